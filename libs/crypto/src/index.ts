@@ -1,0 +1,29 @@
+export { constantTimeEqual } from './constant-time';
+export {
+  CONTENT_ID_PREFIXES,
+  ContentHasher,
+  contentId,
+  contentIdOfStream,
+  isContentId,
+  parseContentId,
+  type ContentIdPrefix,
+  type ParsedContentId,
+} from './content-id';
+export { JwtError, KeyFormatError, type JwtErrorCode } from './errors';
+export {
+  generateKeyPair,
+  importPrivateKey,
+  importPublicKey,
+  publicKeyOf,
+  type EncodedKeyPair,
+} from './keys';
+export {
+  ES384,
+  decodeUnverifiedClaims,
+  signJwt,
+  verifyJwt,
+  type JwtClaims,
+  type VerifiedJwt,
+  type VerifyOptions,
+} from './jwt';
+export { encodeBase64url, decodeBase64urlStrict } from './base64url';
