@@ -1,0 +1,13 @@
+import path from 'node:path';
+
+/** A service's database: its Prisma schema folder and the Postgres schema it lives in. */
+export interface ServiceDatabase {
+  service: string;
+  pgSchema: string;
+  prismaDir: string;
+}
+
+/** Every service database, in the order migrations are applied. */
+export function serviceDatabases(repoRoot: string): ServiceDatabase[] {
+  return [{ service: 'identity', pgSchema: 'identity', prismaDir: path.join(repoRoot, 'libs/db-identity/prisma') }];
+}
