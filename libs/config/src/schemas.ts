@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** A TCP port; 0 lets the OS choose (tests). */
+export const envPort = (fallback?: number) => {
+  const port = z.coerce.number().int().min(0).max(65535);
+  return fallback === undefined ? port : port.default(fallback);
+};
+
+/** A URL with one of the given schemes, e.g. `envUrl(['postgresql', 'postgres'])`. */
+export const envUrl = (schemes: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a ${schemes.join(' or ')} URL`);
+
+export const envBool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A byte count with an optional binary unit: `1048576`, `512k`, `16m`, `1g`. */
+export const envBytes = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d+)\s*([kmg]?)i?b?$/i.exec(value.trim());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512k or 16m' });
+        return z.NEVER;
+      }
+      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+      return Number(match[1]) * unit;
+    });
+
+/**
+ * `name=url,name=url` pairs, e.g. FEDERATION_PEER_MAP. Names are checked by whoever knows their
+ * syntax (id_tags by libs/protocol); here only the URLs are.
+ */
+export const envUrlMap = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const map: Record<string, string> = {};
+    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const eq = entry.indexOf('=');
+      const name = entry.slice(0, eq).trim();
+      const url = entry.slice(eq + 1).trim();
+      if (eq <= 0 || !/^https?:\/\/[^/\s]+\/?$/.test(url)) {
+        ctx.addIssue({ code: 'custom', message: `"${name || entry}" needs the form name=http(s)://host[:port]` });
+        continue;
+      }
+      map[name] = url.replace(/\/$/, '');
+    }
+    return map;
+  });
