@@ -1,0 +1,3 @@
+export { testInfra, uniqueName, type TestInfra } from './infra';
+export { freePort, waitFor } from './net';
+export { createTestSchema, type TestSchema } from './pg-schema';
