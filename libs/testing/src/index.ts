@@ -1,3 +1,4 @@
 export { testInfra, uniqueName, type TestInfra } from './infra';
+export { httpRequest, type HttpCall, type HttpResult } from './http-client';
 export { freePort, waitFor } from './net';
 export { createTestSchema, type TestSchema } from './pg-schema';
