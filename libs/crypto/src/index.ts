@@ -27,3 +27,4 @@ export {
   type VerifyOptions,
 } from './jwt';
 export { encodeBase64url, decodeBase64urlStrict } from './base64url';
+export { shortHash } from './short-hash';

@@ -57,4 +57,5 @@ export {
   parseIdTag,
   type IdTag,
 } from './id-tag';
+export { PeerDirectory } from './peer-directory';
 export { type ProfileKey, type PublicProfile } from './profile';
