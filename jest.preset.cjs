@@ -17,8 +17,8 @@ for (const [alias, [target]] of Object.entries(paths)) {
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest', { ...swcrc, swcrc: false }] },
-  // jose, @noble/* and multiformats ship only ES modules; Jest's CommonJS runtime needs them compiled.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble|multiformats)/)'],
+  // jose, @noble/* and the schema engine's bindings ship only ES modules; Jest's CommonJS runtime needs them compiled.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble|@prisma/schema-engine-wasm)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],

@@ -1,0 +1,44 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { createIdentityDb, type IdentityDb } from '@cloudillo/db-identity';
+import { MessagingModule } from '@cloudillo/messaging';
+
+import { type IdentityConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { ProfileController } from './profile/profile.controller';
+import { ProfileService } from './profile/profile.service';
+import { BaseTenantBootstrap } from './tenants/base-tenant.bootstrap';
+import { TenantsHandler } from './tenants/tenants.handler';
+import { TenantsRepository } from './tenants/tenants.repository';
+import { TenantsService } from './tenants/tenants.service';
+import { CLOCK, type Clock, IDENTITY_CONFIG, IDENTITY_DB } from './tokens';
+
+class DbLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(IDENTITY_DB) private readonly db: IdentityDb) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IdentityConfig, clock: Clock = () => new Date()): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'identity' })],
+      controllers: [ProfileController, HealthController, TenantsHandler],
+      providers: [
+        { provide: IDENTITY_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        {
+          provide: IDENTITY_DB,
+          useFactory: () => createIdentityDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
+        },
+        DbLifecycle,
+        TenantsRepository,
+        TenantsService,
+        ProfileService,
+        BaseTenantBootstrap,
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp } from '@cloudillo/http';
+import { natsMicroservice } from '@cloudillo/messaging';
+
+import { AppModule } from './app.module';
+import { type IdentityConfig } from './config';
+import { type Clock } from './tokens';
+
+/** Builds and starts the service: HTTP routes and the `identity.*` NATS handlers. */
+export async function startIdentity(
+  config: IdentityConfig,
+  options: { logger?: false; clock?: Clock } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config, options.clock), {
+    bodyParser: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  configureHttpApp(app, { jsonLimitBytes: config.http.jsonLimitBytes });
+  app.connectMicroservice(natsMicroservice(config.natsUrl, 'identity'));
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+  return app;
+}

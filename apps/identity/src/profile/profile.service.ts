@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, type ProfileKey, type PublicProfile } from '@cloudillo/protocol';
+
+import { TenantsRepository } from '../tenants/tenants.repository';
+
+@Injectable()
+export class ProfileService {
+  constructor(private readonly tenants: TenantsRepository) {}
+
+  /** `GET /api/me`: the federation profile with every published key (protocol §1.2). */
+  async publicProfile(idTag: string): Promise<PublicProfile> {
+    const found = await this.tenants.findWithKeys(idTag);
+    if (!found || found.tenant.status === 'X') throw new NotFoundError(`unknown tenant ${idTag}`);
+    const { tenant, keys } = found;
+    const profile: PublicProfile = {
+      idTag: tenant.idTag,
+      name: tenant.name,
+      type: tenant.type,
+      keys: keys.map((k): ProfileKey => {
+        const key: ProfileKey = { keyId: k.keyId, publicKey: k.publicKey };
+        if (k.expiresAt) key.expiresAt = k.expiresAt.toISOString();
+        return key;
+      }),
+    };
+    if (tenant.profilePic) profile.profilePic = tenant.profilePic;
+    return profile;
+  }
+}

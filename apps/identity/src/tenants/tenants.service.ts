@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { generateKeyPair } from '@cloudillo/crypto';
+import { NotFoundError, isAppError } from '@cloudillo/protocol';
+
+import { keyIdFor } from '../keys/key-id';
+import { CLOCK, type Clock } from '../tokens';
+import { type NewTenant, type TenantRecord } from './tenant';
+import { TenantsRepository } from './tenants.repository';
+
+@Injectable()
+export class TenantsService {
+  private readonly logger = new Logger(TenantsService.name);
+
+  constructor(
+    private readonly tenants: TenantsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A tenant that this deployment serves; purging tenants (`X`) are already gone to the outside. */
+  async resolve(idTag: string): Promise<TenantRecord> {
+    const tenant = await this.tenants.findByIdTag(idTag);
+    if (!tenant || tenant.status === 'X') throw new NotFoundError(`unknown tenant ${idTag}`);
+    return tenant;
+  }
+
+  /** Creates the tenant with a fresh P-384 key unless it exists; safe when replicas race. */
+  async ensureTenant(input: NewTenant): Promise<TenantRecord> {
+    const existing = await this.tenants.findByIdTag(input.idTag);
+    if (existing) return existing;
+    const pair = await generateKeyPair();
+    try {
+      const created = await this.tenants.createWithKey(input, { keyId: keyIdFor(this.clock()), ...pair });
+      this.logger.log(`created tenant ${created.idTag} (tn_id ${created.tnId})`);
+      return created;
+    } catch (error) {
+      if (isAppError(error) && error.code === 'E-CORE-CONFLICT') return this.resolve(input.idTag);
+      throw error;
+    }
+  }
+}

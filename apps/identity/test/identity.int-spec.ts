@@ -1,0 +1,112 @@
+import { type INestApplication } from '@nestjs/common';
+import { ContractClient, resolveTenant } from '@cloudillo/contracts';
+import { importPublicKey } from '@cloudillo/crypto';
+import { NatsRpcTransport } from '@cloudillo/messaging';
+import { createTestSchema, httpRequest, testInfra, type TestSchema } from '@cloudillo/testing';
+import { connect, type NatsConnection } from 'nats';
+
+import { type IdentityConfig } from '../src/config';
+import { startIdentity } from '../src/identity-app';
+import { TenantsService } from '../src/tenants/tenants.service';
+
+const FIXED_NOW = new Date('2026-03-04T05:06:07Z');
+
+describe('identity service (real Postgres and NATS)', () => {
+  const infra = testInfra();
+  let schema: TestSchema;
+  let app: INestApplication;
+  let port: number;
+  let nc: NatsConnection;
+  let rpc: ContractClient;
+  let config: IdentityConfig;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('identity');
+    config = {
+      databaseUrl: infra.databaseUrl,
+      dbSchema: schema.schema,
+      natsUrl: infra.natsUrl,
+      http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 1024 * 1024 },
+      baseTenant: { idTag: 'base.localhost', name: 'Base' },
+    };
+    app = await startIdentity(config, { logger: false, clock: () => FIXED_NOW });
+    port = (app.getHttpServer().address() as { port: number }).port;
+    await app.get(TenantsService).ensureTenant({ idTag: 'other.localhost', name: 'Other', type: 'community', roles: [] });
+    nc = await connect({ servers: infra.natsUrl });
+    rpc = new ContractClient(new NatsRpcTransport(nc));
+  });
+
+  afterAll(async () => {
+    await nc?.drain();
+    await app?.close();
+    await schema?.drop();
+  });
+
+  const me = (host: string, headers: Record<string, string> = {}) =>
+    httpRequest({ port, path: '/api/me', headers: { Host: host, ...headers } });
+
+  it('creates the base tenant with a P-384 key at startup and serves /api/me in the reference shape', async () => {
+    const res = await me('cl-o.base.localhost:8080', { 'X-Request-ID': 'abc' });
+    expect(res.status).toBe(200);
+    const body = res.json as { data: { keys: { keyId: string; publicKey: string }[] }; time: string; reqId: string };
+    expect(body).toEqual({
+      data: { idTag: 'base.localhost', name: 'Base', type: 'person', keys: [{ keyId: '260304', publicKey: expect.any(String) }] },
+      time: expect.any(String),
+      reqId: 'abc',
+    });
+    expect(importPublicKey(body.data.keys[0]!.publicKey).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+  });
+
+  it('serves each tenant its own profile and keys only', async () => {
+    const base = (await me('cl-o.base.localhost')).json as { data: { keys: { publicKey: string }[] } };
+    const other = (await me('cl-o.other.localhost')).json as { data: { idTag: string; type: string; keys: { publicKey: string }[] } };
+    expect(other.data).toMatchObject({ idTag: 'other.localhost', type: 'community' });
+    expect(other.data.keys).toHaveLength(1);
+    expect(other.data.keys[0]!.publicKey).not.toBe(base.data.keys[0]!.publicKey);
+  });
+
+  it('answers a matching If-None-Match with 304 and a strong ETag', async () => {
+    const first = await me('cl-o.base.localhost');
+    const etag = first.headers['etag'] as string;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{11}"$/);
+    const again = await me('cl-o.base.localhost', { 'If-None-Match': etag });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect((await me('cl-o.other.localhost', { 'If-None-Match': etag })).status).toBe(200);
+  });
+
+  it('answers 404 E-CORE-NOTFOUND for unknown tenants and non-API hosts', async () => {
+    for (const host of ['cl-o.nobody.localhost', 'base.localhost', 'cl-o.bad_name.localhost', '127.0.0.1']) {
+      const res = await me(host);
+      expect(res.status).toBe(404);
+      expect(res.json).toMatchObject({ error: { code: 'E-CORE-NOTFOUND' } });
+    }
+  });
+
+  it('resolves tenants over NATS (identity.tenant.resolve.v1)', async () => {
+    await expect(rpc.request(resolveTenant, { idTag: 'other.localhost' })).resolves.toMatchObject({
+      idTag: 'other.localhost',
+      type: 'community',
+      status: 'A',
+    });
+    await expect(rpc.request(resolveTenant, { idTag: 'nobody.localhost' })).rejects.toMatchObject({
+      code: 'E-CORE-NOTFOUND',
+    });
+  });
+
+  it('keeps the base tenant and its key across restarts and racing replicas', async () => {
+    const before = ((await me('cl-o.base.localhost')).json as { data: unknown }).data;
+    const replicas = await Promise.all([1, 2].map(() => startIdentity({ ...config }, { logger: false })));
+    await Promise.all(replicas.map((r) => r.close()));
+    const tenants = app.get(TenantsService);
+    await Promise.all([1, 2, 3].map(() => tenants.ensureTenant({ idTag: 'race.localhost', name: 'R', type: 'person', roles: [] })));
+    expect(((await me('cl-o.base.localhost')).json as { data: unknown }).data).toEqual(before);
+    expect(((await me('cl-o.race.localhost')).json as { data: { keys: unknown[] } }).data.keys).toHaveLength(1);
+  });
+
+  it('reports readiness from Postgres and NATS', async () => {
+    const res = await httpRequest({ port, path: '/ready' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ data: { status: 'ready' } });
+  });
+});
