@@ -22,5 +22,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
+  // Integration tests start real services; their hooks need more than Jest's 5 s default.
+  testTimeout: 30_000,
   setupFiles: [path.join(root, 'jest.setup.cjs')],
 };

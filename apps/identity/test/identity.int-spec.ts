@@ -2,7 +2,14 @@ import { type INestApplication } from '@nestjs/common';
 import { ContractClient, resolveTenant } from '@cloudillo/contracts';
 import { importPublicKey } from '@cloudillo/crypto';
 import { NatsRpcTransport } from '@cloudillo/messaging';
-import { createTestSchema, httpRequest, testInfra, type TestSchema } from '@cloudillo/testing';
+import {
+  createTestSchema,
+  httpRequest,
+  startNatsServer,
+  testInfra,
+  type TestNatsServer,
+  type TestSchema,
+} from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 
 import { type IdentityConfig } from '../src/config';
@@ -14,6 +21,7 @@ const FIXED_NOW = new Date('2026-03-04T05:06:07Z');
 describe('identity service (real Postgres and NATS)', () => {
   const infra = testInfra();
   let schema: TestSchema;
+  let nats: TestNatsServer;
   let app: INestApplication;
   let port: number;
   let nc: NatsConnection;
@@ -22,17 +30,18 @@ describe('identity service (real Postgres and NATS)', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('identity');
+    nats = await startNatsServer();
     config = {
       databaseUrl: infra.databaseUrl,
       dbSchema: schema.schema,
-      natsUrl: infra.natsUrl,
+      natsUrl: nats.url,
       http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 1024 * 1024 },
       baseTenant: { idTag: 'base.localhost', name: 'Base' },
     };
     app = await startIdentity(config, { logger: false, clock: () => FIXED_NOW });
     port = (app.getHttpServer().address() as { port: number }).port;
     await app.get(TenantsService).ensureTenant({ idTag: 'other.localhost', name: 'Other', type: 'community', roles: [] });
-    nc = await connect({ servers: infra.natsUrl });
+    nc = await connect({ servers: nats.url });
     rpc = new ContractClient(new NatsRpcTransport(nc));
   });
 
@@ -40,6 +49,7 @@ describe('identity service (real Postgres and NATS)', () => {
     await nc?.drain();
     await app?.close();
     await schema?.drop();
+    await nats?.stop();
   });
 
   const me = (host: string, headers: Record<string, string> = {}) =>

@@ -1,0 +1,42 @@
+import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { z } from 'zod';
+
+import { SERVICES, type BodyClass, type ServiceName } from './proxy/routes';
+
+const schema = z.object({
+  NATS_URL: envUrl(['nats']),
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: envPort(8080),
+  /** `service=url` pairs, e.g. `identity=http://127.0.0.1:8101`; routes of absent services are 404. */
+  GATEWAY_UPSTREAMS: envUrlMap.refine(
+    (map) => Object.keys(map).every((name) => (SERVICES as readonly string[]).includes(name)),
+    `service names are ${SERVICES.join(', ')}`,
+  ),
+  GATEWAY_JSON_LIMIT: envBytes('1m'),
+  GATEWAY_INBOX_LIMIT: envBytes('16m'),
+  GATEWAY_STREAM_LIMIT: envBytes('100m'),
+  /** Behind a trusted ingress, keep its X-Forwarded-*; at the edge, drop the client's. */
+  GATEWAY_TRUST_PROXY: envBool(false),
+  GATEWAY_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+export interface GatewayConfig {
+  natsUrl: string;
+  http: { host: string; port: number };
+  upstreams: Partial<Record<ServiceName, string>>;
+  bodyLimits: Record<BodyClass, number>;
+  trustProxy: boolean;
+  proxyTimeoutMs: number;
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const e = parseEnv(schema, env);
+  return {
+    natsUrl: e.NATS_URL,
+    http: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
+    upstreams: e.GATEWAY_UPSTREAMS as Partial<Record<ServiceName, string>>,
+    bodyLimits: { json: e.GATEWAY_JSON_LIMIT, inbox: e.GATEWAY_INBOX_LIMIT, stream: e.GATEWAY_STREAM_LIMIT },
+    trustProxy: e.GATEWAY_TRUST_PROXY,
+    proxyTimeoutMs: e.GATEWAY_PROXY_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,25 @@
+import { type ServerResponse } from 'node:http';
+import { type Duplex } from 'node:stream';
+
+import { type ErrorCode, ERROR_STATUS, errorBody } from '@cloudillo/protocol';
+
+/** An error the gateway answers itself, in the API's error body, with the request id if any. */
+export function sendError(res: ServerResponse, code: ErrorCode, message: string, reqId?: string, status?: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(code, message);
+  const payload = JSON.stringify(reqId === undefined ? body : { ...body, reqId });
+  res.writeHead(status ?? ERROR_STATUS[code], {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(payload),
+    ...(reqId === undefined ? {} : { 'X-Request-ID': reqId }),
+  });
+  res.end(payload);
+}
+
+/** Refuses a WebSocket upgrade with a plain HTTP status line, then closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

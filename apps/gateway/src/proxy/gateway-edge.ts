@@ -1,0 +1,161 @@
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type Duplex } from 'node:stream';
+
+import { Logger } from '@nestjs/common';
+import { type ErrorCode, idTagFromApiHost, isAppError, isValidRequestId } from '@cloudillo/protocol';
+import httpProxy from 'http-proxy';
+
+import { type GatewayConfig } from '../config';
+import { BodyLimiter, declaredTooLarge } from './body-limit';
+import { refuseUpgrade, sendError } from './edge-responses';
+import { findRoute, hasDotSegment, type Route } from './routes';
+import { type TenantDirectory } from './tenant-directory';
+
+/** Paths the gateway answers itself, for any Host (probes do not know tenant names). */
+const OWN_PATHS = new Set(['/health', '/ready']);
+const APP_DOMAIN_PREFIX = '/.well-known/cloudillo';
+
+class EdgeError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The public edge: validates Host and path, resolves the tenant, enforces body limits and proxies
+ * to the owning service. Every refusal is an API error body, never a 5xx for bad input.
+ */
+export class GatewayEdge {
+  private readonly logger = new Logger('gateway');
+  // Upstream connections are reused; the gateway owns them and closes them on shutdown.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, agent: this.agent });
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly tenants: TenantDirectory,
+  ) {
+    this.proxy.on('error', (error: NodeJS.ErrnoException, req, res) => this.onProxyError(error, req, res));
+  }
+
+  /** Express-style middleware: handles everything but the gateway's own paths. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (OWN_PATHS.has(path)) {
+      next();
+      return;
+    }
+    const reqId = this.adoptRequestId(req);
+    this.resolveRoute(req, path)
+      .then((route) => this.forward(req, res, route, reqId))
+      .catch((error: unknown) => this.fail(res, error, reqId));
+  };
+
+  /** WebSocket upgrades get the same Host and route checks, without bodies. */
+  readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    this.adoptRequestId(req);
+    this.resolveRoute(req, path)
+      .then((route) => {
+        const target = this.config.upstreams[route.service];
+        if (!target || !path.startsWith('/ws/')) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
+        this.stripForwarded(req);
+        this.proxy.ws(req, socket, head, { target, proxyTimeout: this.config.proxyTimeoutMs });
+      })
+      .catch((error: unknown) => {
+        const status = error instanceof EdgeError && error.code === 'E-CORE-NOTFOUND' ? 404 : 503;
+        refuseUpgrade(socket, status, status === 404 ? 'Not Found' : 'Service Unavailable');
+      });
+  };
+
+  close(): void {
+    this.proxy.close();
+    this.agent.destroy();
+  }
+
+  private adoptRequestId(req: IncomingMessage): string | undefined {
+    const value = req.headers['x-request-id'];
+    if (isValidRequestId(value)) return value;
+    delete req.headers['x-request-id'];
+    return undefined;
+  }
+
+  private async resolveRoute(req: IncomingMessage, path: string): Promise<Route> {
+    if (hasDotSegment(path)) throw new EdgeError('E-VAL-INVALID', 'dot segments are not allowed in paths');
+    const route = findRoute(path);
+    const idTag = idTagFromApiHost(req.headers.host ?? '');
+    if (idTag) {
+      const tenant = await this.tenants.lookup(idTag.ascii);
+      if (!tenant) throw new EdgeError('E-CORE-NOTFOUND', 'unknown tenant');
+      if (!route || route.prefix === APP_DOMAIN_PREFIX) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
+      return route;
+    }
+    // Any other Host is an app domain: it serves only the id-tag discovery document.
+    if (route?.prefix !== APP_DOMAIN_PREFIX) throw new EdgeError('E-CORE-NOTFOUND', 'unknown host');
+    return route;
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, route: Route, reqId: string | undefined): void {
+    const target = this.config.upstreams[route.service];
+    if (!target) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
+    const limit = this.config.bodyLimits[route.body];
+    if (declaredTooLarge(req.headers['content-length'], limit)) {
+      this.refuseTooLarge(req, res, limit, reqId);
+      return;
+    }
+    this.stripForwarded(req);
+    const limiter = new BodyLimiter(limit, () => {
+      (req as IncomingMessage & { tooLarge?: boolean }).tooLarge = true;
+      this.refuseTooLarge(req, res, limit, reqId);
+    });
+    req.pipe(limiter);
+    this.proxy.web(req, res, { target, buffer: limiter, proxyTimeout: this.config.proxyTimeoutMs });
+  }
+
+  private refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number, reqId: string | undefined): void {
+    res.setHeader('Connection', 'close');
+    sendError(res, 'E-CORE-TOOLARGE', `request body exceeds ${limit} bytes`, reqId);
+    req.unpipe();
+    req.resume();
+  }
+
+  private stripForwarded(req: IncomingMessage): void {
+    if (this.config.trustProxy) return;
+    for (const name of Object.keys(req.headers)) {
+      if (name.startsWith('x-forwarded-') || name === 'forwarded') delete req.headers[name];
+    }
+  }
+
+  private fail(res: ServerResponse, error: unknown, reqId: string | undefined): void {
+    if (error instanceof EdgeError) {
+      sendError(res, error.code, error.message, reqId);
+      return;
+    }
+    if (isAppError(error) && error.status < 500) {
+      sendError(res, error.code, error.message, reqId, error.status);
+      return;
+    }
+    this.logger.error('tenant lookup failed', error instanceof Error ? error.stack : String(error));
+    sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
+  }
+
+  private onProxyError(error: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Duplex): void {
+    if ((req as IncomingMessage & { tooLarge?: boolean }).tooLarge) return;
+    if (!('writeHead' in res)) {
+      res.destroy();
+      return;
+    }
+    const reqId = req.headers['x-request-id'] as string | undefined;
+    if (error.code === 'ECONNRESET' && res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.logger.warn(`upstream error for ${req.method} ${req.url}: ${error.code ?? error.message}`);
+    const timedOut = error.code === 'ECONNRESET' || error.code === 'ETIMEDOUT';
+    if (timedOut) sendError(res, 'E-NET-TIMEOUT', 'upstream timed out', reqId, 504);
+    else sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
+  }
+}
