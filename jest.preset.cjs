@@ -25,4 +25,5 @@ module.exports = {
   // Integration tests start real services; their hooks need more than Jest's 5 s default.
   testTimeout: 30_000,
   setupFiles: [path.join(root, 'jest.setup.cjs')],
+  reporters: ['default', path.join(root, 'scripts/jest-summary-reporter.cjs')],
 };

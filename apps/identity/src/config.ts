@@ -22,6 +22,11 @@ export interface IdentityConfig {
   baseTenant: { idTag: string; name: string };
 }
 
+function firstLabel(idTag: string): string {
+  const [label = idTag] = idTag.split('.');
+  return label;
+}
+
 export function loadIdentityConfig(env: Record<string, string | undefined> = process.env): IdentityConfig {
   const e = parseEnv(schema, env);
   return {
@@ -29,6 +34,6 @@ export function loadIdentityConfig(env: Record<string, string | undefined> = pro
     dbSchema: e.IDENTITY_DB_SCHEMA,
     natsUrl: e.NATS_URL,
     http: { host: e.IDENTITY_HTTP_HOST, port: e.IDENTITY_HTTP_PORT, jsonLimitBytes: e.IDENTITY_JSON_LIMIT },
-    baseTenant: { idTag: e.IDENTITY_BASE_ID_TAG, name: e.IDENTITY_BASE_NAME ?? e.IDENTITY_BASE_ID_TAG.split('.')[0]! },
+    baseTenant: { idTag: e.IDENTITY_BASE_ID_TAG, name: e.IDENTITY_BASE_NAME ?? firstLabel(e.IDENTITY_BASE_ID_TAG) },
   };
 }

@@ -33,7 +33,7 @@ export const envBytes = (fallback: string) =>
         ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512k or 16m' });
         return z.NEVER;
       }
-      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
       return Number(match[1]) * unit;
     });
 

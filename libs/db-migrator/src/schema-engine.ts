@@ -12,7 +12,13 @@ import pg from 'pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type * as Engine from '@prisma/schema-engine-wasm';
 
-const require = createRequire(__filename);
+const localRequire = createRequire(__filename);
+
+/** The slice of the WebAssembly API used here (Node 20's type definitions do not declare it). */
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface PgTarget {
   host: string;
@@ -39,9 +45,9 @@ export function pgTargetFromUrl(url: string, schema: string): PgTarget {
 let wasmModule: Promise<typeof Engine> | undefined;
 
 async function loadWasm(): Promise<typeof Engine> {
-  const pkgDir = path.dirname(require.resolve('@prisma/schema-engine-wasm'));
+  const pkgDir = path.dirname(localRequire.resolve('@prisma/schema-engine-wasm'));
   const bg = (await import(path.join(pkgDir, 'schema_engine_bg.js'))) as typeof Engine & {
-    __wbg_set_wasm(exports: WebAssembly.Exports): void;
+    __wbg_set_wasm(exports: Record<string, unknown>): void;
   };
   const bytes = await readFile(path.join(pkgDir, 'schema_engine_bg.wasm'));
   // The engine arms housekeeping timers that would keep a finished CLI or test run alive ~10 s.
@@ -49,7 +55,7 @@ async function loadWasm(): Promise<typeof Engine> {
   for (const name of Object.keys(imports).filter((n) => n.startsWith('__wbg_setTimeout_'))) {
     imports[name] = (callback: () => void, ms: number) => setTimeout(callback, ms >>> 0).unref();
   }
-  const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': imports as never });
+  const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': imports });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports['__wbindgen_start'] as () => void)();
   return bg;

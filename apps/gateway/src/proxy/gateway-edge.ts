@@ -15,6 +15,11 @@ import { type TenantDirectory } from './tenant-directory';
 const OWN_PATHS = new Set(['/health', '/ready']);
 const APP_DOMAIN_PREFIX = '/.well-known/cloudillo';
 
+function pathOf(req: IncomingMessage): string {
+  const [path = '/'] = (req.url ?? '/').split('?');
+  return path;
+}
+
 class EdgeError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -43,7 +48,7 @@ export class GatewayEdge {
 
   /** Express-style middleware: handles everything but the gateway's own paths. */
   readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = pathOf(req);
     if (OWN_PATHS.has(path)) {
       next();
       return;
@@ -56,7 +61,7 @@ export class GatewayEdge {
 
   /** WebSocket upgrades get the same Host and route checks, without bodies. */
   readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = pathOf(req);
     this.adoptRequestId(req);
     this.resolveRoute(req, path)
       .then((route) => {

@@ -1,4 +1,4 @@
-import { ContractClient, resolveTenant, type ResponseOf } from '@cloudillo/contracts';
+import { type ContractClient, resolveTenant, type ResponseOf } from '@cloudillo/contracts';
 import { isAppError } from '@cloudillo/protocol';
 
 export type ResolvedTenant = ResponseOf<typeof resolveTenant>;
