@@ -1,0 +1,18 @@
+# One image for every app: `node dist/apps/<app>/src/main.js` (set by each container's command),
+# plus the migrator for the Helm migration Job (`node dist/libs/db-migrator/src/cli.js deploy`).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN bash scripts/build.sh && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production NO_COLOR=1
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/libs/db-identity/prisma ./libs/db-identity/prisma
+USER node
+CMD ["node", "dist/apps/gateway/src/main.js"]
