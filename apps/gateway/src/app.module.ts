@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
+import { HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 
 import { type GatewayConfig } from './config';
-import { HealthController } from './health/health.controller';
+import { gatewayReadiness } from './health/readiness';
 import { TenantDirectory } from './proxy/tenant-directory';
 import { GATEWAY_CONFIG } from './tokens';
 
@@ -16,6 +17,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        gatewayReadiness,
         { provide: TenantDirectory, inject: [ContractClient], useFactory: (rpc: ContractClient) => new TenantDirectory(rpc) },
       ],
     };

@@ -132,7 +132,7 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
     expect(health.json).toMatchObject({ data: { status: 'ok' } });
     const ready = await httpRequest({ port, path: '/ready' });
     expect(ready.status).toBe(200);
-    expect(ready.json).toMatchObject({ data: { status: 'ready', services: { identity: true } } });
+    expect(ready.json).toMatchObject({ data: { status: 'ready', checks: { nats: true, identity: true } } });
   });
 
   it('answers 503 E-SYS-UNAVAIL when the owning service is down, and reports not ready', async () => {

@@ -1,9 +1,10 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createIdentityDb, type IdentityDb } from '@cloudillo/db-identity';
+import { HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 
 import { type IdentityConfig } from './config';
-import { HealthController } from './health/health.controller';
+import { identityReadiness } from './health/readiness';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
 import { BaseTenantBootstrap } from './tenants/base-tenant.bootstrap';
@@ -34,6 +35,7 @@ export class AppModule {
           useFactory: () => createIdentityDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
         DbLifecycle,
+        identityReadiness,
         TenantsRepository,
         TenantsService,
         ProfileService,

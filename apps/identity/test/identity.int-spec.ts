@@ -117,6 +117,6 @@ describe('identity service (real Postgres and NATS)', () => {
   it('reports readiness from Postgres and NATS', async () => {
     const res = await httpRequest({ port, path: '/ready' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ data: { status: 'ready' } });
+    expect(res.json).toMatchObject({ data: { status: 'ready', checks: { postgres: true, nats: true } } });
   });
 });

@@ -43,28 +43,29 @@ function assertP384(key: KeyObject, what: string): KeyObject {
   return key;
 }
 
-/** Parses a base64 SPKI DER public key; only P-384 keys are accepted. */
-export function importPublicKey(spkiBase64: string): KeyObject {
-  const der = decodeBase64(spkiBase64, 'public key');
+function importDer(base64: string, kind: 'public' | 'private'): KeyObject {
+  const what = `${kind} key`;
+  const der = decodeBase64(base64, what);
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+    key =
+      kind === 'public'
+        ? createPublicKey({ key: der, format: 'der', type: 'spki' })
+        : createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch (cause) {
-    throw new KeyFormatError('public key is not SPKI DER', { cause });
+    throw new KeyFormatError(`${what} is not ${kind === 'public' ? 'SPKI' : 'PKCS#8'} DER`, { cause });
   }
-  return assertP384(key, 'public key');
+  return assertP384(key, what);
+}
+
+/** Parses a base64 SPKI DER public key; only P-384 keys are accepted. */
+export function importPublicKey(spkiBase64: string): KeyObject {
+  return importDer(spkiBase64, 'public');
 }
 
 /** Parses a base64 PKCS#8 DER private key; only P-384 keys are accepted. */
 export function importPrivateKey(pkcs8Base64: string): KeyObject {
-  const der = decodeBase64(pkcs8Base64, 'private key');
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  } catch (cause) {
-    throw new KeyFormatError('private key is not PKCS#8 DER', { cause });
-  }
-  return assertP384(key, 'private key');
+  return importDer(pkcs8Base64, 'private');
 }
 
 /** The public half of a private key, in the wire encoding. */

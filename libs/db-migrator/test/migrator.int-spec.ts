@@ -2,24 +2,31 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { testInfra, uniqueName } from '@cloudillo/testing';
 import { Client } from 'pg';
 
 import { createMigration, deployMigrations, pgTargetFromUrl, serviceDatabases, type ServiceDatabase } from '../src';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
+// libs/testing builds on this lib, so this test reads the settings `npm test` exports itself.
+function databaseUrl(): string {
+  const url = process.env['DATABASE_URL'];
+  if (!url) throw new Error('DATABASE_URL is not set: run integration tests through `npm test`');
+  return url;
+}
+
+const uniqueSchema = () => `t_migrator_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
 describe('db-migrator on the wasm schema engine (real Postgres)', () => {
-  const { databaseUrl } = testInfra();
-  const pg = new Client({ connectionString: databaseUrl });
+  const pg = new Client({ connectionString: databaseUrl() });
   const schemas: string[] = [];
   let workDir: string;
   let db: ServiceDatabase;
 
   const target = () => {
-    const schema = uniqueName('t_migrator').toLowerCase();
+    const schema = uniqueSchema();
     schemas.push(schema);
-    return pgTargetFromUrl(databaseUrl, schema);
+    return pgTargetFromUrl(databaseUrl(), schema);
   };
 
   beforeAll(async () => {
@@ -72,6 +79,6 @@ describe('db-migrator on the wasm schema engine (real Postgres)', () => {
 
   it('refuses migration names that are not snake_case, and unsafe schema names', async () => {
     await expect(createMigration(db, target(), 'Bad Name')).rejects.toThrow(/snake_case/);
-    await expect(deployMigrations(db, pgTargetFromUrl(databaseUrl, 'x"; drop table y; --'))).rejects.toThrow(/invalid schema name/);
+    await expect(deployMigrations(db, pgTargetFromUrl(databaseUrl(), 'x"; drop table y; --'))).rejects.toThrow(/invalid schema name/);
   });
 });
