@@ -3,14 +3,21 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const cryptoLibs = ['jose', '@noble/*', 'multiformats', 'multiformats/*'];
-const prismaLibs = ['@prisma/client', '@prisma/client/*', '@prisma/adapter-pg', '@cloudillo/*/generated*'];
+const prismaLibs = [
+  '@prisma/client',
+  '@prisma/client/*',
+  '@prisma/adapter-pg',
+  '@cloudillo/*/generated*',
+];
 const s3Libs = ['minio', '@aws-sdk/*'];
 const nestLibs = ['@nestjs/*'];
 
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.data', '**/generated/**', '**/coverage'] },
+  {
+    ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.data', '**/generated/**', '**/coverage'],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {
@@ -20,7 +27,10 @@ export default [
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -29,7 +39,14 @@ export default [
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:contract', 'type:domain', 'type:util', 'type:data', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:platform',
+                'type:contract',
+                'type:domain',
+                'type:util',
+                'type:data',
+                'type:testing',
+              ],
               bannedExternalImports: [...cryptoLibs, ...prismaLibs, ...s3Libs],
             },
             {
@@ -59,8 +76,14 @@ export default [
             },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'] },
-            { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:shared', 'scope:identity'] },
+            {
+              sourceTag: 'scope:gateway',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'],
+            },
+            {
+              sourceTag: 'scope:identity',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:identity'],
+            },
           ],
         },
       ],
@@ -75,7 +98,11 @@ export default [
         {
           enforceBuildableLibDependency: false,
           depConstraints: [
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: [...prismaLibs, ...s3Libs, ...nestLibs] },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:util'],
+              bannedExternalImports: [...prismaLibs, ...s3Libs, ...nestLibs],
+            },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
@@ -102,10 +129,34 @@ export default [
         {
           enforceBuildableLibDependency: false,
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:contract', 'type:domain', 'type:util', 'type:data', 'type:testing'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contract', 'type:domain', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:platform',
+                'type:contract',
+                'type:domain',
+                'type:util',
+                'type:data',
+                'type:testing',
+              ],
+            },
+            {
+              sourceTag: 'type:platform',
+              onlyDependOnLibsWithTags: [
+                'type:contract',
+                'type:domain',
+                'type:util',
+                'type:testing',
+              ],
+            },
+            {
+              sourceTag: 'type:contract',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing'],
+            },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
@@ -117,11 +168,20 @@ export default [
   {
     // Only a config.ts reads process.env.
     files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
-    ignores: ['**/config.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**', 'libs/config/**'],
+    ignores: [
+      '**/config.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      'libs/testing/**',
+      'libs/config/**',
+    ],
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read env only in config.ts.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read env only in config.ts.',
+        },
       ],
     },
   },

@@ -6,8 +6,9 @@ const fs = require('node:fs');
 const root = __dirname;
 const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
 delete swcrc.$schema;
-const { paths } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'))
-  .compilerOptions;
+const { paths } = JSON.parse(
+  fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'),
+).compilerOptions;
 
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(paths)) {

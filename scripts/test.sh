@@ -21,7 +21,9 @@ step "prisma clients"; bash scripts/db-generate.sh
 step "migrations (shared schemas; each test file also migrates its own)"
 npx --no-install tsx libs/db-migrator/src/cli.ts deploy
 step "type-check"; npx --no-install tsc -p tsconfig.json
-step "lint"; npx --no-install nx run-many -t lint --outputStyle=static
+step "lint and format"
+npx --no-install nx run-many -t lint --outputStyle=static
+npx --no-install prettier --check . --log-level warn
 step "tests"
 rm -rf "$RESULTS"
 status=0

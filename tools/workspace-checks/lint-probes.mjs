@@ -5,11 +5,13 @@ import { ESLint } from 'eslint';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const probes = JSON.parse(await new Promise((resolve) => {
-  let input = '';
-  process.stdin.on('data', (chunk) => (input += chunk));
-  process.stdin.on('end', () => resolve(input));
-}));
+const probes = JSON.parse(
+  await new Promise((resolve) => {
+    let input = '';
+    process.stdin.on('data', (chunk) => (input += chunk));
+    process.stdin.on('end', () => resolve(input));
+  }),
+);
 
 // Type-aware rules need files on disk; the boundary rule does not, so they are off for probes.
 const eslint = new ESLint({
@@ -25,6 +27,10 @@ const eslint = new ESLint({
 const out = [];
 for (const { file, code } of probes) {
   const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
-  out.push(result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message));
+  out.push(
+    result.messages
+      .filter((m) => m.ruleId === '@nx/enforce-module-boundaries')
+      .map((m) => m.message),
+  );
 }
 process.stdout.write(JSON.stringify(out));

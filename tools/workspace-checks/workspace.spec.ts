@@ -15,16 +15,66 @@ const projects = ['apps', 'libs', 'tools'].flatMap((dir) =>
 );
 
 const PROBES: [name: string, file: string, code: string, refused: boolean][] = [
-  ['an app importing another app', 'apps/gateway/src/probe.ts', "import { startIdentity } from '../../identity/src/identity-app';\nexport const x = startIdentity;\n", true],
-  ['jose in an app', 'apps/identity/src/probe.ts', "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n", true],
-  ['jose in libs/protocol', 'libs/protocol/src/probe.ts', "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n", true],
-  ['@noble in libs/http', 'libs/http/src/probe.ts', "import { p384 } from '@noble/curves/nist.js';\nexport const x = p384;\n", true],
-  ['Prisma in an app', 'apps/identity/src/probe.ts', "import { PrismaClient } from '@prisma/client';\nexport const x = PrismaClient;\n", true],
-  ['NestJS in a util lib', 'libs/config/src/probe.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n", true],
-  ['the gateway importing identity’s database', 'apps/gateway/src/probe.ts', "import { createIdentityDb } from '@cloudillo/db-identity';\nexport const x = createIdentityDb;\n", true],
-  ['a domain lib importing a platform lib', 'libs/protocol/src/probe.ts', "import { ZodPipe } from '@cloudillo/http';\nexport const x = ZodPipe;\n", true],
-  ['jose in libs/crypto', 'libs/crypto/src/probe.ts', "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n", false],
-  ['identity importing its database', 'apps/identity/src/probe.ts', "import { createIdentityDb } from '@cloudillo/db-identity';\nexport const x = createIdentityDb;\n", false],
+  [
+    'an app importing another app',
+    'apps/gateway/src/probe.ts',
+    "import { startIdentity } from '../../identity/src/identity-app';\nexport const x = startIdentity;\n",
+    true,
+  ],
+  [
+    'jose in an app',
+    'apps/identity/src/probe.ts',
+    "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n",
+    true,
+  ],
+  [
+    'jose in libs/protocol',
+    'libs/protocol/src/probe.ts',
+    "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n",
+    true,
+  ],
+  [
+    '@noble in libs/http',
+    'libs/http/src/probe.ts',
+    "import { p384 } from '@noble/curves/nist.js';\nexport const x = p384;\n",
+    true,
+  ],
+  [
+    'Prisma in an app',
+    'apps/identity/src/probe.ts',
+    "import { PrismaClient } from '@prisma/client';\nexport const x = PrismaClient;\n",
+    true,
+  ],
+  [
+    'NestJS in a util lib',
+    'libs/config/src/probe.ts',
+    "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n",
+    true,
+  ],
+  [
+    'the gateway importing identity’s database',
+    'apps/gateway/src/probe.ts',
+    "import { createIdentityDb } from '@cloudillo/db-identity';\nexport const x = createIdentityDb;\n",
+    true,
+  ],
+  [
+    'a domain lib importing a platform lib',
+    'libs/protocol/src/probe.ts',
+    "import { ZodPipe } from '@cloudillo/http';\nexport const x = ZodPipe;\n",
+    true,
+  ],
+  [
+    'jose in libs/crypto',
+    'libs/crypto/src/probe.ts',
+    "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n",
+    false,
+  ],
+  [
+    'identity importing its database',
+    'apps/identity/src/probe.ts',
+    "import { createIdentityDb } from '@cloudillo/db-identity';\nexport const x = createIdentityDb;\n",
+    false,
+  ],
 ];
 
 describe('module boundaries (lint)', () => {
@@ -32,7 +82,10 @@ describe('module boundaries (lint)', () => {
 
   beforeAll(() => {
     const input = JSON.stringify(PROBES.map(([, file, code]) => ({ file, code })));
-    const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-probes.mjs')], { input, cwd: ROOT });
+    const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-probes.mjs')], {
+      input,
+      cwd: ROOT,
+    });
     results = JSON.parse(output.toString()) as string[][];
   }, 120_000);
 
@@ -46,7 +99,9 @@ describe('module boundaries (lint)', () => {
 
 describe('projects', () => {
   it.each(projects)('%s has one type: tag, one scope: tag and a README', (dir) => {
-    const { tags } = JSON.parse(readFileSync(path.join(ROOT, dir, 'project.json'), 'utf8')) as { tags: string[] };
+    const { tags } = JSON.parse(readFileSync(path.join(ROOT, dir, 'project.json'), 'utf8')) as {
+      tags: string[];
+    };
     expect(tags.filter((t) => t.startsWith('type:'))).toHaveLength(1);
     expect(tags.filter((t) => t.startsWith('scope:'))).toHaveLength(1);
     expect(readFileSync(path.join(ROOT, dir, 'README.md'), 'utf8').length).toBeGreaterThan(100);
@@ -66,8 +121,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('has the backing services with health checks, MinIO as the S3 store, and a migration step', () => {
-    for (const name of ['postgres', 'redis', 'nats', 'minio']) expect(compose.services[name]?.healthcheck).toBeDefined();
+    for (const name of ['postgres', 'redis', 'nats', 'minio'])
+      expect(compose.services[name]?.healthcheck).toBeDefined();
     expect(compose.services['minio']?.image).toMatch(/^minio\//);
-    expect(compose.services['migrate']?.command).toEqual(['node', 'dist/libs/db-migrator/src/cli.js', 'deploy']);
+    expect(compose.services['migrate']?.command).toEqual([
+      'node',
+      'dist/libs/db-migrator/src/cli.js',
+      'deploy',
+    ]);
   });
 });

@@ -18,7 +18,11 @@ export class AppModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         gatewayReadiness,
-        { provide: TenantDirectory, inject: [ContractClient], useFactory: (rpc: ContractClient) => new TenantDirectory(rpc) },
+        {
+          provide: TenantDirectory,
+          inject: [ContractClient],
+          useFactory: (rpc: ContractClient) => new TenantDirectory(rpc),
+        },
       ],
     };
   }

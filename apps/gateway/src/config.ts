@@ -29,13 +29,19 @@ export interface GatewayConfig {
   proxyTimeoutMs: number;
 }
 
-export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
   const e = parseEnv(schema, env);
   return {
     natsUrl: e.NATS_URL,
     http: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
     upstreams: e.GATEWAY_UPSTREAMS as Partial<Record<ServiceName, string>>,
-    bodyLimits: { json: e.GATEWAY_JSON_LIMIT, inbox: e.GATEWAY_INBOX_LIMIT, stream: e.GATEWAY_STREAM_LIMIT },
+    bodyLimits: {
+      json: e.GATEWAY_JSON_LIMIT,
+      inbox: e.GATEWAY_INBOX_LIMIT,
+      stream: e.GATEWAY_STREAM_LIMIT,
+    },
     trustProxy: e.GATEWAY_TRUST_PROXY,
     proxyTimeoutMs: e.GATEWAY_PROXY_TIMEOUT_MS,
   };

@@ -10,7 +10,10 @@ import { GatewayEdge } from './proxy/gateway-edge';
 import { TenantDirectory } from './proxy/tenant-directory';
 
 /** Builds and starts the gateway: the edge proxy in front of Nest's own /health and /ready. */
-export async function startGateway(config: GatewayConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { logger?: false } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),

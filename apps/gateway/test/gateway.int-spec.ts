@@ -63,25 +63,48 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
   });
 
   it('routes GET /api/me to identity and returns the demo profile in the envelope', async () => {
-    const res = await httpRequest({ port, path: '/api/me', headers: { ...demo, 'X-Request-ID': 'trace-42' } });
+    const res = await httpRequest({
+      port,
+      path: '/api/me',
+      headers: { ...demo, 'X-Request-ID': 'trace-42' },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
-      data: { idTag: 'demo.localhost', name: 'Demo', type: 'person', keys: [{ publicKey: expect.any(String) }] },
+      data: {
+        idTag: 'demo.localhost',
+        name: 'Demo',
+        type: 'person',
+        keys: [{ publicKey: expect.any(String) }],
+      },
       reqId: 'trace-42',
     });
     expect(res.headers['etag']).toBeDefined();
   });
 
   it('answers unknown hosts and unknown tenants with 404 E-CORE-NOTFOUND in the error body', async () => {
-    for (const host of ['evil.example.com', 'cl-o.nobody.localhost', 'cl-o.bad_tag.localhost', '127.0.0.1:8080', '']) {
-      const res = await httpRequest({ port, path: '/api/me', headers: { Host: host, 'X-Request-ID': 'r1' } });
+    for (const host of [
+      'evil.example.com',
+      'cl-o.nobody.localhost',
+      'cl-o.bad_tag.localhost',
+      '127.0.0.1:8080',
+      '',
+    ]) {
+      const res = await httpRequest({
+        port,
+        path: '/api/me',
+        headers: { Host: host, 'X-Request-ID': 'r1' },
+      });
       expect(res.status).toBe(404);
       expect(res.json).toMatchObject({ error: { code: 'E-CORE-NOTFOUND' }, reqId: 'r1' });
     }
   });
 
   it('ignores a malformed X-Request-ID (no 500, no echo)', async () => {
-    const res = await httpRequest({ port, path: '/api/me', headers: { ...demo, 'X-Request-ID': 'x'.repeat(65) } });
+    const res = await httpRequest({
+      port,
+      path: '/api/me',
+      headers: { ...demo, 'X-Request-ID': 'x'.repeat(65) },
+    });
     expect(res.status).toBe(200);
     expect(res.json).not.toHaveProperty('reqId');
   });
@@ -91,7 +114,11 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
       port,
       path: '/api/me',
       method: 'PATCH',
-      headers: { ...demo, 'Content-Type': 'application/json', 'Content-Length': String(200 * 1024) },
+      headers: {
+        ...demo,
+        'Content-Type': 'application/json',
+        'Content-Length': String(200 * 1024),
+      },
       body: Buffer.alloc(200 * 1024, 'a'),
     });
     expect(res.status).toBe(413);
@@ -101,7 +128,13 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
   it('cuts a chunked body off at the limit with 413', async () => {
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/api/me', method: 'PATCH', headers: { ...demo, 'Content-Type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/me',
+          method: 'PATCH',
+          headers: { ...demo, 'Content-Type': 'application/json' },
+        },
         (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
@@ -132,12 +165,17 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
     expect(health.json).toMatchObject({ data: { status: 'ok' } });
     const ready = await httpRequest({ port, path: '/ready' });
     expect(ready.status).toBe(200);
-    expect(ready.json).toMatchObject({ data: { status: 'ready', checks: { nats: true, identity: true } } });
+    expect(ready.json).toMatchObject({
+      data: { status: 'ready', checks: { nats: true, identity: true } },
+    });
   });
 
   it('answers 503 E-SYS-UNAVAIL when the owning service is down, and reports not ready', async () => {
     const deadPort = await freePort();
-    const broken = await startGateway({ ...config, upstreams: { identity: `http://127.0.0.1:${deadPort}` } }, { logger: false });
+    const broken = await startGateway(
+      { ...config, upstreams: { identity: `http://127.0.0.1:${deadPort}` } },
+      { logger: false },
+    );
     try {
       const res = await httpRequest({ port: portOf(broken), path: '/api/me', headers: demo });
       expect(res.status).toBe(503);
@@ -155,7 +193,13 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
         host: '127.0.0.1',
         port,
         path: '/ws/bus',
-        headers: { ...demo, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        headers: {
+          ...demo,
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
       });
       req.on('response', (res) => resolve(res.statusCode ?? 0));
       req.on('upgrade', () => resolve(101));

@@ -32,7 +32,8 @@ export class AppModule {
         { provide: CLOCK, useValue: clock },
         {
           provide: IDENTITY_DB,
-          useFactory: () => createIdentityDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
+          useFactory: () =>
+            createIdentityDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
         DbLifecycle,
         identityReadiness,

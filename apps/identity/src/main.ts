@@ -8,7 +8,9 @@ import { startIdentity } from './identity-app';
 async function main(): Promise<void> {
   const config = loadIdentityConfig();
   const app = await startIdentity(config);
-  new Logger('identity').log(`ready on http://${config.http.host}:${(app.getHttpServer().address() as { port: number }).port}`);
+  new Logger('identity').log(
+    `ready on http://${config.http.host}:${(app.getHttpServer().address() as { port: number }).port}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -40,7 +40,9 @@ describe('identity service (real Postgres and NATS)', () => {
     };
     app = await startIdentity(config, { logger: false, clock: () => FIXED_NOW });
     port = (app.getHttpServer().address() as { port: number }).port;
-    await app.get(TenantsService).ensureTenant({ idTag: 'other.localhost', name: 'Other', type: 'community', roles: [] });
+    await app
+      .get(TenantsService)
+      .ensureTenant({ idTag: 'other.localhost', name: 'Other', type: 'community', roles: [] });
     nc = await connect({ servers: nats.url });
     rpc = new ContractClient(new NatsRpcTransport(nc));
   });
@@ -58,18 +60,33 @@ describe('identity service (real Postgres and NATS)', () => {
   it('creates the base tenant with a P-384 key at startup and serves /api/me in the reference shape', async () => {
     const res = await me('cl-o.base.localhost:8080', { 'X-Request-ID': 'abc' });
     expect(res.status).toBe(200);
-    const body = res.json as { data: { keys: { keyId: string; publicKey: string }[] }; time: string; reqId: string };
+    const body = res.json as {
+      data: { keys: { keyId: string; publicKey: string }[] };
+      time: string;
+      reqId: string;
+    };
     expect(body).toEqual({
-      data: { idTag: 'base.localhost', name: 'Base', type: 'person', keys: [{ keyId: '260304', publicKey: expect.any(String) }] },
+      data: {
+        idTag: 'base.localhost',
+        name: 'Base',
+        type: 'person',
+        keys: [{ keyId: '260304', publicKey: expect.any(String) }],
+      },
       time: expect.any(String),
       reqId: 'abc',
     });
-    expect(importPublicKey(body.data.keys[0]!.publicKey).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+    expect(importPublicKey(body.data.keys[0]!.publicKey).asymmetricKeyDetails?.namedCurve).toBe(
+      'secp384r1',
+    );
   });
 
   it('serves each tenant its own profile and keys only', async () => {
-    const base = (await me('cl-o.base.localhost')).json as { data: { keys: { publicKey: string }[] } };
-    const other = (await me('cl-o.other.localhost')).json as { data: { idTag: string; type: string; keys: { publicKey: string }[] } };
+    const base = (await me('cl-o.base.localhost')).json as {
+      data: { keys: { publicKey: string }[] };
+    };
+    const other = (await me('cl-o.other.localhost')).json as {
+      data: { idTag: string; type: string; keys: { publicKey: string }[] };
+    };
     expect(other.data).toMatchObject({ idTag: 'other.localhost', type: 'community' });
     expect(other.data.keys).toHaveLength(1);
     expect(other.data.keys[0]!.publicKey).not.toBe(base.data.keys[0]!.publicKey);
@@ -86,7 +103,12 @@ describe('identity service (real Postgres and NATS)', () => {
   });
 
   it('answers 404 E-CORE-NOTFOUND for unknown tenants and non-API hosts', async () => {
-    for (const host of ['cl-o.nobody.localhost', 'base.localhost', 'cl-o.bad_name.localhost', '127.0.0.1']) {
+    for (const host of [
+      'cl-o.nobody.localhost',
+      'base.localhost',
+      'cl-o.bad_name.localhost',
+      '127.0.0.1',
+    ]) {
       const res = await me(host);
       expect(res.status).toBe(404);
       expect(res.json).toMatchObject({ error: { code: 'E-CORE-NOTFOUND' } });
@@ -106,17 +128,27 @@ describe('identity service (real Postgres and NATS)', () => {
 
   it('keeps the base tenant and its key across restarts and racing replicas', async () => {
     const before = ((await me('cl-o.base.localhost')).json as { data: unknown }).data;
-    const replicas = await Promise.all([1, 2].map(() => startIdentity({ ...config }, { logger: false })));
+    const replicas = await Promise.all(
+      [1, 2].map(() => startIdentity({ ...config }, { logger: false })),
+    );
     await Promise.all(replicas.map((r) => r.close()));
     const tenants = app.get(TenantsService);
-    await Promise.all([1, 2, 3].map(() => tenants.ensureTenant({ idTag: 'race.localhost', name: 'R', type: 'person', roles: [] })));
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        tenants.ensureTenant({ idTag: 'race.localhost', name: 'R', type: 'person', roles: [] }),
+      ),
+    );
     expect(((await me('cl-o.base.localhost')).json as { data: unknown }).data).toEqual(before);
-    expect(((await me('cl-o.race.localhost')).json as { data: { keys: unknown[] } }).data.keys).toHaveLength(1);
+    expect(
+      ((await me('cl-o.race.localhost')).json as { data: { keys: unknown[] } }).data.keys,
+    ).toHaveLength(1);
   });
 
   it('reports readiness from Postgres and NATS', async () => {
     const res = await httpRequest({ port, path: '/ready' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ data: { status: 'ready', checks: { postgres: true, nats: true } } });
+    expect(res.json).toMatchObject({
+      data: { status: 'ready', checks: { postgres: true, nats: true } },
+    });
   });
 });

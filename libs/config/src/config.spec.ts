@@ -31,20 +31,33 @@ describe('parseEnv', () => {
       PORT: 0,
       DEBUG: true,
       LIMIT: 16 * 1024 * 1024,
-      PEERS: { 'alice.localhost': 'http://127.0.0.1:8081', 'bob.localhost': 'http://127.0.0.1:8082' },
+      PEERS: {
+        'alice.localhost': 'http://127.0.0.1:8081',
+        'bob.localhost': 'http://127.0.0.1:8082',
+      },
     });
   });
 
   it('lists every bad key at once, without echoing values', () => {
     let error: unknown;
     try {
-      parseEnv(schema, { PORT: '70000', DATABASE_URL: 'mysql://secret-password@h', LIMIT: 'lots', PEERS: 'x=ftp://a' });
+      parseEnv(schema, {
+        PORT: '70000',
+        DATABASE_URL: 'mysql://secret-password@h',
+        LIMIT: 'lots',
+        PEERS: 'x=ftp://a',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const { problems, message } = error as ConfigError;
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'LIMIT', 'PEERS', 'PORT']);
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'LIMIT',
+      'PEERS',
+      'PORT',
+    ]);
     expect(message).not.toContain('secret-password');
   });
 
@@ -60,6 +73,8 @@ describe('parseEnv', () => {
   });
 
   it('reports a non-object environment', () => {
-    expect(() => parseEnv(z.object({ A: z.string() }), undefined as never)).toThrow(/\(environment\)/);
+    expect(() => parseEnv(z.object({ A: z.string() }), undefined as never)).toThrow(
+      /\(environment\)/,
+    );
   });
 });

@@ -12,7 +12,10 @@ export class ConfigError extends Error {
  * Parses `env` with an app's schema. Values are never echoed back: a secret in the wrong key must
  * not end up in a log.
  */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -8,13 +8,16 @@ export const envPort = (fallback?: number) => {
 
 /** A URL with one of the given schemes, e.g. `envUrl(['postgresql', 'postgres'])`. */
 export const envUrl = (schemes: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `must be a ${schemes.join(' or ')} URL`);
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${schemes.join(' or ')} URL`,
+  );
 
 export const envBool = (fallback: boolean) =>
   z
@@ -33,7 +36,9 @@ export const envBytes = (fallback: string) =>
         ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512k or 16m' });
         return z.NEVER;
       }
-      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+        (match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'
+      ];
       return Number(match[1]) * unit;
     });
 
@@ -46,12 +51,18 @@ export const envUrlMap = z
   .default('')
   .transform((value, ctx) => {
     const map: Record<string, string> = {};
-    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const eq = entry.indexOf('=');
       const name = entry.slice(0, eq).trim();
       const url = entry.slice(eq + 1).trim();
       if (eq <= 0 || !/^https?:\/\/[^/\s]+\/?$/.test(url)) {
-        ctx.addIssue({ code: 'custom', message: `"${name || entry}" needs the form name=http(s)://host[:port]` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name || entry}" needs the form name=http(s)://host[:port]`,
+        });
         continue;
       }
       map[name] = url.replace(/\/$/, '');

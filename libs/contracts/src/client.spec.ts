@@ -7,7 +7,10 @@ import { resolveTenant } from './identity/resolve-tenant';
 import { toRpcError } from './rpc-error';
 
 /** A loopback transport: handlers run in-process, errors travel in their wire form. */
-function loopback(handlers: Record<string, (payload: unknown) => unknown>, published: unknown[] = []): RpcTransport {
+function loopback(
+  handlers: Record<string, (payload: unknown) => unknown>,
+  published: unknown[] = [],
+): RpcTransport {
   return {
     async request(subject, payload) {
       try {
@@ -30,7 +33,9 @@ describe('ContractClient', () => {
     const client = new ContractClient(
       loopback({ [resolveTenant.subject]: (p) => (seen.push(p), tenant) }),
     );
-    await expect(client.request(resolveTenant, { idTag: 'demo.localhost' })).resolves.toEqual(tenant);
+    await expect(client.request(resolveTenant, { idTag: 'demo.localhost' })).resolves.toEqual(
+      tenant,
+    );
     expect(seen).toEqual([{ idTag: 'demo.localhost' }]);
   });
 
@@ -51,9 +56,15 @@ describe('ContractClient', () => {
         },
       }),
     );
-    const error = await client.request(resolveTenant, { idTag: 'nobody.localhost' }).catch((e: unknown) => e);
+    const error = await client
+      .request(resolveTenant, { idTag: 'nobody.localhost' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'E-CORE-NOTFOUND', status: 404, message: 'no such tenant' });
+    expect(error).toMatchObject({
+      code: 'E-CORE-NOTFOUND',
+      status: 404,
+      message: 'no such tenant',
+    });
   });
 
   it('hides unexpected handler errors and passes transport errors through', async () => {
@@ -72,11 +83,15 @@ describe('ContractClient', () => {
       request: () => Promise.reject(new Error('no responders')),
       publish: () => Promise.resolve(),
     });
-    await expect(down.request(resolveTenant, { idTag: 'demo.localhost' })).rejects.toThrow('no responders');
+    await expect(down.request(resolveTenant, { idTag: 'demo.localhost' })).rejects.toThrow(
+      'no responders',
+    );
   });
 
   it('refuses a malformed reply', async () => {
-    const client = new ContractClient(loopback({ [resolveTenant.subject]: () => ({ tnId: 'one' }) }));
+    const client = new ContractClient(
+      loopback({ [resolveTenant.subject]: () => ({ tnId: 'one' }) }),
+    );
     await expect(client.request(resolveTenant, { idTag: 'demo.localhost' })).rejects.toMatchObject({
       code: 'E-SYS-INTERNAL',
     });
@@ -84,17 +99,27 @@ describe('ContractClient', () => {
 
   it('validates event payloads before publishing', async () => {
     const published: unknown[] = [];
-    const keyRotated = defineEvent({ subject: 'identity.key.rotated.v1', payload: z.object({ idTag: z.string() }) });
+    const keyRotated = defineEvent({
+      subject: 'identity.key.rotated.v1',
+      payload: z.object({ idTag: z.string() }),
+    });
     const client = new ContractClient(loopback({}, published));
     await client.publish(keyRotated, { idTag: 'demo.localhost' });
-    expect(published).toEqual([{ subject: 'identity.key.rotated.v1', payload: { idTag: 'demo.localhost' } }]);
+    expect(published).toEqual([
+      { subject: 'identity.key.rotated.v1', payload: { idTag: 'demo.localhost' } },
+    ]);
     await expect(client.publish(keyRotated, { idTag: 1 } as never)).rejects.toThrow();
   });
 
   it('insists on <owner>.<resource>.<action>.v<N> subjects and explicit timeouts', () => {
-    expect(() => defineRequest({ subject: 'getThing', request: z.any(), response: z.any() })).toThrow();
+    expect(() =>
+      defineRequest({ subject: 'getThing', request: z.any(), response: z.any() }),
+    ).toThrow();
     expect(() => defineEvent({ subject: 'blob.file.created.v0', payload: z.any() })).toThrow();
-    expect(defineRequest({ subject: 'blob.object.get.v1', request: z.any(), response: z.any() }).timeoutMs).toBe(5000);
+    expect(
+      defineRequest({ subject: 'blob.object.get.v1', request: z.any(), response: z.any() })
+        .timeoutMs,
+    ).toBe(5000);
     expect(resolveTenant.timeoutMs).toBe(2000);
   });
 });

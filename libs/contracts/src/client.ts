@@ -41,7 +41,10 @@ export class ContractClient {
     return parsed.data;
   }
 
-  async publish<P extends z.ZodType>(contract: EventContract<P>, payload: z.input<P>): Promise<void> {
+  async publish<P extends z.ZodType>(
+    contract: EventContract<P>,
+    payload: z.input<P>,
+  ): Promise<void> {
     await this.transport.publish(contract.subject, contract.payload.parse(payload));
   }
 }

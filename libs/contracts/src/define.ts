@@ -5,7 +5,10 @@ export const DEFAULT_TIMEOUT_MS = 5_000;
 const SUBJECT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[1-9][0-9]*$/;
 
 /** A request/reply message: `<owner>.<resource>.<verb>.v<N>` with both payload schemas. */
-export interface RequestContract<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+export interface RequestContract<
+  Req extends z.ZodType = z.ZodType,
+  Res extends z.ZodType = z.ZodType,
+> {
   readonly kind: 'request';
   readonly subject: string;
   readonly request: Req;
@@ -21,7 +24,8 @@ export interface EventContract<P extends z.ZodType = z.ZodType> {
 }
 
 function checkSubject(subject: string): string {
-  if (!SUBJECT.test(subject)) throw new Error(`"${subject}" is not <owner>.<resource>.<action>.v<N>`);
+  if (!SUBJECT.test(subject))
+    throw new Error(`"${subject}" is not <owner>.<resource>.<action>.v<N>`);
   return subject;
 }
 
@@ -40,7 +44,10 @@ export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(def:
   };
 }
 
-export function defineEvent<P extends z.ZodType>(def: { subject: string; payload: P }): EventContract<P> {
+export function defineEvent<P extends z.ZodType>(def: {
+  subject: string;
+  payload: P;
+}): EventContract<P> {
   return { kind: 'event', subject: checkSubject(def.subject), payload: def.payload };
 }
 

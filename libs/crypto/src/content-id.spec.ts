@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 
 import vectors from '../fixtures/vectors.json';
-import { ContentHasher, contentId, contentIdOfStream, isContentId, parseContentId } from './content-id';
+import {
+  ContentHasher,
+  contentId,
+  contentIdOfStream,
+  isContentId,
+  parseContentId,
+} from './content-id';
 
 const v = vectors.contentIds;
 const blob = Buffer.from(v.buffer.base64, 'base64');
@@ -21,7 +27,9 @@ describe('content ids (values computed by Python hashlib)', () => {
       size: blob.length,
     });
     const text = v.string.input;
-    await expect(contentIdOfStream('a', Readable.from([text.slice(0, 3), text.slice(3)]))).resolves.toEqual({
+    await expect(
+      contentIdOfStream('a', Readable.from([text.slice(0, 3), text.slice(3)])),
+    ).resolves.toEqual({
       id: v.string.a,
       size: Buffer.byteLength(text),
     });

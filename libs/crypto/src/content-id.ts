@@ -61,7 +61,10 @@ export interface ParsedContentId {
 }
 
 /** Parses a content id, or returns undefined for anything that is not one canonical spelling. */
-export function parseContentId(id: string, expected?: ContentIdPrefix): ParsedContentId | undefined {
+export function parseContentId(
+  id: string,
+  expected?: ContentIdPrefix,
+): ParsedContentId | undefined {
   const match = SHAPE.exec(id);
   if (!match) return undefined;
   const prefix = match[1] as ContentIdPrefix;

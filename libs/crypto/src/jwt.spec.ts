@@ -58,8 +58,16 @@ describe('verifyJwt against tokens made by Python cryptography', () => {
     ['four parts', 'a.b.c.d', 'jwt.malformed'],
     ['a header that is not base64url', '!!.e30.AA', 'jwt.malformed'],
     ['an empty header', '.e30.AA', 'jwt.malformed'],
-    ['a header that is not JSON', `${Buffer.from('nope').toString('base64url')}.e30.AA`, 'jwt.malformed'],
-    ['a header that is an array', `${Buffer.from('[]').toString('base64url')}.e30.AA`, 'jwt.malformed'],
+    [
+      'a header that is not JSON',
+      `${Buffer.from('nope').toString('base64url')}.e30.AA`,
+      'jwt.malformed',
+    ],
+    [
+      'a header that is an array',
+      `${Buffer.from('[]').toString('base64url')}.e30.AA`,
+      'jwt.malformed',
+    ],
   ])('refuses %s as malformed', async (_name, token, code) => {
     expect(await codeOf(verifyJwt(token, publicKey))).toBe(code);
   });
@@ -76,7 +84,10 @@ describe('signJwt', () => {
         typ: 'JWT',
         alg: 'ES384',
       });
-      const sig = p384.Signature.fromBytes(Buffer.from(token.split('.')[2]!, 'base64url'), 'compact');
+      const sig = p384.Signature.fromBytes(
+        Buffer.from(token.split('.')[2]!, 'base64url'),
+        'compact',
+      );
       expect(sig.hasHighS()).toBe(false);
       const { claims } = await verifyJwt(token, importPublicKey(pub), { requireLowS: true });
       expect(claims).toEqual({ iss: 'alice.example.com', n: i });

@@ -42,7 +42,10 @@ export async function signJwt(claims: JwtClaims, privateKey: KeyObject): Promise
     .setProtectedHeader({ typ: 'JWT', alg: ES384 })
     .sign(privateKey);
   const dot = token.lastIndexOf('.');
-  const signature = p384.Signature.fromBytes(Buffer.from(token.slice(dot + 1), 'base64url'), 'compact');
+  const signature = p384.Signature.fromBytes(
+    Buffer.from(token.slice(dot + 1), 'base64url'),
+    'compact',
+  );
   if (!signature.hasHighS()) return token;
   const lowS = new p384.Signature(signature.r, p384.Point.CURVE().n - signature.s);
   return `${token.slice(0, dot)}.${encodeBase64url(lowS.toBytes('compact'))}`;
@@ -109,9 +112,13 @@ export async function verifyJwt(
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   const header = parseJsonObject(headerPart, 'header');
   if (header['alg'] !== ES384) {
-    throw new JwtError('jwt.algorithm', `algorithm ${String(header['alg'])} is not allowed for this key`);
+    throw new JwtError(
+      'jwt.algorithm',
+      `algorithm ${String(header['alg'])} is not allowed for this key`,
+    );
   }
-  if (header['crit'] !== undefined) throw new JwtError('jwt.malformed', 'crit headers are not supported');
+  if (header['crit'] !== undefined)
+    throw new JwtError('jwt.malformed', 'crit headers are not supported');
   checkSignatureEncoding(signaturePart, options.requireLowS ?? false);
   try {
     await compactVerify(token, publicKey, { algorithms: [ES384] });

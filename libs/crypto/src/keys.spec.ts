@@ -8,7 +8,9 @@ describe('keys', () => {
   it('imports keys made by Python cryptography and derives the same public key', () => {
     const priv = importPrivateKey(vectors.keys.privateKey);
     expect(publicKeyOf(priv)).toBe(vectors.keys.publicKey);
-    expect(importPublicKey(vectors.keys.publicKey).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+    expect(importPublicKey(vectors.keys.publicKey).asymmetricKeyDetails?.namedCurve).toBe(
+      'secp384r1',
+    );
   });
 
   it('generates P-384 pairs as SPKI / PKCS#8 base64 that round-trip', async () => {

@@ -53,7 +53,9 @@ function importDer(base64: string, kind: 'public' | 'private'): KeyObject {
         ? createPublicKey({ key: der, format: 'der', type: 'spki' })
         : createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch (cause) {
-    throw new KeyFormatError(`${what} is not ${kind === 'public' ? 'SPKI' : 'PKCS#8'} DER`, { cause });
+    throw new KeyFormatError(`${what} is not ${kind === 'public' ? 'SPKI' : 'PKCS#8'} DER`, {
+      cause,
+    });
   }
   return assertP384(key, what);
 }

@@ -15,7 +15,11 @@ export type IdentityDb = PrismaClient;
 export function createIdentityDb(options: IdentityDbOptions): IdentityDb {
   const schema = options.schema ?? 'identity';
   const adapter = new PrismaPg(
-    { connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: `-c search_path=${schema}` },
+    {
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${schema}`,
+    },
     { schema },
   );
   return new PrismaClient({ adapter });

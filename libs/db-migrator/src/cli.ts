@@ -15,7 +15,9 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'deploy') {
     for (const db of dbs) {
       const applied = await deployMigrations(db, pgTargetFromUrl(url, db.pgSchema));
-      console.log(`${db.service}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+      console.log(
+        `${db.service}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
+      );
     }
     return;
   }

@@ -6,11 +6,17 @@ import type { MigrationList } from '@prisma/schema-engine-wasm';
 /** Reads a service's migrations folder the way the Prisma CLI hands it to the engine. */
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const directories = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const directories = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   return {
     baseDir: migrationsDir,
-    lockfile: { path: 'migration_lock.toml', content: await readFile(lockPath, 'utf8').catch(() => null) },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: await readFile(lockPath, 'utf8').catch(() => null),
+    },
     shadowDbInitScript: '',
     migrationDirectories: await Promise.all(
       directories.map(async (dir) => ({

@@ -30,7 +30,10 @@ export async function ensurePgSchema(target: PgTarget): Promise<void> {
 /** Applies every pending migration of one service; returns the names applied. */
 export async function deployMigrations(db: ServiceDatabase, target: PgTarget): Promise<string[]> {
   await ensurePgSchema(target);
-  const { engine, close } = await openSchemaEngine(target, path.join(db.prismaDir, 'schema.prisma'));
+  const { engine, close } = await openSchemaEngine(
+    target,
+    path.join(db.prismaDir, 'schema.prisma'),
+  );
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList: await readMigrations(path.join(db.prismaDir, 'migrations')),
@@ -52,10 +55,14 @@ export async function createMigration(
   target: PgTarget,
   name: string,
 ): Promise<string | undefined> {
-  if (!/^[a-z][a-z0-9_]{2,60}$/.test(name)) throw new Error('migration names are snake_case, e.g. add_token_revocations');
+  if (!/^[a-z][a-z0-9_]{2,60}$/.test(name))
+    throw new Error('migration names are snake_case, e.g. add_token_revocations');
   const scratch: PgTarget = { ...target, schema: `migrate_scratch_${process.pid}_${Date.now()}` };
   await deployMigrations(db, scratch);
-  const { engine, close } = await openSchemaEngine(scratch, path.join(db.prismaDir, 'schema.prisma'));
+  const { engine, close } = await openSchemaEngine(
+    scratch,
+    path.join(db.prismaDir, 'schema.prisma'),
+  );
   try {
     const schemaFile = path.join(db.prismaDir, 'schema.prisma');
     const files = [{ path: schemaFile, content: await readFile(schemaFile, 'utf8') }];
@@ -73,7 +80,10 @@ export async function createMigration(
     const dir = path.join(db.prismaDir, 'migrations', `${stamp}_${name}`);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'migration.sql'), `${sql}\n`);
-    await writeFile(path.join(db.prismaDir, 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
+    await writeFile(
+      path.join(db.prismaDir, 'migrations', 'migration_lock.toml'),
+      'provider = "postgresql"\n',
+    );
     return dir;
   } finally {
     await close();

@@ -16,7 +16,10 @@ const localRequire = createRequire(__filename);
 
 /** The slice of the WebAssembly API used here (Node 20's type definitions do not declare it). */
 interface WasmApi {
-  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  instantiate(
+    bytes: Uint8Array,
+    imports: Record<string, unknown>,
+  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -66,7 +69,9 @@ async function loadWasm(): Promise<typeof Engine> {
  * prisma/orm#27403) but the engine reads while describing a schema; their text form is what it
  * needs: "char", name arrays, int2vector, regproc, oidvector, pg_node_tree, aclitem, regclass, …
  */
-const CATALOG_TYPES_AS_TEXT = new Set([18, 22, 24, 28, 29, 30, 194, 1002, 1033, 1034, 2205, 2206, 3220, 3361, 3402, 5017]);
+const CATALOG_TYPES_AS_TEXT = new Set([
+  18, 22, 24, 28, 29, 30, 194, 1002, 1033, 1034, 2205, 2206, 3220, 3361, 3402, 5017,
+]);
 const TEXT_OID = 25;
 
 function retypeCatalogColumns(res: pg.QueryResult | undefined): void {

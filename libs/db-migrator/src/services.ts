@@ -9,5 +9,11 @@ export interface ServiceDatabase {
 
 /** Every service database, in the order migrations are applied. */
 export function serviceDatabases(repoRoot: string): ServiceDatabase[] {
-  return [{ service: 'identity', pgSchema: 'identity', prismaDir: path.join(repoRoot, 'libs/db-identity/prisma') }];
+  return [
+    {
+      service: 'identity',
+      pgSchema: 'identity',
+      prismaDir: path.join(repoRoot, 'libs/db-identity/prisma'),
+    },
+  ];
 }

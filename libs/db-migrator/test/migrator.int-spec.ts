@@ -4,7 +4,13 @@ import path from 'node:path';
 
 import { Client } from 'pg';
 
-import { createMigration, deployMigrations, pgTargetFromUrl, serviceDatabases, type ServiceDatabase } from '../src';
+import {
+  createMigration,
+  deployMigrations,
+  pgTargetFromUrl,
+  serviceDatabases,
+  type ServiceDatabase,
+} from '../src';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -15,7 +21,8 @@ function databaseUrl(): string {
   return url;
 }
 
-const uniqueSchema = () => `t_migrator_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+const uniqueSchema = () =>
+  `t_migrator_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 
 describe('db-migrator on the wasm schema engine (real Postgres)', () => {
   const pg = new Client({ connectionString: databaseUrl() });
@@ -47,7 +54,9 @@ describe('db-migrator on the wasm schema engine (real Postgres)', () => {
   it('applies every committed migration once into its own schema', async () => {
     const t = target();
     const applied = await deployMigrations(db, t);
-    expect(applied).toEqual((await readdir(path.join(workDir, 'migrations'))).filter((n) => /^\d{14}_/.test(n)).sort());
+    expect(applied).toEqual(
+      (await readdir(path.join(workDir, 'migrations'))).filter((n) => /^\d{14}_/.test(n)).sort(),
+    );
     expect(await deployMigrations(db, t)).toEqual([]);
     const { rows } = await pg.query<{ table_name: string }>(
       'select table_name from information_schema.tables where table_schema = $1 order by 1',
@@ -63,7 +72,13 @@ describe('db-migrator on the wasm schema engine (real Postgres)', () => {
   it('writes the SQL for a schema change, which then deploys', async () => {
     const schemaFile = path.join(workDir, 'schema.prisma');
     const original = await readFile(schemaFile, 'utf8');
-    await writeFile(schemaFile, original.replace('  profilePic String?', '  coverPic   String? @map("cover_pic")\n  profilePic String?'));
+    await writeFile(
+      schemaFile,
+      original.replace(
+        '  profilePic String?',
+        '  coverPic   String? @map("cover_pic")\n  profilePic String?',
+      ),
+    );
     const dir = await createMigration(db, target(), 'add_cover_pic');
     expect(dir).toMatch(/\d{14}_add_cover_pic$/);
     const sql = await readFile(path.join(dir!, 'migration.sql'), 'utf8');
@@ -79,6 +94,8 @@ describe('db-migrator on the wasm schema engine (real Postgres)', () => {
 
   it('refuses migration names that are not snake_case, and unsafe schema names', async () => {
     await expect(createMigration(db, target(), 'Bad Name')).rejects.toThrow(/snake_case/);
-    await expect(deployMigrations(db, pgTargetFromUrl(databaseUrl(), 'x"; drop table y; --'))).rejects.toThrow(/invalid schema name/);
+    await expect(
+      deployMigrations(db, pgTargetFromUrl(databaseUrl(), 'x"; drop table y; --')),
+    ).rejects.toThrow(/invalid schema name/);
   });
 });

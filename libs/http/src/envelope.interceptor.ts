@@ -1,4 +1,9 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type CursorPagination, okEnvelope } from '@cloudillo/protocol';
 import { type Request, type Response } from 'express';
@@ -21,7 +26,10 @@ export class EnvelopeInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http' || this.reflector.get<boolean>(RAW_RESPONSE, context.getHandler())) {
+    if (
+      context.getType() !== 'http' ||
+      this.reflector.get<boolean>(RAW_RESPONSE, context.getHandler())
+    ) {
       return next.handle();
     }
     const http = context.switchToHttp();

@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import { type ErrorCode, errorBody, isAppError } from '@cloudillo/protocol';
 import { type Request, type Response } from 'express';
 
@@ -17,9 +23,19 @@ const FRAMEWORK_CODES: Record<number, ErrorCode> = {
   429: 'E-RATE-LIMITED',
 };
 
-function describe(error: unknown): { status: number; code: ErrorCode; message: string; details?: unknown } {
+function describe(error: unknown): {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+} {
   if (isAppError(error)) {
-    return { status: error.status, code: error.code, message: error.message, details: error.details };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.details,
+    };
   }
   const status = frameworkStatus(error);
   if (status !== undefined && status < 500) {
@@ -51,7 +67,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const { status, code, message, details } = describe(error);
     if (status >= 500) {
-      this.logger.error(`${req.method} ${req.originalUrl} failed`, error instanceof Error ? error.stack : String(error));
+      this.logger.error(
+        `${req.method} ${req.originalUrl} failed`,
+        error instanceof Error ? error.stack : String(error),
+      );
     }
     if (res.headersSent) {
       res.end();

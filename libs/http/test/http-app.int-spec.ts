@@ -60,15 +60,29 @@ describe('shared HTTP edge (libs/http) on a real Nest app', () => {
   afterAll(() => app.close());
 
   it('wraps results in {data, time} and echoes a valid X-Request-ID as reqId', async () => {
-    const res = await httpRequest({ port, path: '/api/me', headers: { ...host, 'X-Request-ID': 'req-1.A_b' } });
+    const res = await httpRequest({
+      port,
+      path: '/api/me',
+      headers: { ...host, 'X-Request-ID': 'req-1.A_b' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers['x-request-id']).toBe('req-1.A_b');
-    expect(res.json).toEqual({ data: { idTag: 'demo.localhost' }, time: expect.any(String), reqId: 'req-1.A_b' });
-    expect(new Date((res.json as { time: string }).time).toISOString()).toBe((res.json as { time: string }).time);
+    expect(res.json).toEqual({
+      data: { idTag: 'demo.localhost' },
+      time: expect.any(String),
+      reqId: 'req-1.A_b',
+    });
+    expect(new Date((res.json as { time: string }).time).toISOString()).toBe(
+      (res.json as { time: string }).time,
+    );
   });
 
   it('ignores a malformed X-Request-ID instead of failing', async () => {
-    const res = await httpRequest({ port, path: '/api/me', headers: { ...host, 'X-Request-ID': 'bad id; drop' } });
+    const res = await httpRequest({
+      port,
+      path: '/api/me',
+      headers: { ...host, 'X-Request-ID': 'bad id; drop' },
+    });
     expect(res.status).toBe(200);
     expect(res.json).not.toHaveProperty('reqId');
     expect(res.headers['x-request-id']).toBeUndefined();
@@ -82,7 +96,10 @@ describe('shared HTTP edge (libs/http) on a real Nest app', () => {
 
   it('lifts cursor pagination beside data', async () => {
     const res = await httpRequest({ port, path: '/api/things', headers: host });
-    expect(res.json).toMatchObject({ data: [1, 2], cursorPagination: { nextCursor: 'abc', hasMore: true } });
+    expect(res.json).toMatchObject({
+      data: [1, 2],
+      cursorPagination: { nextCursor: 'abc', hasMore: true },
+    });
   });
 
   it('maps validation failures to 400 E-VAL-INVALID with details', async () => {
@@ -94,12 +111,20 @@ describe('shared HTTP edge (libs/http) on a real Nest app', () => {
       body: JSON.stringify({ name: '' }),
     });
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: { code: 'E-VAL-INVALID', details: [{ path: 'name' }] } });
+    expect(res.json).toMatchObject({
+      error: { code: 'E-VAL-INVALID', details: [{ path: 'name' }] },
+    });
   });
 
   it('maps malformed JSON to 400 and an oversized body to 413, never 500', async () => {
     const headers = { ...host, 'Content-Type': 'application/json' };
-    const malformed = await httpRequest({ port, path: '/api/things', method: 'POST', headers, body: '{"name":' });
+    const malformed = await httpRequest({
+      port,
+      path: '/api/things',
+      method: 'POST',
+      headers,
+      body: '{"name":',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.json).toMatchObject({ error: { code: 'E-VAL-INVALID' } });
     const big = await httpRequest({
@@ -114,9 +139,16 @@ describe('shared HTTP edge (libs/http) on a real Nest app', () => {
   });
 
   it('maps app errors and unknown routes, and hides internal errors', async () => {
-    const missing = await httpRequest({ port, path: '/api/missing', headers: { ...host, 'X-Request-ID': 'r2' } });
+    const missing = await httpRequest({
+      port,
+      path: '/api/missing',
+      headers: { ...host, 'X-Request-ID': 'r2' },
+    });
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { code: 'E-CORE-NOTFOUND', message: 'no such thing' }, reqId: 'r2' });
+    expect(missing.json).toEqual({
+      error: { code: 'E-CORE-NOTFOUND', message: 'no such thing' },
+      reqId: 'r2',
+    });
     const route = await httpRequest({ port, path: '/api/nope', headers: host });
     expect(route.status).toBe(404);
     expect(route.json).toEqual({ error: { code: 'E-CORE-NOTFOUND', message: 'not found' } });

@@ -1,4 +1,10 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
 import { connect, type NatsConnection } from 'nats';
 

@@ -7,6 +7,12 @@ import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 export function natsMicroservice(natsUrl: string, service: string): MicroserviceOptions {
   return {
     transport: Transport.NATS,
-    options: { servers: [natsUrl], queue: service, name: `${service}-server`, gracefulShutdown: true, gracePeriod: 1_000 },
+    options: {
+      servers: [natsUrl],
+      queue: service,
+      name: `${service}-server`,
+      gracefulShutdown: true,
+      gracePeriod: 1_000,
+    },
   };
 }

@@ -22,7 +22,9 @@ export class NatsRpcTransport implements RpcTransport {
   constructor(private readonly nc: NatsConnection) {}
 
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
-    const packet = encoder.encode(JSON.stringify({ pattern: subject, data: payload, id: randomUUID() }));
+    const packet = encoder.encode(
+      JSON.stringify({ pattern: subject, data: payload, id: randomUUID() }),
+    );
     let raw: Uint8Array;
     try {
       raw = (await this.nc.request(subject, packet, { timeout: timeoutMs })).data;

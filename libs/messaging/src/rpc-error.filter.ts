@@ -11,7 +11,10 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
   catch(error: unknown, host: ArgumentsHost): Observable<never> {
     if (!isAppError(error) || error.status >= 500) {
       const subject = host.switchToRpc().getContext<{ getSubject?: () => string }>().getSubject?.();
-      this.logger.error(`${subject ?? 'rpc'} failed`, error instanceof Error ? error.stack : String(error));
+      this.logger.error(
+        `${subject ?? 'rpc'} failed`,
+        error instanceof Error ? error.stack : String(error),
+      );
     }
     return throwError(() => toRpcError(error));
   }

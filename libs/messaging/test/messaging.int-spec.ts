@@ -12,11 +12,18 @@ import { HandleRequest, NatsRpcTransport, natsMicroservice } from '../src';
 const svc = uniqueName('svc').replace(/_/g, '-');
 const echo = defineRequest({
   subject: `${svc}.tenant.echo.v1`,
-  request: z.object({ idTag: idTagSchema, fail: z.enum(['none', 'notfound', 'crash']).default('none') }),
+  request: z.object({
+    idTag: idTagSchema,
+    fail: z.enum(['none', 'notfound', 'crash']).default('none'),
+  }),
   response: z.object({ idTag: z.string(), replica: z.string() }),
   timeoutMs: 2_000,
 });
-const absent = defineRequest({ subject: `${svc}.nobody.home.v1`, request: z.object({}), response: z.object({}) });
+const absent = defineRequest({
+  subject: `${svc}.nobody.home.v1`,
+  request: z.object({}),
+  response: z.object({}),
+});
 
 function replicaController(replica: string) {
   @Controller()
@@ -67,18 +74,27 @@ describe('NATS contracts end to end (real nats-server)', () => {
 
   it('spreads requests over the replicas of the queue group', async () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 40; i++) seen.add((await client.request(echo, { idTag: 'demo.localhost' })).replica);
+    for (let i = 0; i < 40; i++)
+      seen.add((await client.request(echo, { idTag: 'demo.localhost' })).replica);
     expect([...seen].sort()).toEqual(['a', 'b']);
   });
 
   it('re-throws the handler AppError with its code and status', async () => {
-    const error = await client.request(echo, { idTag: 'demo.localhost', fail: 'notfound' }).catch((e: unknown) => e);
+    const error = await client
+      .request(echo, { idTag: 'demo.localhost', fail: 'notfound' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'E-CORE-NOTFOUND', status: 404, message: 'no tenant demo.localhost' });
+    expect(error).toMatchObject({
+      code: 'E-CORE-NOTFOUND',
+      status: 404,
+      message: 'no tenant demo.localhost',
+    });
   });
 
   it('hides the message of an unexpected handler error', async () => {
-    await expect(client.request(echo, { idTag: 'demo.localhost', fail: 'crash' })).rejects.toMatchObject({
+    await expect(
+      client.request(echo, { idTag: 'demo.localhost', fail: 'crash' }),
+    ).rejects.toMatchObject({
       code: 'E-SYS-INTERNAL',
       message: 'internal error',
     });
@@ -95,7 +111,10 @@ describe('NATS contracts end to end (real nats-server)', () => {
 
   it('fails at once with E-SYS-UNAVAIL when no service listens', async () => {
     const started = Date.now();
-    await expect(client.request(absent, {})).rejects.toMatchObject({ code: 'E-SYS-UNAVAIL', status: 503 });
+    await expect(client.request(absent, {})).rejects.toMatchObject({
+      code: 'E-SYS-UNAVAIL',
+      status: 503,
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

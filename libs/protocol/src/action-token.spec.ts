@@ -22,7 +22,9 @@ describe('action token claims (protocol §2.1)', () => {
   });
 
   it('canonicalises iss and aud to A-labels', () => {
-    expect(actionTokenClaimsSchema.parse({ ...base, iss: 'bücher.example' }).iss).toBe('xn--bcher-kva.example');
+    expect(actionTokenClaimsSchema.parse({ ...base, iss: 'bücher.example' }).iss).toBe(
+      'xn--bcher-kva.example',
+    );
   });
 
   it.each([

@@ -4,7 +4,9 @@ import { idTagSchema } from './id-tag';
 import { visibilitySchema } from './enums';
 
 const unixSeconds = z.number().int().nonnegative();
-const actionType = z.string().regex(/^[A-Z][A-Z0-9]{1,15}(:[A-Z][A-Z0-9]{0,15})?$/, 'not TYPE[:SUBTYPE]');
+const actionType = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9]{1,15}(:[A-Z][A-Z0-9]{0,15})?$/, 'not TYPE[:SUBTYPE]');
 const reference = z.string().min(1).max(256);
 
 /**
@@ -22,7 +24,11 @@ export const actionTokenClaimsSchema = z.strictObject({
   sub: reference.optional(),
   iat: unixSeconds,
   exp: unixSeconds.optional(),
-  f: z.string().regex(/^[rRcCoO]*$/).max(8).optional(),
+  f: z
+    .string()
+    .regex(/^[rRcCoO]*$/)
+    .max(8)
+    .optional(),
   v: visibilitySchema.optional(),
   _: z.string().max(128).optional(),
 });

@@ -7,7 +7,11 @@ describe('cursor', () => {
     expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(JSON.parse(Buffer.from(text, 'base64url').toString())).toEqual(cursor);
     expect(decodeCursor(text)).toEqual(cursor);
-    expect(decodeCursor(encodeCursor({ s: 'name', v: null, id: 7 }))).toEqual({ s: 'name', v: null, id: 7 });
+    expect(decodeCursor(encodeCursor({ s: 'name', v: null, id: 7 }))).toEqual({
+      s: 'name',
+      v: null,
+      id: 7,
+    });
   });
 
   const b64 = (value: string) => Buffer.from(value).toString('base64url');

@@ -10,7 +10,14 @@ export const ACTION_STATUSES = ['P', 'V', 'A', 'C', 'N', 'D', 'R', 'S', 'F'] as 
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
 /** Community roles, lowest first; roles expand cumulatively up this list (protocol §4.2). */
-export const COMMUNITY_ROLES = ['public', 'follower', 'supporter', 'contributor', 'moderator', 'leader'] as const;
+export const COMMUNITY_ROLES = [
+  'public',
+  'follower',
+  'supporter',
+  'contributor',
+  'moderator',
+  'leader',
+] as const;
 export type CommunityRole = (typeof COMMUNITY_ROLES)[number];
 
 /** The server-admin role, held by the base tenant (protocol §1.6). */

@@ -4,7 +4,10 @@ describe('envelope', () => {
   const now = new Date('2026-01-02T03:04:05.678Z');
 
   it('wraps data with an ISO time and omits absent metadata (never null)', () => {
-    expect(okEnvelope({ a: 1 }, { now })).toStrictEqual({ data: { a: 1 }, time: '2026-01-02T03:04:05.678Z' });
+    expect(okEnvelope({ a: 1 }, { now })).toStrictEqual({
+      data: { a: 1 },
+      time: '2026-01-02T03:04:05.678Z',
+    });
     expect(
       okEnvelope([], { now, reqId: 'r-1', cursorPagination: { nextCursor: null, hasMore: false } }),
     ).toStrictEqual({
@@ -22,7 +25,9 @@ describe('envelope', () => {
     });
     const withDetails = errorBody('E-VAL-INVALID', 'bad', [{ path: 'a' }]);
     expect(apiErrorBodySchema.parse(withDetails)).toEqual(withDetails);
-    expect(apiErrorBodySchema.safeParse({ error: { code: 'X', message: 'm' } }).success).toBe(false);
+    expect(apiErrorBodySchema.safeParse({ error: { code: 'X', message: 'm' } }).success).toBe(
+      false,
+    );
   });
 
   it.each([

@@ -1,4 +1,11 @@
-import { apiBaseUrl, idTagFromApiHost, idTagSchema, isIdTag, normalizeHost, parseIdTag } from './id-tag';
+import {
+  apiBaseUrl,
+  idTagFromApiHost,
+  idTagSchema,
+  isIdTag,
+  normalizeHost,
+  parseIdTag,
+} from './id-tag';
 
 describe('parseIdTag (protocol §1.1)', () => {
   it.each([

@@ -1,8 +1,4 @@
-export {
-  actionTokenClaimsSchema,
-  splitActionType,
-  type ActionTokenClaims,
-} from './action-token';
+export { actionTokenClaimsSchema, splitActionType, type ActionTokenClaims } from './action-token';
 export { decodeCursor, encodeCursor, type Cursor } from './cursor';
 export {
   ACTION_STATUSES,

@@ -8,7 +8,10 @@ describe('PeerDirectory', () => {
   });
 
   it('replaces mapped peers with their configured address', () => {
-    const peers = new PeerDirectory({ 'alice.localhost': 'http://127.0.0.1:8081/', 'bob.localhost': 'http://127.0.0.1:8082' });
+    const peers = new PeerDirectory({
+      'alice.localhost': 'http://127.0.0.1:8081/',
+      'bob.localhost': 'http://127.0.0.1:8082',
+    });
     expect(peers.baseUrl('alice.localhost')).toBe('http://127.0.0.1:8081');
     expect(peers.baseUrl('bob.localhost')).toBe('http://127.0.0.1:8082');
     expect(peers.isMapped('alice.localhost')).toBe(true);
@@ -16,7 +19,9 @@ describe('PeerDirectory', () => {
   });
 
   it('refuses invalid id_tags, in the map and in lookups', () => {
-    expect(() => new PeerDirectory({ 'Not_Valid': 'http://127.0.0.1:1' })).toThrow(/not a valid id_tag/);
+    expect(() => new PeerDirectory({ Not_Valid: 'http://127.0.0.1:1' })).toThrow(
+      /not a valid id_tag/,
+    );
     const peers = new PeerDirectory();
     expect(peers.baseUrl('../etc')).toBeUndefined();
     expect(peers.isMapped('../etc')).toBe(false);

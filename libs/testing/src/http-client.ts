@@ -21,7 +21,13 @@ export interface HttpCall {
 export function httpRequest(call: HttpCall): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: call.port, path: call.path, method: call.method ?? 'GET', headers: call.headers },
+      {
+        host: '127.0.0.1',
+        port: call.port,
+        path: call.path,
+        method: call.method ?? 'GET',
+        headers: call.headers,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

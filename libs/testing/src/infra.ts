@@ -12,7 +12,9 @@ export interface TestInfra {
 function required(name: string): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run integration tests through \`npm test\`, which starts the backing services`);
+    throw new Error(
+      `${name} is not set: run integration tests through \`npm test\`, which starts the backing services`,
+    );
   }
   return value;
 }

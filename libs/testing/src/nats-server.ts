@@ -9,7 +9,11 @@ export interface TestNatsServer {
 }
 
 function natsBinary(): string {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+  for (const candidate of [
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+    '/usr/local/bin/nats-server',
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   throw new Error('nats-server is not installed: run tests through `npm test`, which installs it');
@@ -21,14 +25,20 @@ function natsBinary(): string {
  */
 export async function startNatsServer(): Promise<TestNatsServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(natsBinary(), ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(natsBinary(), ['-a', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const { connect } = await import('nats');
-  await waitFor(async () => {
-    const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false });
-    await nc.close();
-    return true;
-  }, 10_000, 'nats-server');
+  await waitFor(
+    async () => {
+      const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false });
+      await nc.close();
+      return true;
+    },
+    10_000,
+    'nats-server',
+  );
   return {
     url: `nats://127.0.0.1:${port}`,
     stop: async () => {

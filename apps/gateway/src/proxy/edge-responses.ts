@@ -4,7 +4,13 @@ import { type Duplex } from 'node:stream';
 import { type ErrorCode, ERROR_STATUS, errorBody } from '@cloudillo/protocol';
 
 /** An error the gateway answers itself, in the API's error body, with the request id if any. */
-export function sendError(res: ServerResponse, code: ErrorCode, message: string, reqId?: string, status?: number): void {
+export function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  reqId?: string,
+  status?: number,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -2,7 +2,12 @@ import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Duplex } from 'node:stream';
 
 import { Logger } from '@nestjs/common';
-import { type ErrorCode, idTagFromApiHost, isAppError, isValidRequestId } from '@cloudillo/protocol';
+import {
+  type ErrorCode,
+  idTagFromApiHost,
+  isAppError,
+  isValidRequestId,
+} from '@cloudillo/protocol';
 import httpProxy from 'http-proxy';
 
 import { type GatewayConfig } from '../config';
@@ -43,7 +48,9 @@ export class GatewayEdge {
     private readonly config: GatewayConfig,
     private readonly tenants: TenantDirectory,
   ) {
-    this.proxy.on('error', (error: NodeJS.ErrnoException, req, res) => this.onProxyError(error, req, res));
+    this.proxy.on('error', (error: NodeJS.ErrnoException, req, res) =>
+      this.onProxyError(error, req, res),
+    );
   }
 
   /** Express-style middleware: handles everything but the gateway's own paths. */
@@ -66,7 +73,8 @@ export class GatewayEdge {
     this.resolveRoute(req, path)
       .then((route) => {
         const target = this.config.upstreams[route.service];
-        if (!target || !path.startsWith('/ws/')) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
+        if (!target || !path.startsWith('/ws/'))
+          throw new EdgeError('E-CORE-NOTFOUND', 'not found');
         this.stripForwarded(req);
         this.proxy.ws(req, socket, head, { target, proxyTimeout: this.config.proxyTimeoutMs });
       })
@@ -89,13 +97,15 @@ export class GatewayEdge {
   }
 
   private async resolveRoute(req: IncomingMessage, path: string): Promise<Route> {
-    if (hasDotSegment(path)) throw new EdgeError('E-VAL-INVALID', 'dot segments are not allowed in paths');
+    if (hasDotSegment(path))
+      throw new EdgeError('E-VAL-INVALID', 'dot segments are not allowed in paths');
     const route = findRoute(path);
     const idTag = idTagFromApiHost(req.headers.host ?? '');
     if (idTag) {
       const tenant = await this.tenants.lookup(idTag.ascii);
       if (!tenant) throw new EdgeError('E-CORE-NOTFOUND', 'unknown tenant');
-      if (!route || route.prefix === APP_DOMAIN_PREFIX) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
+      if (!route || route.prefix === APP_DOMAIN_PREFIX)
+        throw new EdgeError('E-CORE-NOTFOUND', 'not found');
       return route;
     }
     // Any other Host is an app domain: it serves only the id-tag discovery document.
@@ -103,7 +113,12 @@ export class GatewayEdge {
     return route;
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, route: Route, reqId: string | undefined): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    reqId: string | undefined,
+  ): void {
     const target = this.config.upstreams[route.service];
     if (!target) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
     const limit = this.config.bodyLimits[route.body];
@@ -120,7 +135,12 @@ export class GatewayEdge {
     this.proxy.web(req, res, { target, buffer: limiter, proxyTimeout: this.config.proxyTimeoutMs });
   }
 
-  private refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number, reqId: string | undefined): void {
+  private refuseTooLarge(
+    req: IncomingMessage,
+    res: ServerResponse,
+    limit: number,
+    reqId: string | undefined,
+  ): void {
     res.setHeader('Connection', 'close');
     sendError(res, 'E-CORE-TOOLARGE', `request body exceeds ${limit} bytes`, reqId);
     req.unpipe();
@@ -147,7 +167,11 @@ export class GatewayEdge {
     sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
   }
 
-  private onProxyError(error: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Duplex): void {
+  private onProxyError(
+    error: NodeJS.ErrnoException,
+    req: IncomingMessage,
+    res: ServerResponse | Duplex,
+  ): void {
     if ((req as IncomingMessage & { tooLarge?: boolean }).tooLarge) return;
     if (!('writeHead' in res)) {
       res.destroy();

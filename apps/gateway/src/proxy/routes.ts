@@ -1,5 +1,11 @@
 /** The services behind the gateway; each owns the routes listed for it. */
-export const SERVICES = ['identity', 'access-token', 'action-federation', 'blob', 'collaboration'] as const;
+export const SERVICES = [
+  'identity',
+  'access-token',
+  'action-federation',
+  'blob',
+  'collaboration',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Which body limit applies: JSON APIs, inbox tokens (16 MiB), or streamed uploads (owner enforces). */

@@ -32,9 +32,12 @@ describe('TenantDirectory', () => {
   });
 
   it('caches "not ours" for the shorter negative TTL', async () => {
-    const { dir, calls, tick } = directory(() => {
-      throw { error: { code: 'E-CORE-NOTFOUND', message: 'no', status: 404 } };
-    }, { negativeTtlMs: 100 });
+    const { dir, calls, tick } = directory(
+      () => {
+        throw { error: { code: 'E-CORE-NOTFOUND', message: 'no', status: 404 } };
+      },
+      { negativeTtlMs: 100 },
+    );
     await expect(dir.lookup('nobody.localhost')).resolves.toBeUndefined();
     await dir.lookup('nobody.localhost');
     expect(calls).toHaveLength(1);
@@ -61,7 +64,12 @@ describe('TenantDirectory', () => {
     for (const t of ['aaaaa.localhost', 'bbbbb.localhost', 'ccccc.localhost']) await dir.lookup(t);
     await dir.lookup('ccccc.localhost');
     await dir.lookup('aaaaa.localhost');
-    expect(calls).toEqual(['aaaaa.localhost', 'bbbbb.localhost', 'ccccc.localhost', 'aaaaa.localhost']);
+    expect(calls).toEqual([
+      'aaaaa.localhost',
+      'bbbbb.localhost',
+      'ccccc.localhost',
+      'aaaaa.localhost',
+    ]);
   });
 
   it('passes handler errors other than not-found through', async () => {

@@ -10,7 +10,9 @@ export class TenantsHandler {
   constructor(private readonly tenants: TenantsService) {}
 
   @HandleRequest(resolveTenant)
-  async resolve({ idTag }: z.output<typeof resolveTenant.request>): Promise<z.input<typeof resolveTenant.response>> {
+  async resolve({
+    idTag,
+  }: z.output<typeof resolveTenant.request>): Promise<z.input<typeof resolveTenant.response>> {
     const { tnId, type, status } = await this.tenants.resolve(idTag);
     return { tnId, idTag, type, status };
   }

@@ -28,18 +28,32 @@ export class TenantsRepository {
   }
 
   /** The tenant and every key it publishes, newest (signing) key first. */
-  async findWithKeys(idTag: string): Promise<{ tenant: TenantRecord; keys: PublishedKey[] } | undefined> {
+  async findWithKeys(
+    idTag: string,
+  ): Promise<{ tenant: TenantRecord; keys: PublishedKey[] } | undefined> {
     const row = await this.db.tenant.findUnique({
       where: { idTag },
-      include: { keys: { select: { keyId: true, publicKey: true, expiresAt: true }, orderBy: { keyId: 'desc' } } },
+      include: {
+        keys: {
+          select: { keyId: true, publicKey: true, expiresAt: true },
+          orderBy: { keyId: 'desc' },
+        },
+      },
     });
     if (!row) return undefined;
-    const keys = row.keys.map((k) => (k.expiresAt ? { keyId: k.keyId, publicKey: k.publicKey, expiresAt: k.expiresAt } : { keyId: k.keyId, publicKey: k.publicKey }));
+    const keys = row.keys.map((k) =>
+      k.expiresAt
+        ? { keyId: k.keyId, publicKey: k.publicKey, expiresAt: k.expiresAt }
+        : { keyId: k.keyId, publicKey: k.publicKey },
+    );
     return { tenant: toRecord(row), keys };
   }
 
   /** Creates a tenant and its first key in one transaction: never a tenant without a key. */
-  async createWithKey(tenant: NewTenant, key: { keyId: string; publicKey: string; privateKey: string }): Promise<TenantRecord> {
+  async createWithKey(
+    tenant: NewTenant,
+    key: { keyId: string; publicKey: string; privateKey: string },
+  ): Promise<TenantRecord> {
     try {
       const row = await this.db.tenant.create({
         data: { ...tenant, keys: { create: key } },

@@ -29,7 +29,10 @@ export class TenantsService {
     if (existing) return existing;
     const pair = await generateKeyPair();
     try {
-      const created = await this.tenants.createWithKey(input, { keyId: keyIdFor(this.clock()), ...pair });
+      const created = await this.tenants.createWithKey(input, {
+        keyId: keyIdFor(this.clock()),
+        ...pair,
+      });
       this.logger.log(`created tenant ${created.idTag} (tn_id ${created.tnId})`);
       return created;
     } catch (error) {
