@@ -20,12 +20,14 @@ shutdown() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   bash scripts/infra/down.sh
   echo "stopped."
+  exit "${1:-0}"
 }
-trap shutdown INT TERM EXIT
+trap 'shutdown 0' INT TERM
+trap 'shutdown $?' EXIT
 
 wait_ready() {
   local name=$1 url=$2 pid=$3 deadline=$((SECONDS + 60))
-  until curl -fsS -o /dev/null "$url"; do
+  until curl -fs -o /dev/null "$url"; do
     kill -0 "$pid" 2>/dev/null || { echo "$name exited; see $LOG_DIR/$name.log" >&2; tail -20 "$LOG_DIR/$name.log" >&2; exit 1; }
     ((SECONDS < deadline)) || { echo "$name not ready after 60 s; see $LOG_DIR/$name.log" >&2; exit 1; }
     sleep 0.3
@@ -61,3 +63,4 @@ Press Ctrl-C to stop everything.
 MSG
 wait -n "${pids[@]}" || true
 echo "a service exited; see $LOG_DIR" >&2
+exit 1
