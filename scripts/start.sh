@@ -40,7 +40,11 @@ set -a; source .data/infra/env; set +a
 t=$SECONDS; step "build"; bash scripts/build.sh; elapsed $t
 t=$SECONDS; step "migrations"; node dist/libs/db-migrator/src/cli.js deploy; elapsed $t
 
-mkdir -p "$LOG_DIR"
+mkdir -p "$LOG_DIR" .data/secrets
+# The local key-encryption key: made once, kept beside the data it protects (both gitignored).
+kek_file=.data/secrets/identity-kek
+[[ -s $kek_file ]] || (umask 077 && head -c 32 /dev/urandom | base64 >"$kek_file")
+export IDENTITY_KEY_ENCRYPTION_KEY=${IDENTITY_KEY_ENCRYPTION_KEY:-$(cat "$kek_file")}
 export NO_COLOR=1
 t=$SECONDS; step "services"
 IDENTITY_HTTP_PORT=$IDENTITY_HTTP_PORT IDENTITY_BASE_ID_TAG=$DEMO_ID_TAG IDENTITY_BASE_NAME=${DEMO_NAME:-Demo} \

@@ -6,7 +6,6 @@ import {
   freePort,
   httpRequest,
   startNatsServer,
-  testInfra,
   type TestNatsServer,
   type TestSchema,
 } from '@cloudillo/testing';
@@ -15,13 +14,14 @@ import {
 // apps' source never does.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startIdentity } from '../../identity/src/identity-app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { testIdentityConfig } from '../../identity/test/test-config';
 import { type GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway-app';
 
 const portOf = (app: INestApplication) => (app.getHttpServer().address() as { port: number }).port;
 
 describe('gateway in front of identity (real Postgres and NATS)', () => {
-  const infra = testInfra();
   let schema: TestSchema;
   let nats: TestNatsServer;
   let identity: INestApplication;
@@ -34,13 +34,12 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
     schema = await createTestSchema('identity');
     nats = await startNatsServer();
     identity = await startIdentity(
-      {
-        databaseUrl: infra.databaseUrl,
+      testIdentityConfig({
         dbSchema: schema.schema,
         natsUrl: nats.url,
-        http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 1024 * 1024 },
-        baseTenant: { idTag: 'demo.localhost', name: 'Demo' },
-      },
+        baseIdTag: 'demo.localhost',
+        baseName: 'Demo',
+      }),
       { logger: false },
     );
     config = {

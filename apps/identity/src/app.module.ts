@@ -5,6 +5,11 @@ import { MessagingModule } from '@cloudillo/messaging';
 
 import { type IdentityConfig } from './config';
 import { identityReadiness } from './health/readiness';
+import { KeyRotationScheduler } from './keys/key-rotation.scheduler';
+import { KeyRotationService } from './keys/key-rotation.service';
+import { KeyVault } from './keys/key-vault';
+import { KeysHandler } from './keys/keys.handler';
+import { KeysRepository } from './keys/keys.repository';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
 import { BaseTenantBootstrap } from './tenants/base-tenant.bootstrap';
@@ -26,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'identity' })],
-      controllers: [ProfileController, HealthController, TenantsHandler],
+      controllers: [ProfileController, HealthController, TenantsHandler, KeysHandler],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -37,6 +42,10 @@ export class AppModule {
         },
         DbLifecycle,
         identityReadiness,
+        KeysRepository,
+        KeyVault,
+        KeyRotationService,
+        KeyRotationScheduler,
         TenantsRepository,
         TenantsService,
         ProfileService,

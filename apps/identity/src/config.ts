@@ -2,9 +2,12 @@ import { envBytes, envPort, envUrl, parseEnv } from '@cloudillo/config';
 import { idTagSchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
-const schema = z.object({
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const settings = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  REDIS_URL: envUrl(['redis', 'rediss']),
   IDENTITY_HTTP_HOST: z.string().default('127.0.0.1'),
   IDENTITY_HTTP_PORT: envPort(8101),
   IDENTITY_DB_SCHEMA: z
@@ -14,15 +17,47 @@ const schema = z.object({
   IDENTITY_JSON_LIMIT: envBytes('1m'),
   IDENTITY_BASE_ID_TAG: idTagSchema,
   IDENTITY_BASE_NAME: z.string().min(1).max(200).optional(),
+  /** Rotate a tenant's key once it is this old; 0 turns scheduled rotation off. */
+  IDENTITY_KEY_ROTATION_DAYS: z.coerce.number().min(0).default(90),
+  /** How long a replaced key stays published (and valid for verifiers) after a rotation. */
+  IDENTITY_KEY_GRACE_DAYS: z.coerce.number().min(0).default(30),
+  IDENTITY_KEY_ROTATION_CHECK_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(60 * 60 * 1000),
+  IDENTITY_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .default('cloudillo'),
+});
+
+/** Secrets have no defaults and are never logged (parseEnv never echoes values). */
+const secrets = z.object({
+  IDENTITY_KEY_ENCRYPTION_KEY: z
+    .string({ message: 'required: 32 random bytes, base64 (e.g. `openssl rand -base64 32`)' })
+    .transform((value, ctx) => {
+      const bytes = Buffer.from(value, /^[A-Za-z0-9_-]+$/.test(value) ? 'base64url' : 'base64');
+      if (bytes.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded' });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
 });
 
 export interface IdentityConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
   http: { host: string; port: number; jsonLimitBytes: number };
   /** The base tenant (server admin, role SADM) created on first start (protocol §1.6). */
   baseTenant: { idTag: string; name: string };
+  keyRotation: { periodMs: number; graceMs: number; checkEveryMs: number };
+  /** The key-encryption key sealing tenants' private keys at rest (AES-256-GCM). */
+  keyEncryptionKey: Buffer;
 }
 
 function firstLabel(idTag: string): string {
@@ -33,11 +68,13 @@ function firstLabel(idTag: string): string {
 export function loadIdentityConfig(
   env: Record<string, string | undefined> = process.env,
 ): IdentityConfig {
-  const e = parseEnv(schema, env);
+  const e = parseEnv(settings.and(secrets), env);
   return {
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.IDENTITY_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.IDENTITY_QUEUE_PREFIX,
     http: {
       host: e.IDENTITY_HTTP_HOST,
       port: e.IDENTITY_HTTP_PORT,
@@ -47,5 +84,11 @@ export function loadIdentityConfig(
       idTag: e.IDENTITY_BASE_ID_TAG,
       name: e.IDENTITY_BASE_NAME ?? firstLabel(e.IDENTITY_BASE_ID_TAG),
     },
+    keyRotation: {
+      periodMs: e.IDENTITY_KEY_ROTATION_DAYS * DAY_MS,
+      graceMs: e.IDENTITY_KEY_GRACE_DAYS * DAY_MS,
+      checkEveryMs: e.IDENTITY_KEY_ROTATION_CHECK_MS,
+    },
+    keyEncryptionKey: e.IDENTITY_KEY_ENCRYPTION_KEY,
   };
 }

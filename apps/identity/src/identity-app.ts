@@ -18,7 +18,13 @@ export async function startIdentity(
   });
   configureHttpApp(app, { jsonLimitBytes: config.http.jsonLimitBytes });
   app.connectMicroservice(natsMicroservice(config.natsUrl, 'identity'));
-  await app.startAllMicroservices();
-  await app.listen(config.http.port, config.http.host);
+  try {
+    await app.startAllMicroservices();
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    // A failed start (e.g. the wrong key-encryption key) must not leave connections behind.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

@@ -6,20 +6,19 @@ import {
   createTestSchema,
   httpRequest,
   startNatsServer,
-  testInfra,
   type TestNatsServer,
   type TestSchema,
 } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 
 import { type IdentityConfig } from '../src/config';
+import { testIdentityConfig } from './test-config';
 import { startIdentity } from '../src/identity-app';
 import { TenantsService } from '../src/tenants/tenants.service';
 
 const FIXED_NOW = new Date('2026-03-04T05:06:07Z');
 
 describe('identity service (real Postgres and NATS)', () => {
-  const infra = testInfra();
   let schema: TestSchema;
   let nats: TestNatsServer;
   let app: INestApplication;
@@ -31,13 +30,11 @@ describe('identity service (real Postgres and NATS)', () => {
   beforeAll(async () => {
     schema = await createTestSchema('identity');
     nats = await startNatsServer();
-    config = {
-      databaseUrl: infra.databaseUrl,
+    config = testIdentityConfig({
       dbSchema: schema.schema,
       natsUrl: nats.url,
-      http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 1024 * 1024 },
-      baseTenant: { idTag: 'base.localhost', name: 'Base' },
-    };
+      baseIdTag: 'base.localhost',
+    });
     app = await startIdentity(config, { logger: false, clock: () => FIXED_NOW });
     port = (app.getHttpServer().address() as { port: number }).port;
     await app

@@ -8,5 +8,7 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './define';
+export { keyRotated } from './identity/key-rotated';
 export { resolveTenant } from './identity/resolve-tenant';
+export { signWithTenantKey } from './identity/sign';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';

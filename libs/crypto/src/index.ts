@@ -27,4 +27,5 @@ export {
   type VerifyOptions,
 } from './jwt';
 export { encodeBase64url, decodeBase64urlStrict } from './base64url';
+export { SecretBox, SecretBoxError } from './secret-box';
 export { shortHash } from './short-hash';

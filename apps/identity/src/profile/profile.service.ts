@@ -1,17 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type ProfileKey, type PublicProfile } from '@cloudillo/protocol';
 
 import { TenantsRepository } from '../tenants/tenants.repository';
+import { CLOCK, type Clock } from '../tokens';
 
 @Injectable()
 export class ProfileService {
-  constructor(private readonly tenants: TenantsRepository) {}
+  constructor(
+    private readonly tenants: TenantsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** `GET /api/me`: the federation profile with every published key (protocol §1.2). */
   async publicProfile(idTag: string): Promise<PublicProfile> {
     const found = await this.tenants.findWithKeys(idTag);
     if (!found || found.tenant.status === 'X') throw new NotFoundError(`unknown tenant ${idTag}`);
-    const { tenant, keys } = found;
+    const { tenant } = found;
+    const now = this.clock().getTime();
+    // A retired key is listed with its expiry until the sweeper removes it, never after it expires.
+    const keys = found.keys.filter((k) => !k.expiresAt || k.expiresAt.getTime() > now);
     const profile: PublicProfile = {
       idTag: tenant.idTag,
       name: tenant.name,

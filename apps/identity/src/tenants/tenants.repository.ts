@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type IdentityDb, Prisma, type Tenant } from '@cloudillo/db-identity';
 import { ConflictError, type ProfileType, type TenantStatus } from '@cloudillo/protocol';
 
+import { keyColumns, type StoredKey } from '../keys/keys.repository';
 import { IDENTITY_DB } from '../tokens';
 import { type NewTenant, type PublishedKey, type TenantRecord } from './tenant';
 
@@ -50,13 +51,13 @@ export class TenantsRepository {
   }
 
   /** Creates a tenant and its first key in one transaction: never a tenant without a key. */
-  async createWithKey(
-    tenant: NewTenant,
-    key: { keyId: string; publicKey: string; privateKey: string },
-  ): Promise<TenantRecord> {
+  async createWithKey(tenant: NewTenant, key: StoredKey): Promise<TenantRecord> {
     try {
       const row = await this.db.tenant.create({
-        data: { ...tenant, keys: { create: key } },
+        data: {
+          ...tenant,
+          keys: { create: keyColumns(key) },
+        },
       });
       return toRecord(row);
     } catch (error) {

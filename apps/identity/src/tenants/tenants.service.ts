@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { generateKeyPair } from '@cloudillo/crypto';
 import { NotFoundError, isAppError } from '@cloudillo/protocol';
 
-import { keyIdFor } from '../keys/key-id';
+import { nextKeyId } from '../keys/key-id';
+import { KeyVault } from '../keys/key-vault';
 import { CLOCK, type Clock } from '../tokens';
 import { type NewTenant, type TenantRecord } from './tenant';
 import { TenantsRepository } from './tenants.repository';
@@ -13,6 +13,7 @@ export class TenantsService {
 
   constructor(
     private readonly tenants: TenantsRepository,
+    private readonly vault: KeyVault,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -27,12 +28,9 @@ export class TenantsService {
   async ensureTenant(input: NewTenant): Promise<TenantRecord> {
     const existing = await this.tenants.findByIdTag(input.idTag);
     if (existing) return existing;
-    const pair = await generateKeyPair();
+    const key = await this.vault.newKey(input.idTag, nextKeyId(this.clock(), []));
     try {
-      const created = await this.tenants.createWithKey(input, {
-        keyId: keyIdFor(this.clock()),
-        ...pair,
-      });
+      const created = await this.tenants.createWithKey(input, key);
       this.logger.log(`created tenant ${created.idTag} (tn_id ${created.tnId})`);
       return created;
     } catch (error) {

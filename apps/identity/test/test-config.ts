@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+
+import { testInfra, uniqueName } from '@cloudillo/testing';
+
+import { type IdentityConfig } from '../src/config';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** An identity configuration for one test file: its own schema, NATS server, queue prefix and KEK. */
+export function testIdentityConfig(options: {
+  dbSchema: string;
+  natsUrl: string;
+  baseIdTag: string;
+  baseName?: string;
+  keyRotation?: Partial<IdentityConfig['keyRotation']>;
+  keyEncryptionKey?: Buffer;
+}): IdentityConfig {
+  const infra = testInfra();
+  return {
+    databaseUrl: infra.databaseUrl,
+    dbSchema: options.dbSchema,
+    natsUrl: options.natsUrl,
+    redisUrl: infra.redisUrl,
+    queuePrefix: uniqueName('q').toLowerCase(),
+    http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 1024 * 1024 },
+    baseTenant: { idTag: options.baseIdTag, name: options.baseName ?? 'Base' },
+    keyRotation: {
+      periodMs: 90 * DAY_MS,
+      graceMs: 30 * DAY_MS,
+      checkEveryMs: 60 * 60 * 1000,
+      ...options.keyRotation,
+    },
+    keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
+  };
+}
