@@ -16,6 +16,7 @@ export async function startGateway(
 ): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bodyParser: false,
+    abortOnError: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
   const edge = new GatewayEdge(config, app.get(TenantDirectory));

@@ -14,6 +14,7 @@ export async function startIdentity(
 ): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
+    abortOnError: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
   configureHttpApp(app, { jsonLimitBytes: config.http.jsonLimitBytes });

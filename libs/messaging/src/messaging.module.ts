@@ -9,6 +9,7 @@ import { ContractClient } from '@cloudillo/contracts';
 import { connect, type NatsConnection } from 'nats';
 
 import { NatsRpcTransport } from './nats-transport';
+import { natsConnectionOptions } from './nats-url';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
@@ -38,7 +39,11 @@ export class MessagingModule {
         {
           provide: NATS_CONNECTION,
           useFactory: () =>
-            connect({ servers: options.natsUrl, name: options.name, maxReconnectAttempts: -1 }),
+            connect({
+              ...natsConnectionOptions(options.natsUrl),
+              name: options.name,
+              maxReconnectAttempts: -1,
+            }),
         },
         {
           provide: ContractClient,

@@ -1,5 +1,7 @@
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 
+import { natsConnectionOptions } from './nats-url';
+
 /**
  * The NATS server side of a service: handlers join the queue group named after the service, so
  * replicas share the load, and drain on shutdown.
@@ -8,7 +10,7 @@ export function natsMicroservice(natsUrl: string, service: string): Microservice
   return {
     transport: Transport.NATS,
     options: {
-      servers: [natsUrl],
+      ...natsConnectionOptions(natsUrl),
       queue: service,
       name: `${service}-server`,
       gracefulShutdown: true,

@@ -1,5 +1,5 @@
 export { testInfra, uniqueName, type TestInfra } from './infra';
 export { httpRequest, type HttpCall, type HttpResult } from './http-client';
-export { startNatsServer, type TestNatsServer } from './nats-server';
+export { startNatsServer, type NatsServerOptions, type TestNatsServer } from './nats-server';
 export { freePort, waitFor } from './net';
 export { createTestSchema, type TestSchema } from './pg-schema';

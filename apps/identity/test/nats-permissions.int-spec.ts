@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+import { type INestApplication } from '@nestjs/common';
+import { ContractClient, resolveTenant, signWithTenantKey } from '@cloudillo/contracts';
+import { NatsRpcTransport, natsConnectionOptions } from '@cloudillo/messaging';
+import {
+  createTestSchema,
+  startNatsServer,
+  type TestNatsServer,
+  type TestSchema,
+} from '@cloudillo/testing';
+import { connect, type NatsConnection } from 'nats';
+
+import { startIdentity } from '../src/identity-app';
+import { testIdentityConfig } from './test-config';
+
+const PERMISSIONS = path.resolve(__dirname, '../../../deploy/nats/permissions.conf');
+const SERVICES = [
+  'identity',
+  'gateway',
+  'access-token',
+  'action-federation',
+  'blob',
+  'collaboration',
+  'portal',
+];
+
+/** deploy/nats/permissions.conf on a real nats-server: who may ask identity to sign. */
+describe('NATS permissions of a deployment', () => {
+  // NATS parses a substituted variable as a value: a password must not look like a number.
+  const passwords = Object.fromEntries(
+    SERVICES.map((s) => [s, `p${randomBytes(12).toString('hex')}`]),
+  );
+  const env = Object.fromEntries(
+    SERVICES.map((s) => [`NATS_PASSWORD_${s.toUpperCase().replace(/-/g, '_')}`, passwords[s]!]),
+  );
+  let schema: TestSchema;
+  let nats: TestNatsServer;
+  let identity: INestApplication;
+  const connections: NatsConnection[] = [];
+
+  const clientAs = async (service: string) => {
+    const nc = await connect(natsConnectionOptions(nats.urlFor(service, passwords[service]!)));
+    connections.push(nc);
+    return new ContractClient(new NatsRpcTransport(nc));
+  };
+
+  beforeAll(async () => {
+    schema = await createTestSchema('identity');
+    nats = await startNatsServer({
+      configFile: PERMISSIONS,
+      env,
+      probe: { user: 'gateway', pass: passwords['gateway']! },
+    });
+    identity = await startIdentity(
+      testIdentityConfig({
+        dbSchema: schema.schema,
+        natsUrl: nats.urlFor('identity', passwords['identity']!),
+        baseIdTag: 'perm.localhost',
+      }),
+      { logger: false },
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.map((nc) => nc.close()));
+    await identity?.close();
+    await schema?.drop();
+    await nats?.stop();
+  });
+
+  it.each(['access-token', 'action-federation'])(
+    'lets %s ask identity to sign',
+    async (service) => {
+      const rpc = await clientAs(service);
+      await expect(
+        rpc.request(signWithTenantKey, { idTag: 'perm.localhost', claims: { t: 'PROXY' } }),
+      ).resolves.toMatchObject({
+        token: expect.any(String),
+      });
+    },
+  );
+
+  it.each(['gateway', 'blob', 'collaboration', 'portal'])(
+    'refuses %s publishing identity.key.sign.v1',
+    async (service) => {
+      const rpc = await clientAs(service);
+      await expect(
+        rpc.request(signWithTenantKey, { idTag: 'perm.localhost', claims: { t: 'PROXY' } }),
+      ).rejects.toThrow(/permissions violation/i);
+    },
+  );
+
+  it('still lets the gateway resolve tenants', async () => {
+    const rpc = await clientAs('gateway');
+    await expect(rpc.request(resolveTenant, { idTag: 'perm.localhost' })).resolves.toMatchObject({
+      idTag: 'perm.localhost',
+    });
+  });
+
+  it('refuses connections without a valid password', async () => {
+    await expect(
+      connect({ ...natsConnectionOptions(nats.urlFor('access-token', 'wrong')), reconnect: false }),
+    ).rejects.toThrow();
+    await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow();
+  });
+});
