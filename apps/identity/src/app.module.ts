@@ -2,6 +2,8 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import { createIdentityDb, type IdentityDb } from '@cloudillo/db-identity';
 import { HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
+import { type HostResolver, PeerClient } from '@cloudillo/peer-client';
+import { PeerDirectory } from '@cloudillo/protocol';
 
 import { type IdentityConfig } from './config';
 import { identityReadiness } from './health/readiness';
@@ -12,11 +14,20 @@ import { KeysHandler } from './keys/keys.handler';
 import { KeysRepository } from './keys/keys.repository';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
+import { RemoteKeysHandler } from './remote/remote-keys.handler';
+import { RemoteKeysRepository } from './remote/remote-keys.repository';
+import { RemoteKeysService } from './remote/remote-keys.service';
 import { BaseTenantBootstrap } from './tenants/base-tenant.bootstrap';
 import { TenantsHandler } from './tenants/tenants.handler';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { CLOCK, type Clock, IDENTITY_CONFIG, IDENTITY_DB } from './tokens';
+
+/** What tests (and only tests) replace: the clock, and name resolution for peers. */
+export interface IdentityDeps {
+  clock?: Clock;
+  resolver?: HostResolver;
+}
 
 class DbLifecycle implements OnApplicationShutdown {
   constructor(@Inject(IDENTITY_DB) private readonly db: IdentityDb) {}
@@ -27,11 +38,18 @@ class DbLifecycle implements OnApplicationShutdown {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: IdentityConfig, clock: Clock = () => new Date()): DynamicModule {
+  static forRoot(config: IdentityConfig, deps: IdentityDeps = {}): DynamicModule {
+    const clock = deps.clock ?? (() => new Date());
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'identity' })],
-      controllers: [ProfileController, HealthController, TenantsHandler, KeysHandler],
+      controllers: [
+        ProfileController,
+        HealthController,
+        TenantsHandler,
+        KeysHandler,
+        RemoteKeysHandler,
+      ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -46,6 +64,18 @@ export class AppModule {
         KeyVault,
         KeyRotationService,
         KeyRotationScheduler,
+        {
+          provide: PeerClient,
+          useFactory: () =>
+            new PeerClient({
+              directory: new PeerDirectory(config.peers),
+              timeoutMs: config.remote.timeoutMs,
+              maxBytes: config.remote.maxBytes,
+              ...(deps.resolver ? { resolver: deps.resolver } : {}),
+            }),
+        },
+        RemoteKeysRepository,
+        RemoteKeysService,
         TenantsRepository,
         TenantsService,
         ProfileService,

@@ -1,5 +1,5 @@
-import { envBytes, envPort, envUrl, parseEnv } from '@cloudillo/config';
-import { idTagSchema } from '@cloudillo/protocol';
+import { envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { idTagSchema, isIdTag } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -26,6 +26,13 @@ const settings = z.object({
     .int()
     .min(1_000)
     .default(60 * 60 * 1000),
+  /** Local multi-node runs only: `id_tag=http://127.0.0.1:port,…` replaces https://cl-o.<id_tag>. */
+  FEDERATION_PEER_MAP: envUrlMap.refine(
+    (map) => Object.keys(map).every(isIdTag),
+    'names must be id_tags',
+  ),
+  IDENTITY_REMOTE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  IDENTITY_REMOTE_MAX_BYTES: envBytes('256k'),
   IDENTITY_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+$/)
@@ -56,6 +63,10 @@ export interface IdentityConfig {
   /** The base tenant (server admin, role SADM) created on first start (protocol §1.6). */
   baseTenant: { idTag: string; name: string };
   keyRotation: { periodMs: number; graceMs: number; checkEveryMs: number };
+  /** FEDERATION_PEER_MAP entries. */
+  peers: Record<string, string>;
+  /** Fetching peers' profiles: whole-fetch deadline and body cap. */
+  remote: { timeoutMs: number; maxBytes: number };
   /** The key-encryption key sealing tenants' private keys at rest (AES-256-GCM). */
   keyEncryptionKey: Buffer;
 }
@@ -90,5 +101,7 @@ export function loadIdentityConfig(
       checkEveryMs: e.IDENTITY_KEY_ROTATION_CHECK_MS,
     },
     keyEncryptionKey: e.IDENTITY_KEY_ENCRYPTION_KEY,
+    peers: e.FEDERATION_PEER_MAP,
+    remote: { timeoutMs: e.IDENTITY_REMOTE_TIMEOUT_MS, maxBytes: e.IDENTITY_REMOTE_MAX_BYTES },
   };
 }

@@ -3,19 +3,19 @@ import { NestFactory } from '@nestjs/core';
 import { configureHttpApp } from '@cloudillo/http';
 import { natsMicroservice } from '@cloudillo/messaging';
 
-import { AppModule } from './app.module';
+import { AppModule, type IdentityDeps } from './app.module';
 import { type IdentityConfig } from './config';
-import { type Clock } from './tokens';
 
 /** Builds and starts the service: HTTP routes and the `identity.*` NATS handlers. */
 export async function startIdentity(
   config: IdentityConfig,
-  options: { logger?: false; clock?: Clock } = {},
+  options: IdentityDeps & { logger?: false } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config, options.clock), {
+  const { logger, ...deps } = options;
+  const app = await NestFactory.create(AppModule.forRoot(config, deps), {
     bodyParser: false,
     abortOnError: false,
-    ...(options.logger === false ? { logger: false } : {}),
+    ...(logger === false ? { logger: false } : {}),
   });
   configureHttpApp(app, { jsonLimitBytes: config.http.jsonLimitBytes });
   app.connectMicroservice(natsMicroservice(config.natsUrl, 'identity'));

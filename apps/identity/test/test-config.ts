@@ -14,6 +14,8 @@ export function testIdentityConfig(options: {
   baseName?: string;
   keyRotation?: Partial<IdentityConfig['keyRotation']>;
   keyEncryptionKey?: Buffer;
+  peers?: Record<string, string>;
+  remote?: Partial<IdentityConfig['remote']>;
 }): IdentityConfig {
   const infra = testInfra();
   return {
@@ -31,5 +33,7 @@ export function testIdentityConfig(options: {
       ...options.keyRotation,
     },
     keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
+    peers: options.peers ?? {},
+    remote: { timeoutMs: 2_000, maxBytes: 256 * 1024, ...options.remote },
   };
 }

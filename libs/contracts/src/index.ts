@@ -9,6 +9,7 @@ export {
   type ResponseOf,
 } from './define';
 export { keyRotated } from './identity/key-rotated';
+export { resolveKey } from './identity/resolve-key';
 export { resolveTenant } from './identity/resolve-tenant';
 export { signWithTenantKey } from './identity/sign';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';

@@ -44,10 +44,13 @@ export class PeerClient {
     const base = this.options.directory.baseUrl(idTag);
     if (!base) throw new PeerError('invalid-peer', `${idTag} is not a valid id_tag`);
     const trustedOrigin = this.options.directory.isMapped(idTag) ? new URL(base).origin : undefined;
+    // A mapped peer is reached at a bare address, but still answers as `cl-o.<id_tag>`.
+    const host = this.options.directory.apiHost(idTag);
     const signal = AbortSignal.timeout(this.timeoutMs);
     let url = new URL(`${base}${path}`);
     for (let hop = 0; ; hop++) {
-      const response = await this.fetchOnce(url, url.origin === trustedOrigin, signal);
+      const trusted = url.origin === trustedOrigin;
+      const response = await this.fetchOnce(url, trusted, signal, trusted ? host : undefined);
       if (response.redirect === undefined) return this.parse(response.body, schema, idTag);
       if (hop >= this.maxRedirects)
         throw new PeerError('redirects', `too many redirects from ${idTag}`);
@@ -94,6 +97,7 @@ export class PeerClient {
     url: URL,
     trusted: boolean,
     signal: AbortSignal,
+    hostHeader: string | undefined,
   ): Promise<{ body: Buffer; redirect?: undefined } | { body?: undefined; redirect: URL }> {
     const pinned = await this.pinAddress(url, trusted);
     const lookup: LookupFunction | undefined = pinned
@@ -109,7 +113,7 @@ export class PeerClient {
     return new Promise((resolve, reject) => {
       const req = send(url, {
         method: 'GET',
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', ...(hostHeader ? { host: hostHeader } : {}) },
         signal,
         ...(lookup ? { lookup } : {}),
       });

@@ -47,8 +47,8 @@ describe('PeerClient (real HTTP on loopback through the peer map)', () => {
     servers.push(peer.server, other.server);
     peerUrl = peer.url;
     otherUrl = other.url;
-    routes.set('/api/me', (_req, res) =>
-      res.end(JSON.stringify({ data: { idTag: 'alice.localhost' } })),
+    routes.set('/api/me', (req, res) =>
+      res.end(JSON.stringify({ data: { idTag: 'alice.localhost', host: req.headers.host } })),
     );
     routes.set('/huge', (_req, res) => res.end(Buffer.alloc(300 * 1024, 'a')));
     routes.set('/huge-chunked', (_req, res) => {
@@ -80,9 +80,10 @@ describe('PeerClient (real HTTP on loopback through the peer map)', () => {
       ...options,
     });
 
-  it('reads and parses a mapped peer', async () => {
-    await expect(client().getJson('alice.localhost', '/api/me', profile)).resolves.toEqual({
-      data: { idTag: 'alice.localhost' },
+  it('reads and parses a mapped peer, addressing it as cl-o.<id_tag>', async () => {
+    const withHost = z.object({ data: z.object({ idTag: z.string(), host: z.string() }) });
+    await expect(client().getJson('alice.localhost', '/api/me', withHost)).resolves.toEqual({
+      data: { idTag: 'alice.localhost', host: 'cl-o.alice.localhost' },
     });
   });
 

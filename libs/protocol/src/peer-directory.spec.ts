@@ -16,6 +16,9 @@ describe('PeerDirectory', () => {
     expect(peers.baseUrl('bob.localhost')).toBe('http://127.0.0.1:8082');
     expect(peers.isMapped('alice.localhost')).toBe(true);
     expect(peers.baseUrl('carol.localhost')).toBe('https://cl-o.carol.localhost');
+    expect(peers.apiHost('alice.localhost')).toBe('cl-o.alice.localhost');
+    expect(peers.apiHost('bücher.example')).toBe('cl-o.xn--bcher-kva.example');
+    expect(peers.apiHost('Nope')).toBeUndefined();
   });
 
   it('refuses invalid id_tags, in the map and in lookups', () => {

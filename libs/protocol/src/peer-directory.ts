@@ -23,6 +23,12 @@ export class PeerDirectory {
     return this.overrides.get(parsed.ascii) ?? apiBaseUrl(parsed);
   }
 
+  /** The Host a peer's API answers to (`cl-o.<A-label>`), whatever address it is reached at. */
+  apiHost(idTag: string): string | undefined {
+    const parsed = parseIdTag(idTag);
+    return parsed ? `cl-o.${parsed.ascii}` : undefined;
+  }
+
   /** Peer-map entries skip the SSRF guard (loopback, plain http): they are the operator's word. */
   isMapped(idTag: string): boolean {
     const parsed = parseIdTag(idTag);

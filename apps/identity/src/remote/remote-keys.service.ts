@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeerClient, PeerError } from '@cloudillo/peer-client';
+import { NotFoundError, UnavailableError } from '@cloudillo/protocol';
+
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { CLOCK, type Clock } from '../tokens';
+import { type CachedKey, RemoteKeysRepository } from './remote-keys.repository';
+import { remoteProfileSchema } from './remote-profile.schema';
+
+const MINUTE = 60_000;
+/** Negative cache (protocol §1.4): network trouble may clear soon; a broken profile will not. */
+const FAILURE_TTL_MS = { transient: 5 * MINUTE, permanent: 60 * MINUTE };
+/** At most one refetch per peer per minute, however many bad signatures or unknown key ids arrive. */
+const REFETCH_INTERVAL_MS = MINUTE;
+
+export interface ResolvedKey {
+  publicKey: string;
+  expiresAt?: string;
+}
+
+function isTransient(error: PeerError): boolean {
+  return (
+    error.kind === 'network' ||
+    error.kind === 'timeout' ||
+    (error.kind === 'status' && (error.status ?? 0) >= 500)
+  );
+}
+
+@Injectable()
+export class RemoteKeysService {
+  private readonly logger = new Logger(RemoteKeysService.name);
+
+  constructor(
+    private readonly remote: RemoteKeysRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly peers: PeerClient,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The public key `keyId` of `idTag`, from our own tenants, the cache, or the peer's /api/me. */
+  async resolve(idTag: string, keyId: string, refresh = false): Promise<ResolvedKey> {
+    const now = this.clock();
+    const local = await this.tenants.findWithKeys(idTag);
+    if (local) {
+      const key = local.keys.find((k) => k.keyId === keyId && (!k.expiresAt || k.expiresAt > now));
+      if (!key || local.tenant.status === 'X')
+        throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+      return present(key);
+    }
+    const blockedUntil = await this.remote.failureUntil(idTag, now);
+    if (blockedUntil)
+      throw new UnavailableError(`${idTag} is unreachable until ${blockedUntil.toISOString()}`);
+    const cached = await this.remote.key(idTag, keyId);
+    if (cached && !refresh && usable(cached, now)) return present(cached);
+    const fetchedAt = await this.remote.fetchedAt(idTag);
+    if (fetchedAt && now.getTime() - fetchedAt.getTime() < REFETCH_INTERVAL_MS) {
+      if (cached && usable(cached, now)) return present(cached);
+      throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+    }
+    const fresh = await this.fetch(idTag, now);
+    const key = fresh.find((k) => k.keyId === keyId);
+    if (!key || !usable(key, now)) throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+    return present(key);
+  }
+
+  private async fetch(idTag: string, now: Date): Promise<(CachedKey & { keyId: string })[]> {
+    let profile;
+    try {
+      profile = (await this.peers.getJson(idTag, '/api/me', remoteProfileSchema)).data;
+      if (profile.idTag !== idTag)
+        throw new PeerError('shape', `${idTag} answered as ${profile.idTag}`);
+    } catch (error) {
+      if (!(error instanceof PeerError)) throw error;
+      const ttl = isTransient(error) ? FAILURE_TTL_MS.transient : FAILURE_TTL_MS.permanent;
+      await this.remote.recordFailure(idTag, error.kind, new Date(now.getTime() + ttl));
+      this.logger.warn(`cannot read ${idTag}: ${error.message}`);
+      throw new UnavailableError(`cannot read the profile of ${idTag} (${error.kind})`);
+    }
+    await this.remote.store(profile, now);
+    return profile.keys.map((k) => ({
+      keyId: k.keyId,
+      publicKey: k.publicKey,
+      expiresAt: k.expiresAt ? new Date(k.expiresAt) : null,
+    }));
+  }
+}
+
+function usable(key: { expiresAt?: Date | null }, now: Date): boolean {
+  return !key.expiresAt || key.expiresAt > now;
+}
+
+function present(key: { publicKey: string; expiresAt?: Date | null }): ResolvedKey {
+  return key.expiresAt
+    ? { publicKey: key.publicKey, expiresAt: key.expiresAt.toISOString() }
+    : { publicKey: key.publicKey };
+}
