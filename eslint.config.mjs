@@ -84,6 +84,7 @@ export default [
               sourceTag: 'scope:identity',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:identity'],
             },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

@@ -8,6 +8,7 @@ LOG_DIR=$ROOT/.data/logs
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
 IDENTITY_HTTP_PORT=${IDENTITY_HTTP_PORT:-8101}
 DEMO_ID_TAG=${DEMO_ID_TAG:-demo.localhost}
+BASE_ID_TAG=${BASE_ID_TAG:-admin.localhost}
 pids=()
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -47,7 +48,7 @@ kek_file=.data/secrets/identity-kek
 export IDENTITY_KEY_ENCRYPTION_KEY=${IDENTITY_KEY_ENCRYPTION_KEY:-$(cat "$kek_file")}
 export NO_COLOR=1
 t=$SECONDS; step "services"
-IDENTITY_HTTP_PORT=$IDENTITY_HTTP_PORT IDENTITY_BASE_ID_TAG=$DEMO_ID_TAG IDENTITY_BASE_NAME=${DEMO_NAME:-Demo} \
+IDENTITY_HTTP_PORT=$IDENTITY_HTTP_PORT IDENTITY_BASE_ID_TAG=$BASE_ID_TAG IDENTITY_BASE_NAME=Admin \
   node dist/apps/identity/src/main.js >"$LOG_DIR/identity.log" 2>&1 &
 pids+=($!); wait_ready identity "http://127.0.0.1:$IDENTITY_HTTP_PORT/ready" $!
 GATEWAY_PORT=$GATEWAY_PORT GATEWAY_UPSTREAMS="identity=http://127.0.0.1:$IDENTITY_HTTP_PORT" \
@@ -55,13 +56,19 @@ GATEWAY_PORT=$GATEWAY_PORT GATEWAY_UPSTREAMS="identity=http://127.0.0.1:$IDENTIT
 pids+=($!); wait_ready gateway "http://127.0.0.1:$GATEWAY_PORT/ready" $!
 elapsed $t
 
+t=$SECONDS; step "demo tenant (through the operator CLI, as an operator would)"
+cli() { node dist/apps/cli/src/main.js "$@"; }
+cli tenant show "$DEMO_ID_TAG" >/dev/null 2>&1 || cli tenant create "$DEMO_ID_TAG" --name "${DEMO_NAME:-Demo}"
+elapsed $t
+
 url="http://cl-o.$DEMO_ID_TAG:$GATEWAY_PORT"
 cat <<MSG
 
-ready. Cloudillo is running; demo tenant: $DEMO_ID_TAG
+ready. Cloudillo is running; demo tenant: $DEMO_ID_TAG (server admin: $BASE_ID_TAG)
   API:   $url/api/me
   try:   curl -s $url/api/me
   logs:  .data/logs/   (backing services: .data/infra/)
+  admin: npm run cli -- tenant list
   Password login arrives with the access-token service (issue 4); the identity API needs none.
 Press Ctrl-C to stop everything.
 MSG

@@ -5,9 +5,18 @@ import path from 'node:path';
 import { parse } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
+const appTags = (app: string) =>
+  (
+    JSON.parse(readFileSync(path.join(ROOT, 'apps', app, 'project.json'), 'utf8')) as {
+      tags: string[];
+    }
+  ).tags;
 const apps = readdirSync(path.join(ROOT, 'apps'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
+/** Long-running services; apps tagged kind:tool (the CLI) run on demand. */
+const services = apps.filter((app) => !appTags(app).includes('kind:tool'));
+const tools = apps.filter((app) => appTags(app).includes('kind:tool'));
 const projects = ['apps', 'libs', 'tools'].flatMap((dir) =>
   readdirSync(path.join(ROOT, dir), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(ROOT, dir, d.name, 'project.json')))
@@ -110,10 +119,24 @@ describe('projects', () => {
 
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { command?: string[]; healthcheck?: unknown; image?: string }>;
+    services: Record<
+      string,
+      {
+        command?: string[];
+        entrypoint?: string[];
+        healthcheck?: unknown;
+        image?: string;
+        profiles?: string[];
+      }
+    >;
   };
 
-  it.each(apps)('runs the %s app with a health check', (app) => {
+  it.each(tools)('offers the %s tool under the tools profile', (app) => {
+    expect(compose.services[app]?.profiles).toEqual(['tools']);
+    expect(compose.services[app]?.entrypoint).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+  });
+
+  it.each(services)('runs the %s app with a health check', (app) => {
     const service = compose.services[app];
     expect(service).toBeDefined();
     expect(service!.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);

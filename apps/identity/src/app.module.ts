@@ -18,6 +18,9 @@ import { RemoteKeysHandler } from './remote/remote-keys.handler';
 import { RemoteKeysRepository } from './remote/remote-keys.repository';
 import { RemoteKeysService } from './remote/remote-keys.service';
 import { BaseTenantBootstrap } from './tenants/base-tenant.bootstrap';
+import { TenantAdminHandler } from './tenants/tenant-admin.handler';
+import { TenantAdminRepository } from './tenants/tenant-admin.repository';
+import { TenantAdminService } from './tenants/tenant-admin.service';
 import { TenantsHandler } from './tenants/tenants.handler';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
@@ -49,6 +52,7 @@ export class AppModule {
         TenantsHandler,
         KeysHandler,
         RemoteKeysHandler,
+        TenantAdminHandler,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -77,6 +81,8 @@ export class AppModule {
         RemoteKeysRepository,
         RemoteKeysService,
         TenantsRepository,
+        TenantAdminRepository,
+        TenantAdminService,
         TenantsService,
         ProfileService,
         BaseTenantBootstrap,

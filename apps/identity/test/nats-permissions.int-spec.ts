@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 import { type INestApplication } from '@nestjs/common';
-import { ContractClient, resolveTenant, signWithTenantKey } from '@cloudillo/contracts';
+import {
+  ContractClient,
+  getTenant,
+  resolveKey,
+  resolveTenant,
+  rotateTenantKey,
+  signWithTenantKey,
+} from '@cloudillo/contracts';
 import { NatsRpcTransport, natsConnectionOptions } from '@cloudillo/messaging';
 import {
   createTestSchema,
@@ -24,6 +31,7 @@ const SERVICES = [
   'blob',
   'collaboration',
   'portal',
+  'operator',
 ];
 
 /** deploy/nats/permissions.conf on a real nats-server: who may ask identity to sign. */
@@ -82,7 +90,7 @@ describe('NATS permissions of a deployment', () => {
     },
   );
 
-  it.each(['gateway', 'blob', 'collaboration', 'portal'])(
+  it.each(['gateway', 'blob', 'collaboration', 'portal', 'operator'])(
     'refuses %s publishing identity.key.sign.v1',
     async (service) => {
       const rpc = await clientAs(service);
@@ -91,6 +99,33 @@ describe('NATS permissions of a deployment', () => {
       ).rejects.toThrow(/permissions violation/i);
     },
   );
+
+  it('lets the operator CLI administer tenants, and nothing else', async () => {
+    const rpc = await clientAs('operator');
+    await expect(rpc.request(getTenant, { idTag: 'perm.localhost' })).resolves.toMatchObject({
+      idTag: 'perm.localhost',
+    });
+    await expect(rpc.request(resolveTenant, { idTag: 'perm.localhost' })).resolves.toBeDefined();
+    await expect(rpc.request(resolveKey, { idTag: 'perm.localhost', keyId: 'x' })).rejects.toThrow(
+      /permissions violation/i,
+    );
+  });
+
+  it('lets identity publish its events', async () => {
+    const watcher = await connect(
+      natsConnectionOptions(nats.urlFor('access-token', passwords['access-token']!)),
+    );
+    connections.push(watcher);
+    const sub = watcher.subscribe('identity.key.rotated.v1', { max: 1 });
+    await watcher.flush();
+    const operator = await clientAs('operator');
+    await operator.request(rotateTenantKey, { idTag: 'perm.localhost' });
+    for await (const msg of sub) {
+      expect(JSON.parse(new TextDecoder().decode(msg.data))).toMatchObject({
+        data: { idTag: 'perm.localhost' },
+      });
+    }
+  });
 
   it('still lets the gateway resolve tenants', async () => {
     const rpc = await clientAs('gateway');

@@ -12,4 +12,15 @@ export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';
 export { resolveTenant } from './identity/resolve-tenant';
 export { signWithTenantKey } from './identity/sign';
+export {
+  createTenant,
+  getTenant,
+  listTenants,
+  purgeTenant,
+  rotateTenantKey,
+  setTenantStatus,
+  tenantPurged,
+  tenantView,
+  type TenantView,
+} from './identity/tenants';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -68,8 +68,14 @@ describe('helm/cloudillo', () => {
   });
 
   it('runs every app as a Deployment and migrates in a pre-install/upgrade Job', () => {
-    const apps = readdirSync(path.join(ROOT, 'apps')).filter((name) =>
-      existsSync(path.join(ROOT, 'apps', name, 'project.json')),
+    const projectFile = (name: string) => path.join(ROOT, 'apps', name, 'project.json');
+    // Long-running services only: apps tagged kind:tool (the CLI) are not deployed.
+    const apps = readdirSync(path.join(ROOT, 'apps')).filter(
+      (name) =>
+        existsSync(projectFile(name)) &&
+        !(JSON.parse(readFileSync(projectFile(name), 'utf8')) as { tags: string[] }).tags.includes(
+          'kind:tool',
+        ),
     );
     const commands = manifests
       .filter((m) => m.kind === 'Deployment')

@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { type INestApplication } from '@nestjs/common';
+import { ContractClient, tenantPurged, type TenantView } from '@cloudillo/contracts';
+import { NatsRpcTransport } from '@cloudillo/messaging';
+import {
+  createTestSchema,
+  httpRequest,
+  startNatsServer,
+  type TestNatsServer,
+  type TestSchema,
+} from '@cloudillo/testing';
+import { connect, type NatsConnection } from 'nats';
+
+// The CLI is tested against a real identity service; tests may start another app, sources never do.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startIdentity } from '../../identity/src/identity-app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { testIdentityConfig } from '../../identity/test/test-config';
+import { runCommand, UsageError } from '../src/commands';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
+
+describe('operator CLI against a real identity service (NATS, Postgres)', () => {
+  let schema: TestSchema;
+  let nats: TestNatsServer;
+  let identity: INestApplication;
+  let nc: NatsConnection;
+  let rpc: ContractClient;
+  const cli = (...argv: string[]) => runCommand(argv, rpc);
+  const json = async <T>(...argv: string[]) => JSON.parse(await cli(...argv, '--json')) as T;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('identity');
+    nats = await startNatsServer();
+    identity = await startIdentity(
+      testIdentityConfig({
+        dbSchema: schema.schema,
+        natsUrl: nats.url,
+        baseIdTag: 'admin.localhost',
+      }),
+      {
+        logger: false,
+      },
+    );
+    nc = await connect({ servers: nats.url });
+    rpc = new ContractClient(new NatsRpcTransport(nc));
+  });
+
+  afterAll(async () => {
+    await nc?.drain();
+    await identity?.close();
+    await schema?.drop();
+    await nats?.stop();
+  });
+
+  it('creates tenants that then serve /api/me', async () => {
+    const created = await json<TenantView>(
+      'tenant',
+      'create',
+      'alice.localhost',
+      '--name',
+      'Alice',
+    );
+    expect(created).toMatchObject({
+      idTag: 'alice.localhost',
+      name: 'Alice',
+      type: 'person',
+      status: 'A',
+      keys: [{ keyId: expect.any(String) }],
+    });
+    expect(await cli('tenant', 'create', 'club.localhost', '--type', 'community')).toMatch(
+      /^created club\.localhost \(tn_id \d+, key \w+\)$/,
+    );
+    const port = (identity.getHttpServer().address() as { port: number }).port;
+    const me = await httpRequest({
+      port,
+      path: '/api/me',
+      headers: { Host: 'cl-o.club.localhost' },
+    });
+    expect(me.json).toMatchObject({
+      data: { idTag: 'club.localhost', type: 'community', name: 'club' },
+    });
+  });
+
+  it('refuses duplicates and invalid id_tags with their codes, writing nothing', async () => {
+    await expect(cli('tenant', 'create', 'alice.localhost')).rejects.toMatchObject({
+      code: 'E-CORE-CONFLICT',
+    });
+    for (const bad of [
+      'Alice.localhost',
+      'a_b.localhost',
+      'x@y.localhost',
+      'a.b',
+      `${'a'.repeat(60)}.com`,
+      'alice.localhost.',
+    ]) {
+      await expect(cli('tenant', 'create', bad)).rejects.toMatchObject({ code: 'E-VAL-INVALID' });
+    }
+    const page = await json<{ items: TenantView[] }>('tenant', 'list');
+    expect(page.items.map((t) => t.idTag)).toEqual([
+      'admin.localhost',
+      'alice.localhost',
+      'club.localhost',
+    ]);
+  });
+
+  it('lists with search and keyset pages', async () => {
+    expect(
+      (await json<{ items: TenantView[] }>('tenant', 'list', '--search', 'ALI')).items.map(
+        (t) => t.idTag,
+      ),
+    ).toEqual(['alice.localhost']);
+    const first = await json<{ items: TenantView[]; next?: number }>(
+      'tenant',
+      'list',
+      '--limit',
+      '2',
+    );
+    expect(first.items).toHaveLength(2);
+    expect(first.next).toBe(first.items[1]!.tnId);
+    const table = await cli('tenant', 'list');
+    expect(table.split('\n')[0]).toMatch(/^TN_ID\s+ID_TAG\s+TYPE\s+STATUS\s+KEYS\s+CREATED$/);
+  });
+
+  it('suspends, reactivates, rotates and purges (announcing the purge)', async () => {
+    expect((await json<TenantView>('tenant', 'suspend', 'alice.localhost')).status).toBe('S');
+    expect((await json<TenantView>('tenant', 'reactivate', 'alice.localhost')).status).toBe('A');
+    const { keyId } = await json<{ keyId: string }>('tenant', 'rotate-key', 'alice.localhost');
+    const shown = await json<TenantView>('tenant', 'show', 'alice.localhost');
+    expect(shown.keys[0]).toEqual({ keyId });
+    expect(shown.keys[1]?.expiresAt).toBeDefined();
+
+    const announced = new Promise<unknown>((resolve) => {
+      const sub = nc.subscribe(tenantPurged.subject, { max: 1 });
+      void (async () => {
+        for await (const msg of sub)
+          resolve((JSON.parse(new TextDecoder().decode(msg.data)) as { data: unknown }).data);
+      })();
+    });
+    await nc.flush();
+    expect(await cli('tenant', 'purge', 'alice.localhost')).toMatch(/^purged alice\.localhost/);
+    await expect(announced).resolves.toMatchObject({ idTag: 'alice.localhost' });
+    const gone = await json<TenantView>('tenant', 'show', 'alice.localhost');
+    expect(gone).toMatchObject({ status: 'X', keys: [] });
+    const port = (identity.getHttpServer().address() as { port: number }).port;
+    expect(
+      (await httpRequest({ port, path: '/api/me', headers: { Host: 'cl-o.alice.localhost' } }))
+        .status,
+    ).toBe(404);
+    await expect(cli('tenant', 'reactivate', 'alice.localhost')).rejects.toMatchObject({
+      code: 'E-CORE-NOTFOUND',
+    });
+  });
+
+  it('protects the base tenant and reports unknown tenants', async () => {
+    await expect(cli('tenant', 'purge', 'admin.localhost')).rejects.toMatchObject({
+      code: 'E-CORE-CONFLICT',
+    });
+    await expect(cli('tenant', 'suspend', 'admin.localhost')).rejects.toMatchObject({
+      code: 'E-CORE-CONFLICT',
+    });
+    await expect(cli('tenant', 'show', 'nobody.localhost')).rejects.toMatchObject({
+      code: 'E-CORE-NOTFOUND',
+    });
+  });
+
+  it('explains its usage', async () => {
+    await expect(cli('tenant')).rejects.toBeInstanceOf(UsageError);
+    await expect(cli('tenant', 'show')).rejects.toThrow(/needs an id_tag/);
+    await expect(cli('tenant', 'create', 'x.localhost', '--type', 'robot')).rejects.toThrow(
+      /person or community/,
+    );
+    await expect(cli('tenant', 'list', '--limit', '0')).rejects.toThrow(/1 to 500/);
+  });
+
+  it('runs as a process with exit codes 0, 1 and 2', async () => {
+    const bin = ['--no-install', 'tsx', path.join(ROOT, 'apps/cli/src/main.ts')];
+    const env = { ...process.env, NATS_URL: nats.url };
+    const ok = await run('npx', [...bin, 'tenant', 'show', 'club.localhost', '--json'], {
+      env,
+      cwd: ROOT,
+    });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ idTag: 'club.localhost' });
+    await expect(
+      run('npx', [...bin, 'tenant', 'show', 'nobody.localhost'], { env, cwd: ROOT }),
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('E-CORE-NOTFOUND'),
+    });
+    await expect(run('npx', [...bin, 'nonsense'], { env, cwd: ROOT })).rejects.toMatchObject({
+      code: 2,
+    });
+  });
+});

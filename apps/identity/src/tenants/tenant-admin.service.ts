@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ContractClient, tenantPurged, type TenantView } from '@cloudillo/contracts';
+import { ConflictError, NotFoundError, type ProfileType } from '@cloudillo/protocol';
+
+import { type IdentityConfig } from '../config';
+import { KeyRotationService } from '../keys/key-rotation.service';
+import { KeyVault } from '../keys/key-vault';
+import { IDENTITY_CONFIG } from '../tokens';
+import { TenantAdminRepository } from './tenant-admin.repository';
+import { TenantsService } from './tenants.service';
+
+@Injectable()
+export class TenantAdminService {
+  private readonly logger = new Logger(TenantAdminService.name);
+
+  constructor(
+    private readonly admin: TenantAdminRepository,
+    private readonly tenants: TenantsService,
+    private readonly rotation: KeyRotationService,
+    private readonly vault: KeyVault,
+    private readonly rpc: ContractClient,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+  ) {}
+
+  async create(input: {
+    idTag: string;
+    type: ProfileType;
+    name?: string | undefined;
+  }): Promise<TenantView> {
+    if (await this.admin.view(input.idTag))
+      throw new ConflictError(`${input.idTag} already exists`);
+    const [label = input.idTag] = input.idTag.split('.');
+    await this.tenants.ensureTenant({
+      idTag: input.idTag,
+      type: input.type,
+      name: input.name ?? label,
+      roles: [],
+    });
+    return this.get(input.idTag);
+  }
+
+  async get(idTag: string): Promise<TenantView> {
+    const view = await this.admin.view(idTag);
+    if (!view) throw new NotFoundError(`no tenant ${idTag}`);
+    return view;
+  }
+
+  async list(
+    search: string | undefined,
+    after: number,
+    limit: number,
+  ): Promise<{ items: TenantView[]; next?: number }> {
+    const items = await this.admin.list(search, after, limit + 1);
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return items.length > limit && last ? { items: page, next: last.tnId } : { items: page };
+  }
+
+  async setStatus(idTag: string, status: 'A' | 'S'): Promise<TenantView> {
+    this.refuseBase(idTag, status === 'S' ? 'suspended' : 'changed');
+    const view = await this.admin.setStatus(idTag, status);
+    if (!view) throw new NotFoundError(`no tenant ${idTag}`);
+    return view;
+  }
+
+  async purge(idTag: string): Promise<{ idTag: string; tnId: number }> {
+    this.refuseBase(idTag, 'purged');
+    const tnId = await this.admin.markPurged(idTag);
+    if (tnId === undefined) throw new NotFoundError(`no tenant ${idTag}`);
+    this.vault.forget(idTag);
+    await this.rpc.publish(tenantPurged, { idTag, tnId });
+    this.logger.log(`purged tenant ${idTag} (tn_id ${tnId})`);
+    return { idTag, tnId };
+  }
+
+  async rotateKey(idTag: string): Promise<{ keyId: string }> {
+    const tenant = await this.tenants.resolve(idTag);
+    const keyId = await this.rotation.rotate(tenant);
+    if (!keyId) throw new ConflictError(`${idTag} is being rotated by another request`);
+    return { keyId };
+  }
+
+  /** The base tenant is the server admin: losing it locks every operator out. */
+  private refuseBase(idTag: string, what: string): void {
+    if (idTag === this.config.baseTenant.idTag)
+      throw new ConflictError(`the base tenant cannot be ${what}`);
+  }
+}

@@ -1,0 +1,76 @@
+import { idTagSchema, PROFILE_TYPES, TENANT_STATUSES } from '@cloudillo/protocol';
+import { z } from 'zod';
+
+import { defineEvent, defineRequest } from '../define';
+
+/** A tenant as operators see it (CLI, admin, portal): never any key material beyond ids. */
+export const tenantView = z.object({
+  tnId: z.number().int().positive(),
+  idTag: z.string(),
+  type: z.enum(PROFILE_TYPES),
+  name: z.string(),
+  status: z.enum(TENANT_STATUSES),
+  roles: z.array(z.string()),
+  createdAt: z.string(),
+  keys: z.array(z.object({ keyId: z.string(), expiresAt: z.string().optional() })),
+});
+export type TenantView = z.infer<typeof tenantView>;
+
+const name = z.string().trim().min(1).max(200);
+
+/** Creates a tenant with its first key; E-CORE-CONFLICT when the id_tag is taken. */
+export const createTenant = defineRequest({
+  subject: 'identity.tenant.create.v1',
+  request: z.object({
+    idTag: idTagSchema,
+    type: z.enum(PROFILE_TYPES).default('person'),
+    name: name.optional(),
+  }),
+  response: tenantView,
+});
+
+/** Tenants by id, optionally filtered by an id_tag or name fragment; keyset-paged. */
+export const listTenants = defineRequest({
+  subject: 'identity.tenant.list.v1',
+  request: z.object({
+    search: z.string().trim().max(100).optional(),
+    after: z.number().int().nonnegative().default(0),
+    limit: z.number().int().min(1).max(500).default(50),
+  }),
+  response: z.object({ items: z.array(tenantView), next: z.number().int().optional() }),
+});
+
+export const getTenant = defineRequest({
+  subject: 'identity.tenant.get.v1',
+  request: z.object({ idTag: idTagSchema }),
+  response: tenantView,
+});
+
+/** Suspends (`S`) or reactivates (`A`) a tenant. */
+export const setTenantStatus = defineRequest({
+  subject: 'identity.tenant.set-status.v1',
+  request: z.object({ idTag: idTagSchema, status: z.enum(['A', 'S']) }),
+  response: tenantView,
+});
+
+/**
+ * Marks a tenant purging (`X`: gone to the outside at once), announces `identity.tenant.purged.v1`
+ * so every service removes its data, then removes identity's own. The base tenant cannot be purged.
+ */
+export const purgeTenant = defineRequest({
+  subject: 'identity.tenant.purge.v1',
+  request: z.object({ idTag: idTagSchema }),
+  response: z.object({ idTag: z.string(), tnId: z.number().int() }),
+});
+
+export const tenantPurged = defineEvent({
+  subject: 'identity.tenant.purged.v1',
+  payload: z.object({ idTag: z.string(), tnId: z.number().int() }),
+});
+
+/** Gives a tenant a new signing key now (the old one stays published for the grace window). */
+export const rotateTenantKey = defineRequest({
+  subject: 'identity.key.rotate.v1',
+  request: z.object({ idTag: idTagSchema }),
+  response: z.object({ keyId: z.string() }),
+});
