@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm run bench -- <name>: builds, starts the backing services if needed, runs bench/<name>.bench.ts.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+name=${1:?usage: npm run bench -- <name> (see bench/README.md)}
+bash scripts/infra/up.sh
+set -a; source .data/infra/env; set +a
+bash scripts/build.sh
+node "dist/bench/$name.bench.js"
