@@ -3,9 +3,7 @@
  * against raw ES384 signing with node:crypto in this process: the cost of keeping private keys
  * inside identity. Goal (issue 3): ratio ≥ 0.7.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import path from 'node:path';
 
 import { ContractClient, signWithTenantKey } from '@cloudillo/contracts';
 import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
@@ -13,16 +11,10 @@ import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
 import { Client } from 'pg';
 
+import { requireEnv, ROOT, startApp } from './harness';
+
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
-const ROOT = path.resolve(__dirname, '../..');
-
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`${name} is not set: run \`npm run infra:up\` and source .data/infra/env`);
-  return value;
-}
 
 function rawSignRate(): number {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
@@ -62,23 +54,18 @@ async function natsSignRate(natsUrl: string): Promise<{ rate: number; p50: numbe
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = env('DATABASE_URL');
-  const natsUrl = env('NATS_URL');
+  const databaseUrl = requireEnv('DATABASE_URL');
+  const natsUrl = requireEnv('NATS_URL');
   const schema = `bench_sign_${process.pid}`;
   const db = serviceDatabases(ROOT).find((d) => d.service === 'identity');
   if (!db) throw new Error('no identity database');
   await deployMigrations(db, pgTargetFromUrl(databaseUrl, schema));
-  const identity = spawn(process.execPath, [path.join(ROOT, 'dist/apps/identity/src/main.js')], {
-    env: {
-      ...process.env,
-      IDENTITY_DB_SCHEMA: schema,
-      IDENTITY_HTTP_PORT: '0',
-      IDENTITY_BASE_ID_TAG: 'bench.localhost',
-      IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      IDENTITY_QUEUE_PREFIX: schema,
-      NO_COLOR: '1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const identity = await startApp('identity', {
+    IDENTITY_DB_SCHEMA: schema,
+    IDENTITY_HTTP_PORT: '0',
+    IDENTITY_BASE_ID_TAG: 'bench.localhost',
+    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    IDENTITY_QUEUE_PREFIX: schema,
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,15 @@ import { keyColumns, type StoredKey } from '../keys/keys.repository';
 import { IDENTITY_DB } from '../tokens';
 import { type NewTenant, type PublishedKey, type TenantRecord } from './tenant';
 
-function toRecord(row: Tenant): TenantRecord {
+interface RawKey {
+  keyId: string;
+  publicKey: string;
+  expiresAt: string | null;
+}
+
+function toRecord(
+  row: Pick<Tenant, 'tnId' | 'idTag' | 'type' | 'name' | 'status' | 'roles' | 'profilePic'>,
+): TenantRecord {
   const record: TenantRecord = {
     tnId: row.tnId,
     idTag: row.idTag,
@@ -32,19 +40,22 @@ export class TenantsRepository {
   async findWithKeys(
     idTag: string,
   ): Promise<{ tenant: TenantRecord; keys: PublishedKey[] } | undefined> {
-    const row = await this.db.tenant.findUnique({
-      where: { idTag },
-      include: {
-        keys: {
-          select: { keyId: true, publicKey: true, expiresAt: true },
-          orderBy: { keyId: 'desc' },
-        },
-      },
-    });
+    // The hottest read (every GET /api/me, every key lookup): one round trip, tenant and keys
+    // aggregated in SQL, no per-query work in the ORM.
+    const rows = await this.db.$queryRaw<(Tenant & { keys: RawKey[] })[]>`
+      select t.tn_id as "tnId", t.id_tag as "idTag", t.type, t.name, t.status, t.roles,
+             t.profile_pic as "profilePic",
+             coalesce(json_agg(json_build_object('keyId', k.key_id, 'publicKey', k.public_key,
+                                                 'expiresAt', k.expires_at) order by k.key_id desc)
+                      filter (where k.key_id is not null), '[]') as keys
+        from tenants t left join keys k on k.tn_id = t.tn_id
+       where t.id_tag = ${idTag}
+       group by t.tn_id`;
+    const row = rows[0];
     if (!row) return undefined;
     const keys = row.keys.map((k) =>
       k.expiresAt
-        ? { keyId: k.keyId, publicKey: k.publicKey, expiresAt: k.expiresAt }
+        ? { keyId: k.keyId, publicKey: k.publicKey, expiresAt: new Date(k.expiresAt) }
         : { keyId: k.keyId, publicKey: k.publicKey },
     );
     return { tenant: toRecord(row), keys };

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through \`npm run bench\``);
+  return value;
+}
+
+/** Starts a built app as its own process and resolves once it logs "ready on". */
+export async function startApp(app: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready on') && resolve());
+    child.on('exit', () => reject(new Error(`${app} exited`)));
+  });
+  return child;
+}
+
+/** Resident memory of a process, from /proc (MiB). */
+export function rssMiB(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+export interface LoadResult {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Closed-loop HTTP load: `concurrency` keep-alive clients for `seconds`; latencies in ms. */
+export async function httpLoad(options: {
+  port: number;
+  seconds: number;
+  concurrency: number;
+  next: () => { path: string; headers: Record<string, string> };
+  /** Stops early once true. */
+  until?: () => boolean;
+}): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = Date.now();
+  const deadline = started + options.seconds * 1000;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const { path: p, headers } = options.next();
+      const started = process.hrtime.bigint();
+      const req = request(
+        { host: '127.0.0.1', port: options.port, path: p, headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200)
+              latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            else errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (Date.now() < deadline && !options.until?.()) await one();
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const elapsed = Math.min(options.seconds, (Date.now() - started) / 1000);
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    errors,
+  };
+}
