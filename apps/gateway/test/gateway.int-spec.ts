@@ -98,6 +98,22 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
     }
   });
 
+  it('routes the app-domain discovery document to identity for non-API hosts', async () => {
+    const res = await httpRequest({
+      port,
+      path: '/.well-known/cloudillo/id-tag',
+      headers: { Host: 'demo.localhost:8080' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ idTag: 'demo.localhost' });
+    const onApiHost = await httpRequest({
+      port,
+      path: '/.well-known/cloudillo/id-tag',
+      headers: demo,
+    });
+    expect(onApiHost.status).toBe(404);
+  });
+
   it('ignores a malformed X-Request-ID (no 500, no echo)', async () => {
     const res = await httpRequest({
       port,

@@ -12,6 +12,7 @@ import { KeyRotationService } from './keys/key-rotation.service';
 import { KeyVault } from './keys/key-vault';
 import { KeysHandler } from './keys/keys.handler';
 import { KeysRepository } from './keys/keys.repository';
+import { AppDomainController } from './profile/app-domain.controller';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
 import { RemoteKeysHandler } from './remote/remote-keys.handler';
@@ -48,6 +49,7 @@ export class AppModule {
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'identity' })],
       controllers: [
         ProfileController,
+        AppDomainController,
         HealthController,
         TenantsHandler,
         KeysHandler,

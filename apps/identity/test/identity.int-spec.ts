@@ -10,6 +10,7 @@ import {
   type TestSchema,
 } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
+import { Client } from 'pg';
 
 import { type IdentityConfig } from '../src/config';
 import { testIdentityConfig } from './test-config';
@@ -139,6 +140,32 @@ describe('identity service (real Postgres and NATS)', () => {
     expect(
       ((await me('cl-o.race.localhost')).json as { data: { keys: unknown[] } }).data.keys,
     ).toHaveLength(1);
+  });
+
+  it('serves the app-domain discovery document and /api/me/app-domain', async () => {
+    const pg = new Client({ connectionString: config.databaseUrl });
+    await pg.connect();
+    await pg.query(
+      `update "${schema.schema}".tenants set app_domain = 'www.other.example' where id_tag = 'other.localhost'`,
+    );
+    await pg.end();
+    const wellKnown = (host: string) =>
+      httpRequest({ port, path: '/.well-known/cloudillo/id-tag', headers: { Host: host } });
+    expect((await wellKnown('base.localhost')).json).toEqual({ idTag: 'base.localhost' });
+    expect((await wellKnown('WWW.Other.Example:443')).json).toEqual({ idTag: 'other.localhost' });
+    for (const host of ['cl-o.base.localhost', 'unknown.example', 'other.localhost.evil']) {
+      const res = await wellKnown(host);
+      expect(res.status).toBe(404);
+      expect(res.json).toMatchObject({ error: { code: 'E-CORE-NOTFOUND' } });
+    }
+    const appDomain = (idTag: string) =>
+      httpRequest({ port, path: '/api/me/app-domain', headers: { Host: `cl-o.${idTag}` } });
+    expect((await appDomain('base.localhost')).json).toMatchObject({
+      data: { appDomain: 'base.localhost' },
+    });
+    expect((await appDomain('other.localhost')).json).toMatchObject({
+      data: { appDomain: 'www.other.example' },
+    });
   });
 
   it('reports readiness from Postgres and NATS', async () => {

@@ -9,6 +9,7 @@ export interface TenantRecord {
   status: TenantStatus;
   roles: string[];
   profilePic?: string;
+  appDomain?: string;
 }
 
 export interface PublishedKey {

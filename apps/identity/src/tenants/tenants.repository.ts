@@ -13,7 +13,10 @@ interface RawKey {
 }
 
 function toRecord(
-  row: Pick<Tenant, 'tnId' | 'idTag' | 'type' | 'name' | 'status' | 'roles' | 'profilePic'>,
+  row: Pick<
+    Tenant,
+    'tnId' | 'idTag' | 'type' | 'name' | 'status' | 'roles' | 'profilePic' | 'appDomain'
+  >,
 ): TenantRecord {
   const record: TenantRecord = {
     tnId: row.tnId,
@@ -24,6 +27,7 @@ function toRecord(
     roles: row.roles,
   };
   if (row.profilePic !== null) record.profilePic = row.profilePic;
+  if (row.appDomain !== null) record.appDomain = row.appDomain;
   return record;
 }
 
@@ -36,6 +40,14 @@ export class TenantsRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The tenant an app domain belongs to: a configured app_domain, or the id_tag itself. */
+  async findByAppDomain(host: string): Promise<TenantRecord | undefined> {
+    const row = await this.db.tenant.findFirst({
+      where: { OR: [{ appDomain: host }, { idTag: host }] },
+    });
+    return row ? toRecord(row) : undefined;
+  }
+
   /** The tenant and every key it publishes, newest (signing) key first. */
   async findWithKeys(
     idTag: string,
@@ -44,7 +56,7 @@ export class TenantsRepository {
     // aggregated in SQL, no per-query work in the ORM.
     const rows = await this.db.$queryRaw<(Tenant & { keys: RawKey[] })[]>`
       select t.tn_id as "tnId", t.id_tag as "idTag", t.type, t.name, t.status, t.roles,
-             t.profile_pic as "profilePic",
+             t.profile_pic as "profilePic", t.app_domain as "appDomain",
              coalesce(json_agg(json_build_object('keyId', k.key_id, 'publicKey', k.public_key,
                                                  'expiresAt', k.expires_at) order by k.key_id desc)
                       filter (where k.key_id is not null), '[]') as keys

@@ -24,6 +24,13 @@ export class TenantsService {
     return tenant;
   }
 
+  /** The tenant served at an app domain (its app_domain, or its id_tag). */
+  async resolveAppDomain(host: string): Promise<TenantRecord> {
+    const tenant = await this.tenants.findByAppDomain(host);
+    if (!tenant || tenant.status === 'X') throw new NotFoundError('unknown app domain');
+    return tenant;
+  }
+
   /** Creates the tenant with a fresh P-384 key unless it exists; safe when replicas race. */
   async ensureTenant(input: NewTenant): Promise<TenantRecord> {
     const existing = await this.tenants.findByIdTag(input.idTag);

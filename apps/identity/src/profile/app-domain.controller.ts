@@ -1,0 +1,38 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiTenant, RawResponse } from '@cloudillo/http';
+import {
+  API_HOST_PREFIX,
+  type IdTag,
+  NotFoundError,
+  normalizeHost,
+  parseIdTag,
+} from '@cloudillo/protocol';
+import { type Request, type Response } from 'express';
+
+import { TenantsService } from '../tenants/tenants.service';
+
+@Controller()
+export class AppDomainController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  /**
+   * On an app domain (any Host but `cl-o.*`): which identity it belongs to (protocol §1.1). Bare
+   * JSON, as the reference serves it to shells and proxies.
+   */
+  @Get('.well-known/cloudillo/id-tag')
+  @RawResponse()
+  async idTag(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const host = normalizeHost(req.headers.host ?? '');
+    if (host.startsWith(API_HOST_PREFIX)) throw new NotFoundError('not an app domain');
+    const tenant = await this.tenants.resolveAppDomain(parseIdTag(host)?.ascii ?? host);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.status(200).json({ idTag: tenant.idTag });
+  }
+
+  /** `GET /api/me/app-domain`: the configured app domain, or the id_tag itself. */
+  @Get('api/me/app-domain')
+  async appDomain(@ApiTenant() tenant: IdTag): Promise<{ appDomain: string }> {
+    const record = await this.tenants.resolve(tenant.ascii);
+    return { appDomain: record.appDomain ?? record.idTag };
+  }
+}
