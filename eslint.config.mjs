@@ -1,6 +1,5 @@
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
-import tseslint from 'typescript-eslint';
 
 const cryptoLibs = ['jose', '@noble/*', 'multiformats', 'multiformats/*'];
 const prismaLibs = [
@@ -11,6 +10,62 @@ const prismaLibs = [
 ];
 const s3Libs = ['minio', '@aws-sdk/*'];
 const nestLibs = ['@nestjs/*'];
+
+/** What each layer may depend on (style.md §2), and the packages it may not import. */
+const LAYERS = {
+  'type:app': {
+    deps: ['type:platform', 'type:contract', 'type:domain', 'type:util', 'type:data'],
+    banned: [...cryptoLibs, ...prismaLibs, ...s3Libs],
+  },
+  'type:platform': {
+    deps: ['type:contract', 'type:domain', 'type:util'],
+    banned: [...cryptoLibs, ...prismaLibs, ...s3Libs],
+  },
+  'type:contract': {
+    deps: ['type:domain', 'type:util'],
+    banned: [...cryptoLibs, ...prismaLibs, ...s3Libs, ...nestLibs],
+  },
+  'type:domain': {
+    deps: ['type:domain', 'type:util'],
+    banned: [...cryptoLibs, ...prismaLibs, ...s3Libs, ...nestLibs],
+  },
+  'type:data': { deps: ['type:util'], banned: [...cryptoLibs, ...nestLibs] },
+  'type:util': {
+    deps: ['type:util'],
+    banned: [...cryptoLibs, ...prismaLibs, ...s3Libs, ...nestLibs],
+  },
+};
+
+/** A service's code may use only its own scope and shared libs (blob cannot import db-identity). */
+const SCOPES = ['gateway', 'identity', 'cli'].map((scope) => ({
+  sourceTag: `scope:${scope}`,
+  onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
+}));
+
+/**
+ * The module-boundaries rule. Specs may also use libs/testing, and import any package; `allow`
+ * lifts bans for the one lib that owns them (jose and @noble in libs/crypto).
+ */
+function boundaries({ specs = false, allow = [] } = {}) {
+  const layers = Object.entries(LAYERS).map(([sourceTag, { deps, banned }]) => ({
+    sourceTag,
+    onlyDependOnLibsWithTags: specs ? [...deps, 'type:testing'] : deps,
+    ...(specs ? {} : { bannedExternalImports: banned.filter((lib) => !allow.includes(lib)) }),
+  }));
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      depConstraints: [
+        ...layers,
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
+        ...(specs
+          ? []
+          : [{ sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] }, ...SCOPES]),
+      ],
+    },
+  ];
+}
 
 export default [
   ...nx.configs['flat/base'],
@@ -31,84 +86,13 @@ export default [
         'error',
         { argsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:platform',
-                'type:contract',
-                'type:domain',
-                'type:util',
-                'type:data',
-                'type:testing',
-              ],
-              bannedExternalImports: [...cryptoLibs, ...prismaLibs, ...s3Libs],
-            },
-            {
-              sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: ['type:contract', 'type:domain', 'type:util'],
-              bannedExternalImports: [...cryptoLibs, ...prismaLibs, ...s3Libs],
-            },
-            {
-              sourceTag: 'type:contract',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
-              bannedExternalImports: [...cryptoLibs, ...prismaLibs, ...s3Libs, ...nestLibs],
-            },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
-              bannedExternalImports: [...cryptoLibs, ...prismaLibs, ...s3Libs, ...nestLibs],
-            },
-            {
-              sourceTag: 'type:data',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: [...cryptoLibs, ...nestLibs],
-            },
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: [...prismaLibs, ...s3Libs, ...nestLibs],
-            },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            {
-              sourceTag: 'scope:gateway',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'],
-            },
-            {
-              sourceTag: 'scope:identity',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:identity'],
-            },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(),
     },
   },
   {
     // jose/@noble/multiformats are allowed only inside libs/crypto.
     files: ['libs/crypto/**/*.ts'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: [...prismaLibs, ...s3Libs, ...nestLibs],
-            },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-          ],
-        },
-      ],
-    },
+    rules: { '@nx/enforce-module-boundaries': boundaries({ allow: cryptoLibs }) },
   },
   {
     // Libraries never end the process; only an app's main.ts decides that.
@@ -121,49 +105,11 @@ export default [
     },
   },
   {
-    // Tests may use the testing lib from any project, and assert non-null freely.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    // Tests (and their helpers under test/) may use the testing lib, and assert non-null freely.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:platform',
-                'type:contract',
-                'type:domain',
-                'type:util',
-                'type:data',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: [
-                'type:contract',
-                'type:domain',
-                'type:util',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:contract',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing'],
-            },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing'],
-            },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ specs: true }),
     },
   },
   {

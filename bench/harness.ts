@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 
+import { Client } from 'pg';
+
 export const ROOT = path.resolve(__dirname, '../..');
 
 export function requireEnv(name: string): string {
@@ -92,4 +94,15 @@ export async function httpLoad(options: {
     p99: at(0.99),
     errors,
   };
+}
+
+/** Removes a benchmark's Postgres schema. */
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    await pg.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await pg.end();
+  }
 }

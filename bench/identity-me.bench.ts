@@ -10,9 +10,16 @@ import { ContractClient, createTenant } from '@cloudillo/contracts';
 import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
-import { Client } from 'pg';
 
-import { httpLoad, requireEnv, ROOT, rssMiB, startApp, type LoadResult } from './harness';
+import {
+  dropSchema,
+  httpLoad,
+  requireEnv,
+  ROOT,
+  rssMiB,
+  startApp,
+  type LoadResult,
+} from './harness';
 
 const TENANTS = Number(process.env['BENCH_TENANTS'] ?? 10_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -105,10 +112,7 @@ async function main(): Promise<void> {
     await nc.drain();
     identity.kill('SIGTERM');
     gateway.kill('SIGTERM');
-    const pg = new Client({ connectionString: databaseUrl });
-    await pg.connect();
-    await pg.query(`drop schema if exists "${schema}" cascade`);
-    await pg.end();
+    await dropSchema(databaseUrl, schema);
   }
 }
 

@@ -9,9 +9,8 @@ import { ContractClient, signWithTenantKey } from '@cloudillo/contracts';
 import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
-import { Client } from 'pg';
 
-import { requireEnv, ROOT, startApp } from './harness';
+import { dropSchema, requireEnv, ROOT, startApp } from './harness';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
@@ -85,10 +84,7 @@ async function main(): Promise<void> {
     console.log(`ratio NATS / raw: ${(viaNats.rate / raw).toFixed(2)} (goal ≥ 0.7)`);
   } finally {
     identity.kill('SIGTERM');
-    const pg = new Client({ connectionString: databaseUrl });
-    await pg.connect();
-    await pg.query(`drop schema if exists "${schema}" cascade`);
-    await pg.end();
+    await dropSchema(databaseUrl, schema);
   }
 }
 

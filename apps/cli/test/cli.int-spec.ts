@@ -3,59 +3,33 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { type INestApplication } from '@nestjs/common';
-import { ContractClient, tenantPurged, type TenantView } from '@cloudillo/contracts';
-import { NatsRpcTransport } from '@cloudillo/messaging';
-import {
-  createTestSchema,
-  httpRequest,
-  startNatsServer,
-  type TestNatsServer,
-  type TestSchema,
-} from '@cloudillo/testing';
-import { connect, type NatsConnection } from 'nats';
+import { type ContractClient, tenantPurged, type TenantView } from '@cloudillo/contracts';
+import { httpRequest } from '@cloudillo/testing';
+import { type NatsConnection } from 'nats';
 
 // The CLI is tested against a real identity service; tests may start another app, sources never do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startIdentity } from '../../identity/src/identity-app';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { testIdentityConfig } from '../../identity/test/test-config';
+import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
 import { runCommand, UsageError } from '../src/commands';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
 
 describe('operator CLI against a real identity service (NATS, Postgres)', () => {
-  let schema: TestSchema;
-  let nats: TestNatsServer;
+  let h: IdentityHarness;
   let identity: INestApplication;
   let nc: NatsConnection;
   let rpc: ContractClient;
+  let nats: { url: string };
   const cli = (...argv: string[]) => runCommand(argv, rpc);
   const json = async <T>(...argv: string[]) => JSON.parse(await cli(...argv, '--json')) as T;
 
   beforeAll(async () => {
-    schema = await createTestSchema('identity');
-    nats = await startNatsServer();
-    identity = await startIdentity(
-      testIdentityConfig({
-        dbSchema: schema.schema,
-        natsUrl: nats.url,
-        baseIdTag: 'admin.localhost',
-      }),
-      {
-        logger: false,
-      },
-    );
-    nc = await connect({ servers: nats.url });
-    rpc = new ContractClient(new NatsRpcTransport(nc));
+    h = await startTestIdentity({ baseIdTag: 'admin.localhost' });
+    ({ app: identity, nc, rpc, nats } = h);
   });
 
-  afterAll(async () => {
-    await nc?.drain();
-    await identity?.close();
-    await schema?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => h?.close());
 
   it('creates tenants that then serve /api/me', async () => {
     const created = await json<TenantView>(

@@ -1,51 +1,29 @@
 import { request } from 'node:http';
 
 import { type INestApplication } from '@nestjs/common';
-import {
-  createTestSchema,
-  freePort,
-  httpRequest,
-  startNatsServer,
-  type TestNatsServer,
-  type TestSchema,
-} from '@cloudillo/testing';
+import { freePort, httpRequest } from '@cloudillo/testing';
 
-// The gateway test drives a real identity service; a test may import another app's entry point,
-// apps' source never does.
+// The gateway test drives a real identity service; a test may start another app, sources never do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startIdentity } from '../../identity/src/identity-app';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { testIdentityConfig } from '../../identity/test/test-config';
+import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
 import { type GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway-app';
 
 const portOf = (app: INestApplication) => (app.getHttpServer().address() as { port: number }).port;
 
 describe('gateway in front of identity (real Postgres and NATS)', () => {
-  let schema: TestSchema;
-  let nats: TestNatsServer;
-  let identity: INestApplication;
+  let identity: IdentityHarness;
   let gateway: INestApplication;
   let port: number;
   let config: GatewayConfig;
   const demo = { Host: 'cl-o.demo.localhost:8080' };
 
   beforeAll(async () => {
-    schema = await createTestSchema('identity');
-    nats = await startNatsServer();
-    identity = await startIdentity(
-      testIdentityConfig({
-        dbSchema: schema.schema,
-        natsUrl: nats.url,
-        baseIdTag: 'demo.localhost',
-        baseName: 'Demo',
-      }),
-      { logger: false },
-    );
+    identity = await startTestIdentity({ baseIdTag: 'demo.localhost', baseName: 'Demo' });
     config = {
-      natsUrl: nats.url,
+      natsUrl: identity.nats.url,
       http: { host: '127.0.0.1', port: 0 },
-      upstreams: { identity: `http://127.0.0.1:${portOf(identity)}` },
+      upstreams: { identity: `http://127.0.0.1:${identity.port}` },
       bodyLimits: { json: 64 * 1024, inbox: 16 * 1024 * 1024, stream: 100 * 1024 * 1024 },
       trustProxy: false,
       proxyTimeoutMs: 5_000,
@@ -57,8 +35,6 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
   afterAll(async () => {
     await gateway?.close();
     await identity?.close();
-    await schema?.drop();
-    await nats?.stop();
   });
 
   it('routes GET /api/me to identity and returns the demo profile in the envelope', async () => {

@@ -1,56 +1,33 @@
 import { type INestApplication } from '@nestjs/common';
-import { ContractClient, resolveTenant } from '@cloudillo/contracts';
+import { type ContractClient, resolveTenant } from '@cloudillo/contracts';
 import { importPublicKey } from '@cloudillo/crypto';
-import { NatsRpcTransport } from '@cloudillo/messaging';
-import {
-  createTestSchema,
-  httpRequest,
-  startNatsServer,
-  type TestNatsServer,
-  type TestSchema,
-} from '@cloudillo/testing';
-import { connect, type NatsConnection } from 'nats';
+import { httpRequest } from '@cloudillo/testing';
 import { Client } from 'pg';
 
 import { type IdentityConfig } from '../src/config';
-import { testIdentityConfig } from './test-config';
 import { startIdentity } from '../src/identity-app';
 import { TenantsService } from '../src/tenants/tenants.service';
+import { type IdentityHarness, startTestIdentity } from './identity-harness';
 
 const FIXED_NOW = new Date('2026-03-04T05:06:07Z');
 
 describe('identity service (real Postgres and NATS)', () => {
-  let schema: TestSchema;
-  let nats: TestNatsServer;
+  let h: IdentityHarness;
   let app: INestApplication;
   let port: number;
-  let nc: NatsConnection;
   let rpc: ContractClient;
   let config: IdentityConfig;
+  let schema: { schema: string };
 
   beforeAll(async () => {
-    schema = await createTestSchema('identity');
-    nats = await startNatsServer();
-    config = testIdentityConfig({
-      dbSchema: schema.schema,
-      natsUrl: nats.url,
-      baseIdTag: 'base.localhost',
-    });
-    app = await startIdentity(config, { logger: false, clock: () => FIXED_NOW });
-    port = (app.getHttpServer().address() as { port: number }).port;
+    h = await startTestIdentity({ baseIdTag: 'base.localhost', deps: { clock: () => FIXED_NOW } });
+    ({ app, port, rpc, config, schema } = h);
     await app
       .get(TenantsService)
       .ensureTenant({ idTag: 'other.localhost', name: 'Other', type: 'community', roles: [] });
-    nc = await connect({ servers: nats.url });
-    rpc = new ContractClient(new NatsRpcTransport(nc));
   });
 
-  afterAll(async () => {
-    await nc?.drain();
-    await app?.close();
-    await schema?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => h?.close());
 
   const me = (host: string, headers: Record<string, string> = {}) =>
     httpRequest({ port, path: '/api/me', headers: { Host: host, ...headers } });

@@ -12,6 +12,8 @@ import pg from 'pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type * as Engine from '@prisma/schema-engine-wasm';
 
+import { migratorEnv } from './config';
+
 const localRequire = createRequire(__filename);
 
 /** The slice of the WebAssembly API used here (Node 20's type definitions do not declare it). */
@@ -117,8 +119,9 @@ export async function openSchemaEngine(target: PgTarget, schemaFile: string): Pr
   });
   const factory = new PrismaPg(pool, { schema });
   const datamodel = await readFile(schemaFile, 'utf8');
+  const { engineDebug } = migratorEnv();
   const log = (message: string) => {
-    if (process.env['PRISMA_ENGINE_DEBUG']) process.stderr.write(`${message}\n`);
+    if (engineDebug) process.stderr.write(`${message}\n`);
   };
   const engine = await wasm.SchemaEngine.new(
     { datamodels: [[schemaFile, datamodel]] },
