@@ -73,6 +73,18 @@ const PROBES: [name: string, file: string, code: string, refused: boolean][] = [
     true,
   ],
   [
+    'libs/testing in app source (tests only)',
+    'apps/identity/src/probe.ts',
+    "import { testInfra } from '@cloudillo/testing';\nexport const x = testInfra;\n",
+    true,
+  ],
+  [
+    'libs/testing in an app test helper',
+    'apps/identity/test/probe.ts',
+    "import { testInfra } from '@cloudillo/testing';\nexport const x = testInfra;\n",
+    false,
+  ],
+  [
     'jose in libs/crypto',
     'libs/crypto/src/probe.ts',
     "import { jwtVerify } from 'jose';\nexport const x = jwtVerify;\n",
