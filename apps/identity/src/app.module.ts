@@ -12,6 +12,7 @@ import { KeyRotationService } from './keys/key-rotation.service';
 import { KeyVault } from './keys/key-vault';
 import { KeysHandler } from './keys/keys.handler';
 import { KeysRepository } from './keys/keys.repository';
+import { IdpController } from './idp/idp.controller';
 import { AppDomainController } from './profile/app-domain.controller';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
@@ -50,6 +51,7 @@ export class AppModule {
       controllers: [
         ProfileController,
         AppDomainController,
+        IdpController,
         HealthController,
         TenantsHandler,
         KeysHandler,

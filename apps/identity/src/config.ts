@@ -33,6 +33,11 @@ const settings = z.object({
   ),
   IDENTITY_REMOTE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   IDENTITY_REMOTE_MAX_BYTES: envBytes('256k'),
+  /** When set, this deployment is an identity provider for `<prefix>.<domain>` (protocol §1.5). */
+  IDENTITY_IDP_DOMAIN: idTagSchema.optional(),
+  IDENTITY_IDP_NAME: z.string().max(100).optional(),
+  IDENTITY_IDP_INFO: z.string().max(1000).default(''),
+  IDENTITY_IDP_URL: envUrl(['https', 'http']).optional(),
   IDENTITY_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+$/)
@@ -65,6 +70,8 @@ export interface IdentityConfig {
   keyRotation: { periodMs: number; graceMs: number; checkEveryMs: number };
   /** FEDERATION_PEER_MAP entries. */
   peers: Record<string, string>;
+  /** The identity-provider role, when this deployment plays it. */
+  idp?: { domain: string; name: string; info: string; url?: string };
   /** Fetching peers' profiles: whole-fetch deadline and body cap. */
   remote: { timeoutMs: number; maxBytes: number };
   /** The key-encryption key sealing tenants' private keys at rest (AES-256-GCM). */
@@ -102,6 +109,16 @@ export function loadIdentityConfig(
     },
     keyEncryptionKey: e.IDENTITY_KEY_ENCRYPTION_KEY,
     peers: e.FEDERATION_PEER_MAP,
+    ...(e.IDENTITY_IDP_DOMAIN
+      ? {
+          idp: {
+            domain: e.IDENTITY_IDP_DOMAIN,
+            name: e.IDENTITY_IDP_NAME ?? e.IDENTITY_IDP_DOMAIN,
+            info: e.IDENTITY_IDP_INFO,
+            ...(e.IDENTITY_IDP_URL ? { url: e.IDENTITY_IDP_URL } : {}),
+          },
+        }
+      : {}),
     remote: { timeoutMs: e.IDENTITY_REMOTE_TIMEOUT_MS, maxBytes: e.IDENTITY_REMOTE_MAX_BYTES },
   };
 }

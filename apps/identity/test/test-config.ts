@@ -16,6 +16,7 @@ export function testIdentityConfig(options: {
   keyEncryptionKey?: Buffer;
   peers?: Record<string, string>;
   remote?: Partial<IdentityConfig['remote']>;
+  idp?: IdentityConfig['idp'];
 }): IdentityConfig {
   const infra = testInfra();
   return {
@@ -34,6 +35,7 @@ export function testIdentityConfig(options: {
     },
     keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
     peers: options.peers ?? {},
+    ...(options.idp ? { idp: options.idp } : {}),
     remote: { timeoutMs: 2_000, maxBytes: 256 * 1024, ...options.remote },
   };
 }

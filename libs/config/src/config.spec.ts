@@ -72,6 +72,11 @@ describe('parseEnv', () => {
     expect(() => parseEnv(s, { L: '-1' })).toThrow(ConfigError);
   });
 
+  it('treats empty values as unset', () => {
+    expect(parseEnv(schema, { DATABASE_URL: 'postgres://x/y', PORT: '' }).PORT).toBe(8080);
+    expect(() => parseEnv(schema, { DATABASE_URL: '' })).toThrow(/DATABASE_URL/);
+  });
+
   it('reports a non-object environment', () => {
     expect(() => parseEnv(z.object({ A: z.string() }), undefined as never)).toThrow(
       /\(environment\)/,
