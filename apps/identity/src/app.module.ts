@@ -13,6 +13,10 @@ import { KeyVault } from './keys/key-vault';
 import { KeysHandler } from './keys/keys.handler';
 import { KeysRepository } from './keys/keys.repository';
 import { IdpController } from './idp/idp.controller';
+import { SystemDomainResolver } from './registration/domain-resolver';
+import { DOMAIN_RESOLVER } from './registration/tokens';
+import { VerifyController } from './registration/verify.controller';
+import { VerifyService } from './registration/verify.service';
 import { AppDomainController } from './profile/app-domain.controller';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
@@ -52,6 +56,7 @@ export class AppModule {
         ProfileController,
         AppDomainController,
         IdpController,
+        VerifyController,
         HealthController,
         TenantsHandler,
         KeysHandler,
@@ -82,6 +87,11 @@ export class AppModule {
               ...(deps.resolver ? { resolver: deps.resolver } : {}),
             }),
         },
+        {
+          provide: DOMAIN_RESOLVER,
+          useFactory: () => new SystemDomainResolver(config.registration.dnsServers),
+        },
+        VerifyService,
         RemoteKeysRepository,
         RemoteKeysService,
         TenantsRepository,

@@ -1,4 +1,4 @@
-import { envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { envBytes, envCsv, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
 import { idTagSchema, isIdTag } from '@cloudillo/protocol';
 import { z } from 'zod';
 
@@ -38,6 +38,12 @@ const settings = z.object({
   IDENTITY_IDP_NAME: z.string().max(100).optional(),
   IDENTITY_IDP_INFO: z.string().max(1000).default(''),
   IDENTITY_IDP_URL: envUrl(['https', 'http']).optional(),
+  /** This provider's public addresses (IPs or host names): registered names must point here. */
+  IDENTITY_PUBLIC_ADDRESSES: envCsv,
+  /** Identity providers trusted for `<prefix>.<idp>` registrations (the reference's idp.list). */
+  IDENTITY_IDP_LIST: envCsv.refine((list) => list.every(isIdTag), 'entries must be id_tags'),
+  /** DNS servers for registration checks (host or host:port); empty means the system's. */
+  IDENTITY_DNS_SERVERS: envCsv,
   IDENTITY_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+$/)
@@ -70,6 +76,7 @@ export interface IdentityConfig {
   keyRotation: { periodMs: number; graceMs: number; checkEveryMs: number };
   /** FEDERATION_PEER_MAP entries. */
   peers: Record<string, string>;
+  registration: { addresses: string[]; identityProviders: string[]; dnsServers: string[] };
   /** The identity-provider role, when this deployment plays it. */
   idp?: { domain: string; name: string; info: string; url?: string };
   /** Fetching peers' profiles: whole-fetch deadline and body cap. */
@@ -109,6 +116,11 @@ export function loadIdentityConfig(
     },
     keyEncryptionKey: e.IDENTITY_KEY_ENCRYPTION_KEY,
     peers: e.FEDERATION_PEER_MAP,
+    registration: {
+      addresses: e.IDENTITY_PUBLIC_ADDRESSES,
+      identityProviders: e.IDENTITY_IDP_LIST,
+      dnsServers: e.IDENTITY_DNS_SERVERS,
+    },
     ...(e.IDENTITY_IDP_DOMAIN
       ? {
           idp: {

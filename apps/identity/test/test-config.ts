@@ -17,6 +17,7 @@ export function testIdentityConfig(options: {
   peers?: Record<string, string>;
   remote?: Partial<IdentityConfig['remote']>;
   idp?: IdentityConfig['idp'];
+  registration?: Partial<IdentityConfig['registration']>;
 }): IdentityConfig {
   const infra = testInfra();
   return {
@@ -35,6 +36,7 @@ export function testIdentityConfig(options: {
     },
     keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
     peers: options.peers ?? {},
+    registration: { addresses: [], identityProviders: [], dnsServers: [], ...options.registration },
     ...(options.idp ? { idp: options.idp } : {}),
     remote: { timeoutMs: 2_000, maxBytes: 256 * 1024, ...options.remote },
   };

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
-import { ConfigError, envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from './index';
+import {
+  ConfigError,
+  envBool,
+  envBytes,
+  envCsv,
+  envPort,
+  envUrl,
+  envUrlMap,
+  parseEnv,
+} from './index';
 
 const schema = z.object({
   PORT: envPort(8080),
@@ -70,6 +79,11 @@ describe('parseEnv', () => {
     expect(parseEnv(s, { L: '512k' }).L).toBe(512 * 1024);
     expect(parseEnv(s, { L: '1GiB' }).L).toBe(1024 ** 3);
     expect(() => parseEnv(s, { L: '-1' })).toThrow(ConfigError);
+  });
+
+  it('splits comma-separated lists', () => {
+    expect(parseEnv(z.object({ L: envCsv }), { L: ' a, b ,,c ' }).L).toEqual(['a', 'b', 'c']);
+    expect(parseEnv(z.object({ L: envCsv }), {}).L).toEqual([]);
   });
 
   it('treats empty values as unset', () => {

@@ -1,2 +1,2 @@
 export { ConfigError, parseEnv } from './parse-env';
-export { envBool, envBytes, envPort, envUrl, envUrlMap } from './schemas';
+export { envBool, envBytes, envCsv, envPort, envUrl, envUrlMap } from './schemas';

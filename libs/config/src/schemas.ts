@@ -42,6 +42,17 @@ export const envBytes = (fallback: string) =>
       return Number(match[1]) * unit;
     });
 
+/** A comma-separated list; blanks dropped. */
+export const envCsv = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 /**
  * `name=url,name=url` pairs, e.g. FEDERATION_PEER_MAP. Names are checked by whoever knows their
  * syntax (id_tags by libs/protocol); here only the URLs are.

@@ -1,0 +1,1 @@
+export const DOMAIN_RESOLVER = Symbol('DOMAIN_RESOLVER');
