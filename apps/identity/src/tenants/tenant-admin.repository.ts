@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type TenantView } from '@cloudillo/contracts';
-import { type IdentityDb, Prisma } from '@cloudillo/db-identity';
-import { type ProfileType, type TenantStatus } from '@cloudillo/protocol';
+import { type IdentityDb, type Prisma } from '@cloudillo/db-identity';
+import { type TenantStatus } from '@cloudillo/protocol';
 
 import { IDENTITY_DB } from '../tokens';
+import { toRecord } from './tenants.repository';
 
 const withKeys = {
   keys: { select: { keyId: true, expiresAt: true }, orderBy: { keyId: 'desc' } },
@@ -12,13 +13,14 @@ const withKeys = {
 type Row = Prisma.TenantGetPayload<{ include: typeof withKeys }>;
 
 function toView(row: Row): TenantView {
+  const { tnId, idTag, type, name, status, roles } = toRecord(row);
   return {
-    tnId: row.tnId,
-    idTag: row.idTag,
-    type: row.type as ProfileType,
-    name: row.name,
-    status: row.status as TenantStatus,
-    roles: row.roles,
+    tnId,
+    idTag,
+    type,
+    name,
+    status,
+    roles,
     createdAt: row.createdAt.toISOString(),
     keys: row.keys.map((k) =>
       k.expiresAt ? { keyId: k.keyId, expiresAt: k.expiresAt.toISOString() } : { keyId: k.keyId },

@@ -12,7 +12,8 @@ interface RawKey {
   expiresAt: string | null;
 }
 
-function toRecord(
+/** A tenants row as the service sees it; the one mapping of its columns. */
+export function toRecord(
   row: Pick<
     Tenant,
     'tnId' | 'idTag' | 'type' | 'name' | 'status' | 'roles' | 'profilePic' | 'appDomain'
