@@ -5,6 +5,7 @@ import { MessagingModule } from '@cloudillo/messaging';
 
 import { type GatewayConfig } from './config';
 import { gatewayReadiness } from './health/readiness';
+import { GatewayEdge } from './proxy/gateway-edge';
 import { TenantDirectory } from './proxy/tenant-directory';
 import { GATEWAY_CONFIG } from './tokens';
 
@@ -22,6 +23,11 @@ export class AppModule {
           provide: TenantDirectory,
           inject: [ContractClient],
           useFactory: (rpc: ContractClient) => new TenantDirectory(rpc),
+        },
+        {
+          provide: GatewayEdge,
+          inject: [TenantDirectory],
+          useFactory: (tenants: TenantDirectory) => new GatewayEdge(config, tenants),
         },
       ],
     };

@@ -2,6 +2,8 @@ import { envBytes, envCsv, envPort, envUrl, envUrlMap, parseEnv } from '@cloudil
 import { idTagSchema, isIdTag } from '@cloudillo/protocol';
 import { z } from 'zod';
 
+import { defaultTenantName } from './tenants/tenant';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const settings = z.object({
@@ -85,11 +87,6 @@ export interface IdentityConfig {
   keyEncryptionKey: Buffer;
 }
 
-function firstLabel(idTag: string): string {
-  const [label = idTag] = idTag.split('.');
-  return label;
-}
-
 export function loadIdentityConfig(
   env: Record<string, string | undefined> = process.env,
 ): IdentityConfig {
@@ -107,7 +104,7 @@ export function loadIdentityConfig(
     },
     baseTenant: {
       idTag: e.IDENTITY_BASE_ID_TAG,
-      name: e.IDENTITY_BASE_NAME ?? firstLabel(e.IDENTITY_BASE_ID_TAG),
+      name: e.IDENTITY_BASE_NAME ?? defaultTenantName(e.IDENTITY_BASE_ID_TAG),
     },
     keyRotation: {
       periodMs: e.IDENTITY_KEY_ROTATION_DAYS * DAY_MS,

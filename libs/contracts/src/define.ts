@@ -52,4 +52,10 @@ export function defineEvent<P extends z.ZodType>(def: {
 }
 
 export type RequestOf<C> = C extends RequestContract<infer Req, z.ZodType> ? z.input<Req> : never;
+/** What a handler receives: the request after its schema parsed it (defaults applied). */
+export type HandlerInput<C> =
+  C extends RequestContract<infer Req, z.ZodType> ? z.output<Req> : never;
+/** What a handler returns: anything the response schema accepts. */
+export type HandlerReply<C> =
+  C extends RequestContract<z.ZodType, infer Res> ? z.input<Res> : never;
 export type ResponseOf<C> = C extends RequestContract<z.ZodType, infer Res> ? z.output<Res> : never;

@@ -5,6 +5,8 @@ export {
   defineRequest,
   type EventContract,
   type RequestContract,
+  type HandlerInput,
+  type HandlerReply,
   type RequestOf,
   type ResponseOf,
 } from './define';

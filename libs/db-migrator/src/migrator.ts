@@ -10,21 +10,22 @@ import { type ServiceDatabase } from './services';
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function connect(target: PgTarget): Client {
+/** Runs one statement on its own connection, which is always closed again. */
+async function runSql(target: PgTarget, sql: string): Promise<void> {
   const { schema: _schema, ...connection } = target;
-  return new Client(connection);
+  const client = new Client(connection);
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Creates the Postgres schema if needed; names are checked, as they cannot be bound parameters. */
 export async function ensurePgSchema(target: PgTarget): Promise<void> {
   if (!PG_IDENTIFIER.test(target.schema)) throw new Error(`invalid schema name ${target.schema}`);
-  const client = connect(target);
-  await client.connect();
-  try {
-    await client.query(`create schema if not exists "${target.schema}"`);
-  } finally {
-    await client.end();
-  }
+  await runSql(target, `create schema if not exists "${target.schema}"`);
 }
 
 /** Applies every pending migration of one service; returns the names applied. */
@@ -87,9 +88,6 @@ export async function createMigration(
     return dir;
   } finally {
     await close();
-    const client = connect(scratch);
-    await client.connect();
-    await client.query(`drop schema if exists "${scratch.schema}" cascade`);
-    await client.end();
+    await runSql(scratch, `drop schema if exists "${scratch.schema}" cascade`);
   }
 }

@@ -1,7 +1,7 @@
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Duplex } from 'node:stream';
 
-import { Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import {
   type ErrorCode,
   idTagFromApiHost,
@@ -38,7 +38,7 @@ class EdgeError extends Error {
  * The public edge: validates Host and path, resolves the tenant, enforces body limits and proxies
  * to the owning service. Every refusal is an API error body, never a 5xx for bad input.
  */
-export class GatewayEdge {
+export class GatewayEdge implements BeforeApplicationShutdown {
   private readonly logger = new Logger('gateway');
   // Upstream connections are reused; the gateway owns them and closes them on shutdown.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -84,7 +84,11 @@ export class GatewayEdge {
       });
   };
 
-  close(): void {
+  /**
+   * Runs before the HTTP server closes: upstream keep-alive sockets would otherwise hold the
+   * services' own shutdown for seconds.
+   */
+  beforeApplicationShutdown(): void {
     this.proxy.close();
     this.agent.destroy();
   }

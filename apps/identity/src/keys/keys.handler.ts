@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { signWithTenantKey } from '@cloudillo/contracts';
+import { type HandlerInput, type HandlerReply, signWithTenantKey } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
-import { type z } from 'zod';
 
 import { KeyVault } from './key-vault';
 
@@ -13,9 +12,7 @@ export class KeysHandler {
   sign({
     idTag,
     claims,
-  }: z.output<typeof signWithTenantKey.request>): Promise<
-    z.input<typeof signWithTenantKey.response>
-  > {
+  }: HandlerInput<typeof signWithTenantKey>): Promise<HandlerReply<typeof signWithTenantKey>> {
     return this.vault.sign(idTag, claims);
   }
 }

@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { resolveKey } from '@cloudillo/contracts';
+import { type HandlerInput, type HandlerReply, resolveKey } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
-import { type z } from 'zod';
 
 import { RemoteKeysService } from './remote-keys.service';
 
@@ -14,7 +13,7 @@ export class RemoteKeysHandler {
     idTag,
     keyId,
     refresh,
-  }: z.output<typeof resolveKey.request>): Promise<z.input<typeof resolveKey.response>> {
+  }: HandlerInput<typeof resolveKey>): Promise<HandlerReply<typeof resolveKey>> {
     return this.keys.resolve(idTag, keyId, refresh);
   }
 }

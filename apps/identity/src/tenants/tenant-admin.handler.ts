@@ -6,14 +6,11 @@ import {
   purgeTenant,
   rotateTenantKey,
   setTenantStatus,
-  type RequestContract,
+  type HandlerInput,
 } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
-import { type z } from 'zod';
 
 import { TenantAdminService } from './tenant-admin.service';
-
-type In<C> = C extends RequestContract<infer Req, z.ZodType> ? z.output<Req> : never;
 
 /** Tenant operations for operators (CLI, admin routes, portal) over NATS. */
 @Controller()
@@ -21,32 +18,32 @@ export class TenantAdminHandler {
   constructor(private readonly admin: TenantAdminService) {}
 
   @HandleRequest(createTenant)
-  create(input: In<typeof createTenant>) {
+  create(input: HandlerInput<typeof createTenant>) {
     return this.admin.create(input);
   }
 
   @HandleRequest(getTenant)
-  get({ idTag }: In<typeof getTenant>) {
+  get({ idTag }: HandlerInput<typeof getTenant>) {
     return this.admin.get(idTag);
   }
 
   @HandleRequest(listTenants)
-  list({ search, after, limit }: In<typeof listTenants>) {
+  list({ search, after, limit }: HandlerInput<typeof listTenants>) {
     return this.admin.list(search, after, limit);
   }
 
   @HandleRequest(setTenantStatus)
-  setStatus({ idTag, status }: In<typeof setTenantStatus>) {
+  setStatus({ idTag, status }: HandlerInput<typeof setTenantStatus>) {
     return this.admin.setStatus(idTag, status);
   }
 
   @HandleRequest(purgeTenant)
-  purge({ idTag }: In<typeof purgeTenant>) {
+  purge({ idTag }: HandlerInput<typeof purgeTenant>) {
     return this.admin.purge(idTag);
   }
 
   @HandleRequest(rotateTenantKey)
-  rotateKey({ idTag }: In<typeof rotateTenantKey>) {
+  rotateKey({ idTag }: HandlerInput<typeof rotateTenantKey>) {
     return this.admin.rotateKey(idTag);
   }
 }

@@ -6,6 +6,7 @@ import { type IdentityConfig } from '../config';
 import { KeyRotationService } from '../keys/key-rotation.service';
 import { KeyVault } from '../keys/key-vault';
 import { IDENTITY_CONFIG } from '../tokens';
+import { defaultTenantName } from './tenant';
 import { TenantAdminRepository } from './tenant-admin.repository';
 import { TenantsService } from './tenants.service';
 
@@ -29,11 +30,10 @@ export class TenantAdminService {
   }): Promise<TenantView> {
     if (await this.admin.view(input.idTag))
       throw new ConflictError(`${input.idTag} already exists`);
-    const [label = input.idTag] = input.idTag.split('.');
     await this.tenants.ensureTenant({
       idTag: input.idTag,
       type: input.type,
-      name: input.name ?? label,
+      name: input.name ?? defaultTenantName(input.idTag),
       roles: [],
     });
     return this.get(input.idTag);

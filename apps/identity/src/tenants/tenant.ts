@@ -18,6 +18,12 @@ export interface PublishedKey {
   expiresAt?: Date;
 }
 
+/** A tenant's name until it sets one: the first label of its id_tag (`alice` of alice.example.com). */
+export function defaultTenantName(idTag: string): string {
+  const [label = idTag] = idTag.split('.');
+  return label;
+}
+
 export interface NewTenant {
   idTag: string;
   type: ProfileType;

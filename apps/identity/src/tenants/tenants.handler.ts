@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { resolveTenant } from '@cloudillo/contracts';
+import { type HandlerInput, type HandlerReply, resolveTenant } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
-import { type z } from 'zod';
 
 import { TenantsService } from './tenants.service';
 
@@ -12,7 +11,7 @@ export class TenantsHandler {
   @HandleRequest(resolveTenant)
   async resolve({
     idTag,
-  }: z.output<typeof resolveTenant.request>): Promise<z.input<typeof resolveTenant.response>> {
+  }: HandlerInput<typeof resolveTenant>): Promise<HandlerReply<typeof resolveTenant>> {
     const { tnId, type, status } = await this.tenants.resolve(idTag);
     return { tnId, idTag, type, status };
   }
