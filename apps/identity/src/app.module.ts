@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createIdentityDb, type IdentityDb } from '@cloudillo/db-identity';
-import { HealthController } from '@cloudillo/http';
+import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { type HostResolver, PeerClient } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
@@ -72,6 +72,7 @@ export class AppModule {
             createIdentityDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
         DbLifecycle,
+        ...AUTH_PROVIDERS,
         identityReadiness,
         KeysRepository,
         KeyVault,

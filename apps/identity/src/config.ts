@@ -1,4 +1,12 @@
-import { envBytes, envCsv, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import {
+  envBytes,
+  envCsv,
+  envPort,
+  envSecretKey32,
+  envUrl,
+  envUrlMap,
+  parseEnv,
+} from '@cloudillo/config';
 import { idTagSchema, isIdTag } from '@cloudillo/protocol';
 import { z } from 'zod';
 
@@ -54,16 +62,7 @@ const settings = z.object({
 
 /** Secrets have no defaults and are never logged (parseEnv never echoes values). */
 const secrets = z.object({
-  IDENTITY_KEY_ENCRYPTION_KEY: z
-    .string({ message: 'required: 32 random bytes, base64 (e.g. `openssl rand -base64 32`)' })
-    .transform((value, ctx) => {
-      const bytes = Buffer.from(value, /^[A-Za-z0-9_-]+$/.test(value) ? 'base64url' : 'base64');
-      if (bytes.length !== 32) {
-        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded' });
-        return z.NEVER;
-      }
-      return bytes;
-    }),
+  IDENTITY_KEY_ENCRYPTION_KEY: envSecretKey32,
 });
 
 export interface IdentityConfig {

@@ -3,11 +3,13 @@ import path from 'node:path';
 
 import { type INestApplication } from '@nestjs/common';
 import {
+  accessTokenKeys,
   ContractClient,
   getTenant,
   resolveKey,
   resolveTenant,
   rotateTenantKey,
+  setTenantPassword,
   signWithTenantKey,
 } from '@cloudillo/contracts';
 import { NatsRpcTransport, natsConnectionOptions } from '@cloudillo/messaging';
@@ -19,6 +21,10 @@ import {
 } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { testAuthConfig } from '../../access-token/test/auth-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startAccessToken } from '../../access-token/src/access-token-app';
 import { startIdentity } from '../src/identity-app';
 import { testIdentityConfig } from './test-config';
 
@@ -46,6 +52,8 @@ describe('NATS permissions of a deployment', () => {
   let schema: TestSchema;
   let nats: TestNatsServer;
   let identity: INestApplication;
+  let accessToken: INestApplication;
+  let authSchema: TestSchema;
   const connections: NatsConnection[] = [];
 
   const clientAs = async (service: string) => {
@@ -69,10 +77,20 @@ describe('NATS permissions of a deployment', () => {
       }),
       { logger: false },
     );
+    authSchema = await createTestSchema('access-token');
+    accessToken = await startAccessToken(
+      testAuthConfig({
+        dbSchema: authSchema.schema,
+        natsUrl: nats.urlFor('access-token', passwords['access-token']!),
+      }),
+      { logger: false },
+    );
   });
 
   afterAll(async () => {
     await Promise.all(connections.map((nc) => nc.close()));
+    await accessToken?.close();
+    await authSchema?.drop();
     await identity?.close();
     await schema?.drop();
     await nats?.stop();
@@ -125,6 +143,26 @@ describe('NATS permissions of a deployment', () => {
         data: { idTag: 'perm.localhost' },
       });
     }
+  });
+
+  it.each(['identity', 'action-federation', 'blob', 'collaboration'])(
+    'lets %s load the access-token verification keys',
+    async (service) => {
+      const rpc = await clientAs(service);
+      await expect(rpc.request(accessTokenKeys, {})).resolves.toMatchObject({
+        keys: [{ kid: expect.any(String), publicKey: expect.any(String) }],
+      });
+    },
+  );
+
+  it('lets the operator set a password, and not the gateway', async () => {
+    const input = { idTag: 'perm.localhost', password: 'a-long-password' };
+    await expect((await clientAs('operator')).request(setTenantPassword, input)).resolves.toEqual({
+      revokedSessions: 0,
+    });
+    await expect((await clientAs('gateway')).request(setTenantPassword, input)).rejects.toThrow(
+      /permissions violation/i,
+    );
   });
 
   it('still lets the gateway resolve tenants', async () => {

@@ -6,6 +6,7 @@ import {
   envBytes,
   envCsv,
   envPort,
+  envSecretKey32,
   envUrl,
   envUrlMap,
   parseEnv,
@@ -84,6 +85,15 @@ describe('parseEnv', () => {
   it('splits comma-separated lists', () => {
     expect(parseEnv(z.object({ L: envCsv }), { L: ' a, b ,,c ' }).L).toEqual(['a', 'b', 'c']);
     expect(parseEnv(z.object({ L: envCsv }), {}).L).toEqual([]);
+  });
+
+  it('reads 32-byte secret keys in base64 or base64url, and nothing else', () => {
+    const key = Buffer.alloc(32, 0xfb);
+    const k = z.object({ K: envSecretKey32 });
+    expect(parseEnv(k, { K: key.toString('base64') }).K).toEqual(key);
+    expect(parseEnv(k, { K: key.toString('base64url') }).K).toEqual(key);
+    expect(() => parseEnv(k, { K: Buffer.alloc(16).toString('base64') })).toThrow(/32 bytes/);
+    expect(() => parseEnv(k, {})).toThrow(/openssl rand/);
   });
 
   it('treats empty values as unset', () => {

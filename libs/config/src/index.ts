@@ -1,2 +1,2 @@
 export { ConfigError, parseEnv } from './parse-env';
-export { envBool, envBytes, envCsv, envPort, envUrl, envUrlMap } from './schemas';
+export { envBool, envBytes, envCsv, envPort, envSecretKey32, envUrl, envUrlMap } from './schemas';

@@ -80,3 +80,18 @@ export const envUrlMap = z
     }
     return map;
   });
+
+/**
+ * A 32-byte secret key (e.g. a key-encryption key), base64 or base64url. Required: secrets have
+ * no defaults, and parseEnv never echoes values.
+ */
+export const envSecretKey32 = z
+  .string({ message: 'required: 32 random bytes, base64 (e.g. `openssl rand -base64 32`)' })
+  .transform((value, ctx) => {
+    const bytes = Buffer.from(value, /^[A-Za-z0-9_-]+$/.test(value) ? 'base64url' : 'base64');
+    if (bytes.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded' });
+      return z.NEVER;
+    }
+    return bytes;
+  });

@@ -6,6 +6,8 @@ import { defineEvent, defineRequest } from './define';
 import { resolveTenant } from './identity/resolve-tenant';
 import { toRpcError } from './rpc-error';
 
+const subscribers: { subject: string; onMessage: (payload: unknown) => void }[] = [];
+
 /** A loopback transport: handlers run in-process, errors travel in their wire form. */
 function loopback(
   handlers: Record<string, (payload: unknown) => unknown>,
@@ -21,6 +23,14 @@ function loopback(
     },
     async publish(subject, payload) {
       published.push({ subject, payload });
+    },
+    subscribe(subject, onMessage) {
+      subscribers.push({ subject, onMessage });
+      return () =>
+        subscribers.splice(
+          subscribers.findIndex((s) => s.onMessage === onMessage),
+          1,
+        );
     },
   };
 }
@@ -82,6 +92,7 @@ describe('ContractClient', () => {
     const down = new ContractClient({
       request: () => Promise.reject(new Error('no responders')),
       publish: () => Promise.resolve(),
+      subscribe: () => () => undefined,
     });
     await expect(down.request(resolveTenant, { idTag: 'demo.localhost' })).rejects.toThrow(
       'no responders',
@@ -109,6 +120,31 @@ describe('ContractClient', () => {
       { subject: 'identity.key.rotated.v1', payload: { idTag: 'demo.localhost' } },
     ]);
     await expect(client.publish(keyRotated, { idTag: 1 } as never)).rejects.toThrow();
+  });
+
+  it('hands subscribers only events that fit the contract', () => {
+    const changed = defineEvent({
+      subject: 'access-token.keys.changed.v1',
+      payload: z.object({ kid: z.string() }),
+    });
+    const client = new ContractClient(loopback({}));
+    const seen: unknown[] = [];
+    const invalid: unknown[] = [];
+    const unsubscribe = client.subscribe(
+      changed,
+      (p) => seen.push(p),
+      (i) => invalid.push(i),
+    );
+    const deliver = (payload: unknown) =>
+      subscribers.filter((s) => s.subject === changed.subject).forEach((s) => s.onMessage(payload));
+    deliver({ kid: 'a' });
+    deliver({ kid: 1 });
+    expect(seen).toEqual([{ kid: 'a' }]);
+    expect(invalid).toHaveLength(1);
+    unsubscribe();
+    deliver({ kid: 'b' });
+    expect(seen).toHaveLength(1);
+    client.subscribe(changed, (p) => seen.push(p))();
   });
 
   it('insists on <owner>.<resource>.<action>.v<N> subjects and explicit timeouts', () => {

@@ -9,6 +9,8 @@ export interface RpcTransport {
   /** Resolves with the reply payload, or rejects with whatever error payload the handler sent. */
   request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown>;
   publish(subject: string, payload: unknown): Promise<void>;
+  /** Every message on `subject` (no queue group: each subscriber sees each event); returns an unsubscribe. */
+  subscribe(subject: string, onMessage: (payload: unknown) => void): () => void;
 }
 
 /**
@@ -46,5 +48,21 @@ export class ContractClient {
     payload: z.input<P>,
   ): Promise<void> {
     await this.transport.publish(contract.subject, contract.payload.parse(payload));
+  }
+
+  /**
+   * Calls `onEvent` with each event that fits the contract; a message that does not fit is
+   * dropped (and reported to `onInvalid`), never handed on. Returns an unsubscribe.
+   */
+  subscribe<P extends z.ZodType>(
+    contract: EventContract<P>,
+    onEvent: (payload: z.output<P>) => void,
+    onInvalid: (issues: unknown) => void = () => undefined,
+  ): () => void {
+    return this.transport.subscribe(contract.subject, (raw) => {
+      const parsed = contract.payload.safeParse(raw);
+      if (parsed.success) onEvent(parsed.data);
+      else onInvalid(parsed.error.issues);
+    });
   }
 }

@@ -1,3 +1,6 @@
+export { PASSWORD_MIN_LENGTH, passwordSchema, setTenantPassword } from './auth/credentials';
+export { revokedSessions, sessionRevoked } from './auth/sessions';
+export { accessTokenKeys, accessTokenKeysChanged } from './auth/verifier-keys';
 export { ContractClient, type RpcTransport } from './client';
 export {
   DEFAULT_TIMEOUT_MS,

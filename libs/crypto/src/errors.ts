@@ -5,7 +5,9 @@ export type JwtErrorCode =
   | 'jwt.signature'
   | 'jwt.expired'
   | 'jwt.not-yet-valid'
-  | 'jwt.claims';
+  | 'jwt.claims'
+  /** The key is unknown to the verifier or of the wrong type. */
+  | 'jwt.key';
 
 /** A token that must not be trusted. `code` is stable; tests and callers branch on it. */
 export class JwtError extends Error {

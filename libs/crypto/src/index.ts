@@ -1,3 +1,15 @@
+export {
+  ACCESS_TOKEN_ALG,
+  ACCESS_TOKEN_TYP,
+  accessTokenKid,
+  generateAccessTokenKeyPair,
+  importAccessTokenPrivateKey,
+  importAccessTokenPublicKey,
+  signAccessToken,
+  verifyAccessToken,
+  type AccessTokenKeyLookup,
+  type AccessTokenVerifyOptions,
+} from './access-token';
 export { constantTimeEqual } from './constant-time';
 export {
   CONTENT_ID_PREFIXES,

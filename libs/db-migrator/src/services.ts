@@ -15,5 +15,10 @@ export function serviceDatabases(repoRoot: string): ServiceDatabase[] {
       pgSchema: 'identity',
       prismaDir: path.join(repoRoot, 'libs/db-identity/prisma'),
     },
+    {
+      service: 'access-token',
+      pgSchema: 'auth',
+      prismaDir: path.join(repoRoot, 'libs/db-auth/prisma'),
+    },
   ];
 }

@@ -1,6 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { UnavailableError } from '@cloudillo/protocol';
 
+import { Public } from './auth/auth-policy';
+
 /** One dependency a service needs before it can serve: Postgres, NATS, an upstream… */
 export interface ReadinessCheck {
   name: string;
@@ -11,8 +13,12 @@ export interface ReadinessCheck {
 /** Each app provides its checks under this token. */
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
-/** `GET /health` (liveness: the process answers) and `GET /ready` (every dependency answers). */
+/**
+ * `GET /health` (liveness: the process answers) and `GET /ready` (every dependency answers):
+ * public, no credentials read.
+ */
 @Controller()
+@Public()
 export class HealthController {
   constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
 

@@ -1,3 +1,4 @@
+export * from './auth';
 export { ApiTenant, apiTenantOf } from './api-tenant';
 export { configureHttpApp, type HttpAppOptions } from './configure-http-app';
 export { EnvelopeInterceptor, Page } from './envelope.interceptor';

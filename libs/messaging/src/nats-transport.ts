@@ -41,6 +41,24 @@ export class NatsRpcTransport implements RpcTransport {
 
   async publish(subject: string, payload: unknown): Promise<void> {
     this.nc.publish(subject, encoder.encode(JSON.stringify({ pattern: subject, data: payload })));
+    // Resolves once the server has the event: a revocation is out before the HTTP reply is.
+    await this.nc.flush();
+  }
+
+  subscribe(subject: string, onMessage: (payload: unknown) => void): () => void {
+    const subscription = this.nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) return;
+        let packet: { data?: unknown };
+        try {
+          packet = JSON.parse(decoder.decode(msg.data)) as { data?: unknown };
+        } catch {
+          return; // not our packet format: nothing a subscriber could trust
+        }
+        onMessage(packet.data);
+      },
+    });
+    return () => subscription.unsubscribe();
   }
 }
 

@@ -1,8 +1,8 @@
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ContractClient, defineRequest } from '@cloudillo/contracts';
+import { ContractClient, defineEvent, defineRequest } from '@cloudillo/contracts';
 import { AppError, NotFoundError, idTagSchema } from '@cloudillo/protocol';
-import { testInfra, uniqueName } from '@cloudillo/testing';
+import { testInfra, uniqueName, waitFor } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 import { z } from 'zod';
 
@@ -116,5 +116,34 @@ describe('NATS contracts end to end (real nats-server)', () => {
       status: 503,
     });
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('delivers each event to every subscriber, and only events that fit the contract', async () => {
+    const happened = defineEvent({
+      subject: `${svc}.thing.happened.v1`,
+      payload: z.object({ n: z.number() }),
+    });
+    const other = await connect({ servers: natsUrl });
+    try {
+      const second = new ContractClient(new NatsRpcTransport(other));
+      const seen: string[] = [];
+      const invalid: unknown[] = [];
+      const stopA = client.subscribe(happened, ({ n }) => seen.push(`a${n}`));
+      const stopB = second.subscribe(
+        happened,
+        ({ n }) => seen.push(`b${n}`),
+        (i) => invalid.push(i),
+      );
+      await other.flush();
+      await client.publish(happened, { n: 1 });
+      other.publish(happened.subject, new TextEncoder().encode('{"data":{"n":"x"}}'));
+      other.publish(happened.subject, new TextEncoder().encode('not json'));
+      await waitFor(async () => seen.length === 2 && invalid.length === 1);
+      expect(seen.sort()).toEqual(['a1', 'b1']);
+      stopA();
+      stopB();
+    } finally {
+      await other.drain();
+    }
   });
 });

@@ -1,3 +1,9 @@
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  accessTokenClaimsSchema,
+  parseRoles,
+  type AccessTokenClaims,
+} from './access-token';
 export { actionTokenClaimsSchema, splitActionType, type ActionTokenClaims } from './action-token';
 export { decodeCursor, encodeCursor, type Cursor } from './cursor';
 export {
@@ -55,3 +61,4 @@ export {
 } from './id-tag';
 export { PeerDirectory } from './peer-directory';
 export { type ProfileKey, type PublicProfile } from './profile';
+export { scopeAllowsPath } from './scope';

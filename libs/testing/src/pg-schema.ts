@@ -18,7 +18,7 @@ export async function createTestSchema(service: string): Promise<TestSchema> {
   const { databaseUrl } = testInfra();
   const db = serviceDatabases(REPO_ROOT).find((d) => d.service === service);
   if (!db) throw new Error(`no database for service ${service}`);
-  const schema = uniqueName(`t_${service}`).toLowerCase();
+  const schema = uniqueName(`t_${service.replaceAll('-', '_')}`).toLowerCase();
   await deployMigrations(db, pgTargetFromUrl(databaseUrl, schema));
   return {
     schema,

@@ -12,6 +12,7 @@ function directory(answer: (idTag: string) => unknown, options = {}) {
       return answer(idTag);
     }),
     publish: jest.fn(),
+    subscribe: jest.fn(() => () => undefined),
   };
   let clock = 0;
   const dir = new TenantDirectory(new ContractClient(transport), { now: () => clock, ...options });

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiTenant, ZodPipe } from '@cloudillo/http';
+import { ApiTenant, Public, ZodPipe } from '@cloudillo/http';
 import { type IdTag, NotFoundError, ValidationError, idTagSchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
@@ -14,6 +14,7 @@ const availabilityQuery = z.object({ idTag: idTagSchema });
  * (`cl-o.<idp domain>`); any other tenant has no such routes.
  */
 @Controller('api/idp')
+@Public()
 export class IdpController {
   constructor(
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,

@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiTenant, RawResponse } from '@cloudillo/http';
+import { ApiTenant, Public, RawResponse } from '@cloudillo/http';
 import {
   API_HOST_PREFIX,
   type IdTag,
@@ -12,6 +12,7 @@ import { type Request, type Response } from 'express';
 import { TenantsService } from '../tenants/tenants.service';
 
 @Controller()
+@Public()
 export class AppDomainController {
   constructor(private readonly tenants: TenantsService) {}
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Req, Res } from '@nestjs/common';
-import { ApiTenant, RawResponse, requestMeta } from '@cloudillo/http';
+import { ApiTenant, Public, RawResponse, requestMeta } from '@cloudillo/http';
 import { type IdTag, okEnvelope } from '@cloudillo/protocol';
 import { type Request, type Response } from 'express';
 
@@ -12,6 +12,7 @@ export class ProfileController {
 
   /** Public, cacheable: a strong ETag over the profile, 304 when the client has it (protocol §1.2). */
   @Get()
+  @Public()
   @RawResponse()
   async me(
     @ApiTenant() tenant: IdTag,

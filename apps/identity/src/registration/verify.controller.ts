@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ZodPipe } from '@cloudillo/http';
+import { Public, ZodPipe } from '@cloudillo/http';
 import { z } from 'zod';
 
 import { VerifyService, type VerifyResult } from './verify.service';
@@ -17,6 +17,7 @@ export class VerifyController {
 
   /** Public: whether an identity (and its app domain) can be registered on this provider. */
   @Post('verify')
+  @Public()
   @HttpCode(200)
   verify(@Body(new ZodPipe(verifyBody)) body: z.output<typeof verifyBody>): Promise<VerifyResult> {
     return this.verifier.verify(body);

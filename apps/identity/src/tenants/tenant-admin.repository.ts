@@ -13,7 +13,7 @@ const withKeys = {
 type Row = Prisma.TenantGetPayload<{ include: typeof withKeys }>;
 
 function toView(row: Row): TenantView {
-  const { tnId, idTag, type, name, status, roles } = toRecord(row);
+  const { tnId, idTag, type, name, status, roles, profilePic } = toRecord(row);
   return {
     tnId,
     idTag,
@@ -21,6 +21,7 @@ function toView(row: Row): TenantView {
     name,
     status,
     roles,
+    ...(profilePic ? { profilePic } : {}),
     createdAt: row.createdAt.toISOString(),
     keys: row.keys.map((k) =>
       k.expiresAt ? { keyId: k.keyId, expiresAt: k.expiresAt.toISOString() } : { keyId: k.keyId },

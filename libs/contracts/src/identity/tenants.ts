@@ -11,6 +11,7 @@ export const tenantView = z.object({
   name: z.string(),
   status: z.enum(TENANT_STATUSES),
   roles: z.array(z.string()),
+  profilePic: z.string().optional(),
   createdAt: z.string(),
   keys: z.array(z.object({ keyId: z.string(), expiresAt: z.string().optional() })),
 });

@@ -1,0 +1,70 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type AuthDb, createAuthDb } from '@cloudillo/db-auth';
+import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { MessagingModule } from '@cloudillo/messaging';
+
+import { type AuthConfig } from './config';
+import { CredentialsHandler } from './credentials/credentials.handler';
+import { CredentialsRepository } from './credentials/credentials.repository';
+import { CredentialsService } from './credentials/credentials.service';
+import { PasswordHasher } from './credentials/password-hasher';
+import { authReadiness } from './health/readiness';
+import { KeysHandler } from './keys/keys.handler';
+import { SigningKeys } from './keys/signing-keys';
+import { TokenIssuer } from './keys/token-issuer';
+import { AuthController } from './login/auth.controller';
+import { LoginService } from './login/login.service';
+import { TenantDirectory } from './login/tenant-directory';
+import { SessionsHandler } from './sessions/sessions.handler';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+import { AUTH_CONFIG, AUTH_DB, CLOCK, type Clock } from './tokens';
+
+export interface AuthDeps {
+  clock?: Clock;
+}
+
+class DbLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(AUTH_DB) private readonly db: AuthDb) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AuthConfig, deps: AuthDeps = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'access-token' })],
+      controllers: [
+        AuthController,
+        HealthController,
+        KeysHandler,
+        SessionsHandler,
+        CredentialsHandler,
+      ],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
+        {
+          provide: AUTH_DB,
+          useFactory: () =>
+            createAuthDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
+        },
+        DbLifecycle,
+        authReadiness,
+        ...AUTH_PROVIDERS,
+        SigningKeys,
+        TokenIssuer,
+        SessionsRepository,
+        SessionsService,
+        PasswordHasher,
+        CredentialsRepository,
+        CredentialsService,
+        TenantDirectory,
+        LoginService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { envBytes, envPort, envSecretKey32, envUrl, parseEnv } from '@cloudillo/config';
+import { ACCESS_TOKEN_TTL_SECONDS } from '@cloudillo/protocol';
+import { z } from 'zod';
+
+const settings = z.object({
+  DATABASE_URL: envUrl(['postgresql', 'postgres']),
+  NATS_URL: envUrl(['nats']),
+  AUTH_HTTP_HOST: z.string().default('127.0.0.1'),
+  AUTH_HTTP_PORT: envPort(8102),
+  AUTH_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('auth'),
+  AUTH_JSON_LIMIT: envBytes('64k'),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(ACCESS_TOKEN_TTL_SECONDS),
+  /** How long a failed login waits before answering (protocol §8.1: the reference sleeps 1 s). */
+  AUTH_LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+});
+
+const secrets = z.object({
+  /** Seals the service's access-token signing keys at rest. */
+  AUTH_KEY_ENCRYPTION_KEY: envSecretKey32,
+});
+
+export interface AuthConfig {
+  databaseUrl: string;
+  dbSchema: string;
+  natsUrl: string;
+  http: { host: string; port: number; jsonLimitBytes: number };
+  tokenTtlSeconds: number;
+  loginFailureDelayMs: number;
+  keyEncryptionKey: Buffer;
+}
+
+export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
+  const e = parseEnv(settings.and(secrets), env);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dbSchema: e.AUTH_DB_SCHEMA,
+    natsUrl: e.NATS_URL,
+    http: { host: e.AUTH_HTTP_HOST, port: e.AUTH_HTTP_PORT, jsonLimitBytes: e.AUTH_JSON_LIMIT },
+    tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    loginFailureDelayMs: e.AUTH_LOGIN_FAILURE_DELAY_MS,
+    keyEncryptionKey: e.AUTH_KEY_ENCRYPTION_KEY,
+  };
+}

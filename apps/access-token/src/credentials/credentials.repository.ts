@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type AuthDb } from '@cloudillo/db-auth';
+
+import { AUTH_DB } from '../tokens';
+
+@Injectable()
+export class CredentialsRepository {
+  constructor(@Inject(AUTH_DB) private readonly db: AuthDb) {}
+
+  async passwordHash(tnId: number): Promise<string | undefined> {
+    const row = await this.db.credential.findUnique({
+      where: { tnId },
+      select: { passwordHash: true },
+    });
+    return row?.passwordHash;
+  }
+
+  async setPassword(tnId: number, idTag: string, passwordHash: string): Promise<void> {
+    await this.db.credential.upsert({
+      where: { tnId },
+      create: { tnId, idTag, passwordHash },
+      update: { idTag, passwordHash },
+    });
+  }
+}

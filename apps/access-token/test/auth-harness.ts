@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+
+import { type INestApplication } from '@nestjs/common';
+import { createTestSchema, testInfra, type TestSchema } from '@cloudillo/testing';
+
+import { type AuthDeps } from '../src/app.module';
+import { type AuthConfig } from '../src/config';
+import { startAccessToken } from '../src/access-token-app';
+
+/** A running access-token service on a given NATS server, with its own schema. */
+export interface AuthHarness {
+  app: INestApplication;
+  port: number;
+  config: AuthConfig;
+  close(): Promise<void>;
+}
+
+export function testAuthConfig(options: {
+  dbSchema: string;
+  natsUrl: string;
+  keyEncryptionKey?: Buffer;
+  loginFailureDelayMs?: number;
+}): AuthConfig {
+  return {
+    databaseUrl: testInfra().databaseUrl,
+    dbSchema: options.dbSchema,
+    natsUrl: options.natsUrl,
+    http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 64 * 1024 },
+    tokenTtlSeconds: 3600,
+    loginFailureDelayMs: options.loginFailureDelayMs ?? 50,
+    keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
+  };
+}
+
+export async function startTestAccessToken(options: {
+  natsUrl: string;
+  schema?: TestSchema;
+  keyEncryptionKey?: Buffer;
+  loginFailureDelayMs?: number;
+  deps?: AuthDeps;
+}): Promise<AuthHarness & { schema: TestSchema }> {
+  const schema = options.schema ?? (await createTestSchema('access-token'));
+  const config = testAuthConfig({ ...options, dbSchema: schema.schema });
+  const app = await startAccessToken(config, { logger: false, ...options.deps });
+  return {
+    app,
+    port: (app.getHttpServer().address() as { port: number }).port,
+    config,
+    schema,
+    close: async () => {
+      await app.close();
+      if (!options.schema) await schema.drop();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { COMMUNITY_ROLES, SERVER_ADMIN_ROLE } from '@cloudillo/protocol';
+import { type Request } from 'express';
+
+/** Who is calling, as a verified access token says (protocol §4.1). */
+export interface AuthContext {
+  /** The tenant (A-label) the token is valid at: always the tenant the request addresses. */
+  tenant: string;
+  /** The caller's id_tag; the tenant itself for an anonymous share-link token. */
+  subject: string;
+  /** A token without `sub` (a share link): it may reach only what its scope names. */
+  anonymous: boolean;
+  /** The tenant's own user (owner): `sub` equals `iss`. */
+  owner: boolean;
+  roles: ReadonlySet<string>;
+  scope?: string;
+  /** The login session; logout revokes every token it produced. */
+  sid?: string;
+  /** The token's own id and expiry (Unix seconds), e.g. to revoke exactly it. */
+  jti: string;
+  exp: number;
+}
+
+export type AuthRequest = Request & { cloudillo?: { auth?: AuthContext } };
+
+export function authOf(req: Request): AuthContext | undefined {
+  return (req as AuthRequest).cloudillo?.auth;
+}
+
+export function setAuth(req: Request, auth: AuthContext): void {
+  const typed = req as AuthRequest;
+  typed.cloudillo = { ...typed.cloudillo, auth };
+}
+
+/** A role the route may require: a community role (cumulative) or the server-admin role. */
+export type RequiredRole = (typeof COMMUNITY_ROLES)[number] | typeof SERVER_ADMIN_ROLE;

@@ -1,0 +1,87 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  COMMUNITY_ROLES,
+  ForbiddenError,
+  scopeAllowsPath,
+  SERVER_ADMIN_ROLE,
+  UnauthorizedError,
+} from '@cloudillo/protocol';
+import { type Request } from 'express';
+
+import { apiTenantOf } from '../api-tenant';
+import { AccessTokenVerifier } from './access-token-verifier';
+import { type AuthContext, type RequiredRole, setAuth } from './auth-context';
+import { AUTH_POLICY, type AuthPolicy } from './auth-policy';
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+const REQUIRED: AuthPolicy = { kind: 'required' };
+
+/** `?token=` is read only where a browser cannot set a header: WebSockets and file URLs. */
+function queryTokenAllowed(path: string): boolean {
+  return path.startsWith('/ws/') || path.startsWith('/api/files/');
+}
+
+function tokenOf(req: Request, path: string): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = BEARER.exec(header);
+    if (!match) throw new UnauthorizedError('Authorization must be "Bearer <token>"');
+    return match[1];
+  }
+  const query = req.query['token'];
+  if (query === undefined || !queryTokenAllowed(path)) return undefined;
+  if (typeof query !== 'string' || query === '')
+    throw new UnauthorizedError('token must be a string');
+  return query;
+}
+
+function holds(auth: AuthContext, role: RequiredRole): boolean {
+  if (role === SERVER_ADMIN_ROLE) return auth.roles.has(SERVER_ADMIN_ROLE);
+  // Roles are cumulative (protocol §4.2): holding a higher one is holding this one.
+  const needed = COMMUNITY_ROLES.indexOf(role);
+  return COMMUNITY_ROLES.some((r, i) => i >= needed && auth.roles.has(r));
+}
+
+/**
+ * The one auth guard of every service: reads the token (Bearer; `?token=` only on `/ws/*` and
+ * `/api/files/*`), verifies it for the tenant the Host names, keeps scoped tokens to their paths
+ * (fail closed) and checks the route's role. Routes are protected unless marked otherwise.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: AccessTokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true; // NATS handlers: trusted by NATS permissions
+    const policy =
+      this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? REQUIRED;
+    if (policy.kind === 'public') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const path = req.path;
+    const token = tokenOf(req, path);
+    if (token === undefined) {
+      if (policy.kind === 'optional') return true;
+      throw new UnauthorizedError();
+    }
+    const auth = await this.verifier.verify(token, apiTenantOf(req).ascii);
+    if (auth.scope !== undefined && !scopeAllowsPath(auth.scope, req.method, path)) {
+      throw new ForbiddenError(`the token's scope does not reach ${path}`);
+    }
+    if (policy.kind === 'required') {
+      if (auth.anonymous && !policy.allowAnonymous)
+        throw new ForbiddenError('a user token is required');
+      if (policy.role && !holds(auth, policy.role)) {
+        throw new ForbiddenError(`role ${policy.role} required`);
+      }
+    }
+    setAuth(req, auth);
+    return true;
+  }
+}
