@@ -7,7 +7,9 @@ ROOT=$PWD
 LOG_DIR=$ROOT/.data/logs
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
 IDENTITY_HTTP_PORT=${IDENTITY_HTTP_PORT:-8101}
+AUTH_HTTP_PORT=${AUTH_HTTP_PORT:-8102}
 DEMO_ID_TAG=${DEMO_ID_TAG:-demo.localhost}
+DEMO_PASSWORD=${DEMO_PASSWORD:-demo-password}
 BASE_ID_TAG=${BASE_ID_TAG:-admin.localhost}
 pids=()
 
@@ -42,23 +44,31 @@ t=$SECONDS; step "build"; bash scripts/build.sh; elapsed $t
 t=$SECONDS; step "migrations"; node dist/libs/db-migrator/src/cli.js deploy; elapsed $t
 
 mkdir -p "$LOG_DIR" .data/secrets
-# The local key-encryption key: made once, kept beside the data it protects (both gitignored).
-kek_file=.data/secrets/identity-kek
-[[ -s $kek_file ]] || (umask 077 && head -c 32 /dev/urandom | base64 >"$kek_file")
-export IDENTITY_KEY_ENCRYPTION_KEY=${IDENTITY_KEY_ENCRYPTION_KEY:-$(cat "$kek_file")}
+# Local key-encryption keys: made once, kept beside the data they protect (both gitignored).
+kek() {
+  local file=.data/secrets/$1
+  [[ -s $file ]] || (umask 077 && head -c 32 /dev/urandom | base64 >"$file")
+  cat "$file"
+}
+export IDENTITY_KEY_ENCRYPTION_KEY=${IDENTITY_KEY_ENCRYPTION_KEY:-$(kek identity-kek)}
+export AUTH_KEY_ENCRYPTION_KEY=${AUTH_KEY_ENCRYPTION_KEY:-$(kek access-token-kek)}
 export NO_COLOR=1
 t=$SECONDS; step "services"
 IDENTITY_HTTP_PORT=$IDENTITY_HTTP_PORT IDENTITY_BASE_ID_TAG=$BASE_ID_TAG IDENTITY_BASE_NAME=Admin \
   node dist/apps/identity/src/main.js >"$LOG_DIR/identity.log" 2>&1 &
 pids+=($!); wait_ready identity "http://127.0.0.1:$IDENTITY_HTTP_PORT/ready" $!
-GATEWAY_PORT=$GATEWAY_PORT GATEWAY_UPSTREAMS="identity=http://127.0.0.1:$IDENTITY_HTTP_PORT" \
+AUTH_HTTP_PORT=$AUTH_HTTP_PORT node dist/apps/access-token/src/main.js >"$LOG_DIR/access-token.log" 2>&1 &
+pids+=($!); wait_ready access-token "http://127.0.0.1:$AUTH_HTTP_PORT/ready" $!
+GATEWAY_PORT=$GATEWAY_PORT \
+  GATEWAY_UPSTREAMS="identity=http://127.0.0.1:$IDENTITY_HTTP_PORT,access-token=http://127.0.0.1:$AUTH_HTTP_PORT" \
   node dist/apps/gateway/src/main.js >"$LOG_DIR/gateway.log" 2>&1 &
 pids+=($!); wait_ready gateway "http://127.0.0.1:$GATEWAY_PORT/ready" $!
 elapsed $t
 
 t=$SECONDS; step "demo tenant (through the operator CLI, as an operator would)"
 cli() { node dist/apps/cli/src/main.js "$@"; }
-cli tenant show "$DEMO_ID_TAG" >/dev/null 2>&1 || cli tenant create "$DEMO_ID_TAG" --name "${DEMO_NAME:-Demo}"
+cli tenant show "$DEMO_ID_TAG" >/dev/null 2>&1 ||
+  cli tenant create "$DEMO_ID_TAG" --name "${DEMO_NAME:-Demo}" --password "$DEMO_PASSWORD"
 elapsed $t
 
 url="http://cl-o.$DEMO_ID_TAG:$GATEWAY_PORT"
@@ -68,8 +78,8 @@ ready. Cloudillo is running; demo tenant: $DEMO_ID_TAG (server admin: $BASE_ID_T
   API:   $url/api/me
   try:   curl -s $url/api/me
   logs:  .data/logs/   (backing services: .data/infra/)
+  login: curl -s -H 'Content-Type: application/json' -d '{"idTag":"$DEMO_ID_TAG","password":"$DEMO_PASSWORD"}' $url/api/auth/login
   admin: npm run cli -- tenant list
-  Password login arrives with the access-token service (issue 4); the identity API needs none.
 Press Ctrl-C to stop everything.
 MSG
 wait -n "${pids[@]}" || true

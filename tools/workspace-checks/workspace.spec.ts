@@ -67,6 +67,12 @@ const PROBES: [name: string, file: string, code: string, refused: boolean][] = [
     true,
   ],
   [
+    'identity importing access-token’s database (credentials)',
+    'apps/identity/src/probe.ts',
+    "import { createAuthDb } from '@cloudillo/db-auth';\nexport const x = createAuthDb;\n",
+    true,
+  ],
+  [
     'a domain lib importing a platform lib',
     'libs/protocol/src/probe.ts',
     "import { ZodPipe } from '@cloudillo/http';\nexport const x = ZodPipe;\n",

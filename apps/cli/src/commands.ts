@@ -7,13 +7,15 @@ import {
   listTenants,
   purgeTenant,
   rotateTenantKey,
+  setTenantPassword,
   setTenantStatus,
 } from '@cloudillo/contracts';
 
 import { tenantTable } from './format';
 
 export const USAGE = `usage: npm run cli -- tenant <command> [options]
-  tenant create <idTag> [--type person|community] [--name NAME]
+  tenant create <idTag> [--type person|community] [--name NAME] [--password P]
+  tenant set-password <idTag> --password P
   tenant list [--search TEXT] [--limit N]
   tenant show <idTag>
   tenant suspend <idTag> | reactivate <idTag> | purge <idTag> | rotate-key <idTag>
@@ -32,6 +34,7 @@ export async function runCommand(argv: string[], rpc: ContractClient): Promise<s
       json: { type: 'boolean', default: false },
       type: { type: 'string', default: 'person' },
       name: { type: 'string' },
+      password: { type: 'string' },
       search: { type: 'string' },
       limit: { type: 'string', default: '50' },
     },
@@ -54,9 +57,23 @@ export async function runCommand(argv: string[], rpc: ContractClient): Promise<s
         type,
         ...(values.name ? { name: values.name } : {}),
       });
+      if (values.password !== undefined) {
+        await rpc.request(setTenantPassword, { idTag: tenant.idTag, password: values.password });
+      }
       return print(
         tenant,
         () => `created ${tenant.idTag} (tn_id ${tenant.tnId}, key ${tenant.keys[0]?.keyId ?? '-'})`,
+      );
+    }
+    case 'set-password': {
+      if (values.password === undefined) throw new UsageError('--password is required');
+      const result = await rpc.request(setTenantPassword, {
+        idTag: needIdTag(),
+        password: values.password,
+      });
+      return print(
+        result,
+        () => `password of ${idTag} set; ${result.revokedSessions} session(s) revoked`,
       );
     }
     case 'list': {

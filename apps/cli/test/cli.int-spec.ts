@@ -10,6 +10,8 @@ import { type NatsConnection } from 'nats';
 // The CLI is tested against a real identity service; tests may start another app, sources never do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
 import { runCommand, UsageError } from '../src/commands';
 
 const run = promisify(execFile);
@@ -167,6 +169,37 @@ describe('operator CLI against a real identity service (NATS, Postgres)', () => 
     });
     await expect(run('npx', [...bin, 'nonsense'], { env, cwd: ROOT })).rejects.toMatchObject({
       code: 2,
+    });
+  });
+
+  describe('with the access-token service', () => {
+    let auth: AuthHarness;
+    beforeAll(async () => {
+      auth = await startTestAccessToken({ natsUrl: nats.url });
+    });
+    afterAll(() => auth?.close());
+
+    const login = (idTag: string, password: string) =>
+      httpRequest({
+        port: auth.port,
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: { Host: `cl-o.${idTag}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ idTag, password }),
+      });
+
+    it('creates a tenant with a password that logs in, and sets a new one', async () => {
+      await cli('tenant', 'create', 'pat.localhost', '--password', 'first-password');
+      expect((await login('pat.localhost', 'first-password')).status).toBe(200);
+      expect(
+        await cli('tenant', 'set-password', 'pat.localhost', '--password', 'second-password'),
+      ).toBe('password of pat.localhost set; 1 session(s) revoked');
+      expect((await login('pat.localhost', 'first-password')).status).toBe(401);
+      expect((await login('pat.localhost', 'second-password')).status).toBe(200);
+      await expect(cli('tenant', 'set-password', 'pat.localhost')).rejects.toThrow(UsageError);
+      await expect(
+        cli('tenant', 'set-password', 'pat.localhost', '--password', 'short'),
+      ).rejects.toMatchObject({ code: 'E-VAL-INVALID' });
     });
   });
 });
