@@ -5,6 +5,7 @@ import { MessagingModule } from '@cloudillo/messaging';
 import { type HostResolver, PeerClient } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
 
+import { AdminController } from './admin/admin.controller';
 import { type IdentityConfig } from './config';
 import { identityReadiness } from './health/readiness';
 import { KeyRotationScheduler } from './keys/key-rotation.scheduler';
@@ -20,6 +21,9 @@ import { VerifyService } from './registration/verify.service';
 import { AppDomainController } from './profile/app-domain.controller';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
+import { KnownProfilesRepository } from './profiles/known-profiles.repository';
+import { ProfilesController } from './profiles/profiles.controller';
+import { ProfilesService } from './profiles/profiles.service';
 import { RemoteKeysHandler } from './remote/remote-keys.handler';
 import { RemoteKeysRepository } from './remote/remote-keys.repository';
 import { RemoteKeysService } from './remote/remote-keys.service';
@@ -57,6 +61,8 @@ export class AppModule {
         AppDomainController,
         IdpController,
         VerifyController,
+        ProfilesController,
+        AdminController,
         HealthController,
         TenantsHandler,
         KeysHandler,
@@ -100,6 +106,8 @@ export class AppModule {
         TenantAdminService,
         TenantsService,
         ProfileService,
+        KnownProfilesRepository,
+        ProfilesService,
         BaseTenantBootstrap,
       ],
     };

@@ -1,10 +1,28 @@
-import { Controller, Get, Headers, Req, Res } from '@nestjs/common';
-import { ApiTenant, Public, RawResponse, requestMeta } from '@cloudillo/http';
+import { Body, Controller, Get, Headers, Patch, Req, Res } from '@nestjs/common';
+import {
+  ApiTenant,
+  Authenticated,
+  type AuthContext,
+  OptionalAuth,
+  OptionalAuthUser,
+  Public,
+  RawResponse,
+  requestMeta,
+  ZodPipe,
+} from '@cloudillo/http';
 import { type IdTag, okEnvelope } from '@cloudillo/protocol';
 import { type Request, type Response } from 'express';
+import { z } from 'zod';
 
+import { type ProfileInfo } from '../profiles/profile-info';
 import { etagMatches, profileEtag } from './etag';
-import { ProfileService } from './profile.service';
+import { type FullProfile, ProfileService } from './profile.service';
+import { sectionsPatchSchema } from './sections';
+
+const patchBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), x: sectionsPatchSchema.optional() })
+  .strict()
+  .refine((body) => body.name !== undefined || body.x !== undefined, 'nothing to change');
 
 @Controller('api/me')
 export class ProfileController {
@@ -30,5 +48,24 @@ export class ProfileController {
     }
     const { reqId } = requestMeta(req);
     res.status(200).json(okEnvelope(profile, reqId === undefined ? {} : { reqId }));
+  }
+
+  /** The profile with its cover and the sections the caller's tier reaches. */
+  @Get('full')
+  @OptionalAuth()
+  full(
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
+  ): Promise<FullProfile> {
+    return this.profiles.fullProfile(tenant.ascii, caller);
+  }
+
+  @Patch()
+  @Authenticated({ role: 'leader' })
+  async update(
+    @ApiTenant() tenant: IdTag,
+    @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
+  ): Promise<{ profile: ProfileInfo }> {
+    return { profile: await this.profiles.updateOwn(tenant.ascii, body) };
   }
 }

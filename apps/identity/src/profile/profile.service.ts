@@ -1,24 +1,86 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, type ProfileKey, type PublicProfile } from '@cloudillo/protocol';
+import { type AuthContext } from '@cloudillo/http';
+import {
+  AppError,
+  NotFoundError,
+  type ProfileKey,
+  type ProfileType,
+  type PublicProfile,
+} from '@cloudillo/protocol';
 
+import { KnownProfilesRepository } from '../profiles/known-profiles.repository';
+import { type ProfileInfo } from '../profiles/profile-info';
+import { type PublishedKey, type TenantRecord } from '../tenants/tenant';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { CLOCK, type Clock } from '../tokens';
+import { applySectionsPatch, type CallerTier, MAX_SECTIONS, visibleSections } from './sections';
+
+/** `GET /api/me/full`: the public profile plus cover and the sections the caller may see. */
+export interface FullProfile extends PublicProfile {
+  coverPic?: string;
+  x?: Record<string, string>;
+}
+
+export interface OwnProfilePatch {
+  name?: string | undefined;
+  x?: Record<string, string | null> | undefined;
+}
 
 @Injectable()
 export class ProfileService {
   constructor(
     private readonly tenants: TenantsRepository,
+    private readonly known: KnownProfilesRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `GET /api/me`: the federation profile with every published key (protocol §1.2). */
   async publicProfile(idTag: string): Promise<PublicProfile> {
+    const { tenant, keys } = await this.load(idTag);
+    return this.toPublic(tenant, keys);
+  }
+
+  async fullProfile(idTag: string, caller: AuthContext | undefined): Promise<FullProfile> {
+    const { tenant, keys } = await this.load(idTag);
+    const profile: FullProfile = this.toPublic(tenant, keys);
+    if (tenant.coverPic) profile.coverPic = tenant.coverPic;
+    const x = visibleSections(tenant.x, await this.tierOf(tenant, caller));
+    if (Object.keys(x).length > 0) profile.x = x;
+    return profile;
+  }
+
+  /** `PATCH /api/me`: the owner's name and sections; a null section value removes it. */
+  async updateOwn(idTag: string, patch: OwnProfilePatch): Promise<ProfileInfo> {
+    const { tenant } = await this.load(idTag);
+    const { x } = patch;
+    const updated = await this.tenants.updateProfile(tenant.tnId, {
+      name: patch.name,
+      ...(x ? { apply: (current: Record<string, string>) => applySectionsPatch(current, x) } : {}),
+    });
+    if (updated === 'refused') {
+      throw new AppError('E-CORE-TOOLARGE', `a profile holds at most ${MAX_SECTIONS} sections`);
+    }
+    if (!updated) throw new NotFoundError(`unknown tenant ${idTag}`);
+    return ownInfo(updated);
+  }
+
+  private async tierOf(tenant: TenantRecord, caller: AuthContext | undefined): Promise<CallerTier> {
+    if (!caller || caller.anonymous) return 'public';
+    if (caller.owner) return 'owner';
+    const { connected, follower } = await this.known.closeness(tenant.tnId, caller.subject);
+    return connected ? 'connected' : follower ? 'follower' : 'verified';
+  }
+
+  private async load(idTag: string): Promise<{ tenant: TenantRecord; keys: PublishedKey[] }> {
     const found = await this.tenants.findWithKeys(idTag);
     if (!found || found.tenant.status === 'X') throw new NotFoundError(`unknown tenant ${idTag}`);
-    const { tenant } = found;
+    return found;
+  }
+
+  private toPublic(tenant: TenantRecord, all: PublishedKey[]): PublicProfile {
     const now = this.clock().getTime();
     // A retired key is listed with its expiry until the sweeper removes it, never after it expires.
-    const keys = found.keys.filter((k) => !k.expiresAt || k.expiresAt.getTime() > now);
+    const keys = all.filter((k) => !k.expiresAt || k.expiresAt.getTime() > now);
     const profile: PublicProfile = {
       idTag: tenant.idTag,
       name: tenant.name,
@@ -32,4 +94,16 @@ export class ProfileService {
     if (tenant.profilePic) profile.profilePic = tenant.profilePic;
     return profile;
   }
+}
+
+/** The tenant itself as a ProfileInfo (the owner's view: every section, markers included). */
+export function ownInfo(tenant: TenantRecord): ProfileInfo {
+  const info: ProfileInfo = {
+    idTag: tenant.idTag,
+    name: tenant.name,
+    type: tenant.type as ProfileType,
+  };
+  if (tenant.profilePic) info.profilePic = tenant.profilePic;
+  if (Object.keys(tenant.x).length > 0) info.x = tenant.x;
+  return info;
 }

@@ -60,6 +60,17 @@ export class TenantAdminRepository {
     return rows.map(toView);
   }
 
+  async update(
+    idTag: string,
+    change: { name?: string; roles?: string[] },
+  ): Promise<TenantView | undefined> {
+    const { count } = await this.db.tenant.updateMany({
+      where: { idTag, status: { not: 'X' } },
+      data: change,
+    });
+    return count === 0 ? undefined : this.view(idTag);
+  }
+
   async setStatus(idTag: string, status: TenantStatus): Promise<TenantView | undefined> {
     const { count } = await this.db.tenant.updateMany({
       where: { idTag, status: { not: 'X' } },
@@ -79,9 +90,10 @@ export class TenantAdminRepository {
       if (!tenant) return undefined;
       await tx.tenant.update({
         where: { tnId: tenant.tnId },
-        data: { status: 'X', profilePic: null },
+        data: { status: 'X', profilePic: null, coverPic: null, x: {} },
       });
       await tx.tenantKey.deleteMany({ where: { tnId: tenant.tnId } });
+      await tx.profile.deleteMany({ where: { tnId: tenant.tnId } });
       return tenant.tnId;
     });
   }

@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, tenantPurged, type TenantView } from '@cloudillo/contracts';
-import { ConflictError, NotFoundError, type ProfileType } from '@cloudillo/protocol';
+import {
+  ConflictError,
+  NotFoundError,
+  type ProfileType,
+  SERVER_ADMIN_ROLE,
+} from '@cloudillo/protocol';
 
 import { type IdentityConfig } from '../config';
 import { KeyRotationService } from '../keys/key-rotation.service';
@@ -59,6 +64,28 @@ export class TenantAdminService {
   async setStatus(idTag: string, status: 'A' | 'S'): Promise<TenantView> {
     this.refuseBase(idTag, status === 'S' ? 'suspended' : 'changed');
     const view = await this.admin.setStatus(idTag, status);
+    if (!view) throw new NotFoundError(`no tenant ${idTag}`);
+    return view;
+  }
+
+  /** `PATCH /api/admin/profiles/{idTag}`: name, roles and status of a tenant. */
+  async update(
+    idTag: string,
+    change: {
+      name?: string | undefined;
+      roles?: string[] | undefined;
+      status?: 'A' | 'S' | undefined;
+    },
+  ): Promise<TenantView> {
+    if (change.roles !== undefined && !change.roles.includes(SERVER_ADMIN_ROLE)) {
+      this.refuseBase(idTag, `left without ${SERVER_ADMIN_ROLE}`);
+    }
+    if (change.status !== undefined) await this.setStatus(idTag, change.status);
+    const fields = {
+      ...(change.name === undefined ? {} : { name: change.name }),
+      ...(change.roles === undefined ? {} : { roles: [...new Set(change.roles)] }),
+    };
+    const view = await this.admin.update(idTag, fields);
     if (!view) throw new NotFoundError(`no tenant ${idTag}`);
     return view;
   }

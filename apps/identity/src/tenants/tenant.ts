@@ -9,7 +9,10 @@ export interface TenantRecord {
   status: TenantStatus;
   roles: string[];
   profilePic?: string;
+  coverPic?: string;
   appDomain?: string;
+  /** Profile sections (protocol §1.2); `<field>.vis` markers included. */
+  x: Record<string, string>;
 }
 
 export interface PublishedKey {

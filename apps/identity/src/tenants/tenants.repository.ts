@@ -12,11 +12,30 @@ interface RawKey {
   expiresAt: string | null;
 }
 
+/** The `x` column: only string values survive (it is written only through validated patches). */
+function sectionsOf(value: Prisma.JsonValue): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
 /** A tenants row as the service sees it; the one mapping of its columns. */
 export function toRecord(
   row: Pick<
     Tenant,
-    'tnId' | 'idTag' | 'type' | 'name' | 'status' | 'roles' | 'profilePic' | 'appDomain'
+    | 'tnId'
+    | 'idTag'
+    | 'type'
+    | 'name'
+    | 'status'
+    | 'roles'
+    | 'profilePic'
+    | 'coverPic'
+    | 'appDomain'
+    | 'x'
   >,
 ): TenantRecord {
   const record: TenantRecord = {
@@ -26,8 +45,10 @@ export function toRecord(
     name: row.name,
     status: row.status as TenantStatus,
     roles: row.roles,
+    x: sectionsOf(row.x),
   };
   if (row.profilePic !== null) record.profilePic = row.profilePic;
+  if (row.coverPic !== null) record.coverPic = row.coverPic;
   if (row.appDomain !== null) record.appDomain = row.appDomain;
   return record;
 }
@@ -57,7 +78,7 @@ export class TenantsRepository {
     // aggregated in SQL, no per-query work in the ORM.
     const rows = await this.db.$queryRaw<(Tenant & { keys: RawKey[] })[]>`
       select t.tn_id as "tnId", t.id_tag as "idTag", t.type, t.name, t.status, t.roles,
-             t.profile_pic as "profilePic", t.app_domain as "appDomain",
+             t.profile_pic as "profilePic", t.cover_pic as "coverPic", t.app_domain as "appDomain", t.x,
              coalesce(json_agg(json_build_object('keyId', k.key_id, 'publicKey', k.public_key,
                                                  'expiresAt', k.expires_at) order by k.key_id desc)
                       filter (where k.key_id is not null), '[]') as keys
@@ -72,6 +93,46 @@ export class TenantsRepository {
         : { keyId: k.keyId, publicKey: k.publicKey },
     );
     return { tenant: toRecord(row), keys };
+  }
+
+  /**
+   * Changes the tenant's name and/or sections. The sections patch is applied to the row as locked,
+   * so concurrent patches never lose each other's changes; `apply` returning undefined aborts.
+   */
+  async updateProfile(
+    tnId: number,
+    change: {
+      name?: string | undefined;
+      apply?: (x: Record<string, string>) => Record<string, string> | undefined;
+    },
+  ): Promise<TenantRecord | 'refused' | undefined> {
+    return this.db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ x: Prisma.JsonValue }[]>`
+        select x from tenants where tn_id = ${tnId} and status <> 'X' for update`;
+      const current = locked[0];
+      if (!current) return undefined;
+      const data: Prisma.TenantUpdateInput = {};
+      if (change.name !== undefined) data.name = change.name;
+      if (change.apply) {
+        const next = change.apply(sectionsOf(current.x));
+        if (!next) return 'refused';
+        data.x = next;
+      }
+      return toRecord(await tx.tenant.update({ where: { tnId }, data }));
+    });
+  }
+
+  /** Sets or clears the profile or cover picture (a file id of the blob service). */
+  async setPicture(
+    idTag: string,
+    kind: 'profile' | 'cover',
+    fileId: string | null,
+  ): Promise<boolean> {
+    const { count } = await this.db.tenant.updateMany({
+      where: { idTag, status: { not: 'X' } },
+      data: kind === 'profile' ? { profilePic: fileId } : { coverPic: fileId },
+    });
+    return count === 1;
   }
 
   /** Creates a tenant and its first key in one transaction: never a tenant without a key. */

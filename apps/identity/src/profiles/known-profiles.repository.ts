@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type IdentityDb, type Prisma } from '@cloudillo/db-identity';
+import { type ProfileType } from '@cloudillo/protocol';
+
+import { IDENTITY_DB } from '../tokens';
+import { type ProfileInfo } from './profile-info';
+
+type Row = Prisma.ProfileGetPayload<object>;
+
+function connectedOf(value: string): boolean | 'R' {
+  return value === 'R' ? 'R' : value === 'true';
+}
+
+export function toProfileInfo(row: Row): ProfileInfo {
+  const info: ProfileInfo = {
+    idTag: row.idTag,
+    name: row.name,
+    type: row.type as ProfileType,
+    status: row.status as NonNullable<ProfileInfo['status']>,
+    connected: connectedOf(row.connected),
+    following: row.following,
+    follower: row.follower,
+    roles: row.roles,
+  };
+  if (row.profilePic !== null) info.profilePic = row.profilePic;
+  if (row.trust === 'always' || row.trust === 'never') info.trust = row.trust;
+  if (row.hiddenInHome) info.hiddenInHome = true;
+  return info;
+}
+
+export interface ProfileFilter {
+  q?: string | undefined;
+  type?: ProfileType | undefined;
+  connected?: boolean | undefined;
+  following?: boolean | undefined;
+  trust?: 'always' | 'never' | undefined;
+}
+
+export interface RelationshipPatch {
+  status?: 'A' | 'B' | 'M' | undefined;
+  trust?: 'always' | 'never' | null | undefined;
+  hiddenInHome?: boolean | undefined;
+}
+
+/** The identities one tenant knows; every query is scoped by the tenant's tn_id. */
+@Injectable()
+export class KnownProfilesRepository {
+  constructor(@Inject(IDENTITY_DB) private readonly db: IdentityDb) {}
+
+  async get(tnId: number, idTag: string): Promise<ProfileInfo | undefined> {
+    const row = await this.db.profile.findUnique({ where: { tnId_idTag: { tnId, idTag } } });
+    return row ? toProfileInfo(row) : undefined;
+  }
+
+  /** Keyset page by id_tag. */
+  async list(
+    tnId: number,
+    filter: ProfileFilter,
+    after: string | undefined,
+    limit: number,
+  ): Promise<ProfileInfo[]> {
+    const rows = await this.db.profile.findMany({
+      where: {
+        tnId,
+        ...(after === undefined ? {} : { idTag: { gt: after } }),
+        ...(filter.type ? { type: filter.type } : {}),
+        ...(filter.connected === undefined
+          ? {}
+          : { connected: filter.connected ? 'true' : 'false' }),
+        ...(filter.following === undefined ? {} : { following: filter.following }),
+        ...(filter.trust ? { trust: filter.trust } : {}),
+        ...(filter.q
+          ? {
+              OR: [
+                { idTag: { contains: filter.q, mode: 'insensitive' } },
+                { name: { contains: filter.q, mode: 'insensitive' } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: { idTag: 'asc' },
+      take: limit,
+    });
+    return rows.map(toProfileInfo);
+  }
+
+  /** Changes how the tenant treats a known identity; undefined when it does not know it. */
+  async patch(
+    tnId: number,
+    idTag: string,
+    patch: RelationshipPatch,
+  ): Promise<ProfileInfo | undefined> {
+    const data: Prisma.ProfileUpdateManyMutationInput = {};
+    if (patch.status !== undefined) data.status = patch.status;
+    if (patch.trust !== undefined) data.trust = patch.trust;
+    if (patch.hiddenInHome !== undefined) data.hiddenInHome = patch.hiddenInHome;
+    const { count } = await this.db.profile.updateMany({ where: { tnId, idTag }, data });
+    return count === 0 ? undefined : this.get(tnId, idTag);
+  }
+
+  /** Records (or refreshes) an identity the tenant knows, with the roles it holds there. */
+  async remember(
+    tnId: number,
+    profile: {
+      idTag: string;
+      name: string;
+      type: ProfileType;
+      profilePic?: string | undefined;
+      roles?: string[];
+    },
+  ): Promise<void> {
+    const fields = {
+      name: profile.name,
+      type: profile.type,
+      profilePic: profile.profilePic ?? null,
+      ...(profile.roles ? { roles: profile.roles } : {}),
+    };
+    await this.db.profile.upsert({
+      where: { tnId_idTag: { tnId, idTag: profile.idTag } },
+      create: { tnId, idTag: profile.idTag, ...fields },
+      update: fields,
+    });
+  }
+
+  /** How close `idTag` is to the tenant, for section visibility. */
+  async closeness(tnId: number, idTag: string): Promise<{ connected: boolean; follower: boolean }> {
+    const row = await this.db.profile.findUnique({
+      where: { tnId_idTag: { tnId, idTag } },
+      select: { connected: true, follower: true, status: true },
+    });
+    if (!row || row.status === 'B') return { connected: false, follower: false };
+    return { connected: row.connected === 'true', follower: row.follower };
+  }
+}
