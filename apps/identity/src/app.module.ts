@@ -19,6 +19,7 @@ import { DOMAIN_RESOLVER } from './registration/tokens';
 import { VerifyController } from './registration/verify.controller';
 import { VerifyService } from './registration/verify.service';
 import { AppDomainController } from './profile/app-domain.controller';
+import { PictureHandler } from './profile/picture.handler';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
 import { KnownProfilesRepository } from './profiles/known-profiles.repository';
@@ -68,6 +69,7 @@ export class AppModule {
         KeysHandler,
         RemoteKeysHandler,
         TenantAdminHandler,
+        PictureHandler,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },

@@ -1,4 +1,4 @@
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
+import { createTenant, setProfilePicture, setTenantPassword } from '@cloudillo/contracts';
 import { httpRequest, type HttpResult } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -139,6 +139,53 @@ describe('profile and admin routes behind the auth guard (identity + access-toke
         await call('alice.localhost', 'GET', '/api/me/full', { token: tokens['alice.localhost'] }),
       );
       expect(owner.x).toEqual({ bio: 'hello' });
+    });
+
+    it('takes pictures from the blob service over NATS and shows them (new ETag)', async () => {
+      const etag = (await call('alice.localhost', 'GET', '/api/me')).headers['etag'];
+      const pic = `f1~${'A'.repeat(43)}`;
+      const cover = `f1~${'B'.repeat(43)}`;
+      await expect(
+        identity.rpc.request(setProfilePicture, {
+          idTag: 'alice.localhost',
+          kind: 'profile',
+          fileId: pic,
+        }),
+      ).resolves.toEqual({ idTag: 'alice.localhost', profilePic: pic });
+      await identity.rpc.request(setProfilePicture, {
+        idTag: 'alice.localhost',
+        kind: 'cover',
+        fileId: cover,
+      });
+      const me = await call('alice.localhost', 'GET', '/api/me');
+      expect(me.headers['etag']).not.toBe(etag);
+      expect(data(me)).toMatchObject({ profilePic: pic });
+      expect(data(await call('alice.localhost', 'GET', '/api/me/full'))).toMatchObject({
+        profilePic: pic,
+        coverPic: cover,
+      });
+      await expect(
+        identity.rpc.request(setProfilePicture, {
+          idTag: 'alice.localhost',
+          kind: 'profile',
+          fileId: 'b1~nope',
+        }),
+      ).rejects.toMatchObject({ code: 'E-VAL-INVALID' });
+      await expect(
+        identity.rpc.request(setProfilePicture, {
+          idTag: 'nobody.localhost',
+          kind: 'profile',
+          fileId: pic,
+        }),
+      ).rejects.toMatchObject({ code: 'E-CORE-NOTFOUND' });
+      await identity.rpc.request(setProfilePicture, {
+        idTag: 'alice.localhost',
+        kind: 'cover',
+        fileId: null,
+      });
+      expect(data(await call('alice.localhost', 'GET', '/api/me/full'))).not.toHaveProperty(
+        'coverPic',
+      );
     });
 
     it('needs a token to change the profile', async () => {

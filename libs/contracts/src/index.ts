@@ -23,6 +23,7 @@ export {
   listTenants,
   purgeTenant,
   rotateTenantKey,
+  setProfilePicture,
   setTenantStatus,
   tenantPurged,
   tenantView,

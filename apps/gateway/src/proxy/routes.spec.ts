@@ -4,6 +4,8 @@ describe('gateway routes', () => {
   it.each([
     ['/api/me', 'identity'],
     ['/api/me/full', 'identity'],
+    ['/api/me/image', 'blob'],
+    ['/api/me/cover', 'blob'],
     ['/api/admin/tenants/x', 'identity'],
     ['/api/auth/login', 'access-token'],
     ['/api/inbox/sync', 'action-federation'],

@@ -20,6 +20,9 @@ export interface Route {
 /** Path-prefix routing to the owning service (architecture.md); the longest prefix wins. */
 export const ROUTES: readonly Route[] = [
   { prefix: '/api/me', service: 'identity', body: 'json' },
+  // Picture bytes go to the blob service, which stores them and tells identity the file id.
+  { prefix: '/api/me/image', service: 'blob', body: 'stream' },
+  { prefix: '/api/me/cover', service: 'blob', body: 'stream' },
   { prefix: '/api/profiles', service: 'identity', body: 'json' },
   { prefix: '/api/idp', service: 'identity', body: 'json' },
   { prefix: '/api/admin/tenants', service: 'identity', body: 'json' },

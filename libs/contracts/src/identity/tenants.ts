@@ -69,6 +69,27 @@ export const tenantPurged = defineEvent({
   payload: z.object({ idTag: z.string(), tnId: z.number().int() }),
 });
 
+/**
+ * Sets (or with `fileId: null` clears) a tenant's profile or cover picture. The blob service calls
+ * it after storing the bytes of `PUT /api/me/image` / `PUT /api/me/cover` (protocol §8.1).
+ */
+export const setProfilePicture = defineRequest({
+  subject: 'identity.profile.set-picture.v1',
+  request: z.object({
+    idTag: idTagSchema,
+    kind: z.enum(['profile', 'cover']),
+    fileId: z
+      .string()
+      .regex(/^f1~[A-Za-z0-9_-]{43}$/, 'a file id (f1~…)')
+      .nullable(),
+  }),
+  response: z.object({
+    idTag: z.string(),
+    profilePic: z.string().optional(),
+    coverPic: z.string().optional(),
+  }),
+});
+
 /** Gives a tenant a new signing key now (the old one stays published for the grace window). */
 export const rotateTenantKey = defineRequest({
   subject: 'identity.key.rotate.v1',
