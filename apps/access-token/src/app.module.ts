@@ -8,6 +8,7 @@ import { CredentialsHandler } from './credentials/credentials.handler';
 import { CredentialsRepository } from './credentials/credentials.repository';
 import { CredentialsService } from './credentials/credentials.service';
 import { PasswordHasher } from './credentials/password-hasher';
+import { TenantPurgeHandler } from './credentials/tenant-purge.handler';
 import { authReadiness } from './health/readiness';
 import { KeysHandler } from './keys/keys.handler';
 import { SigningKeys } from './keys/signing-keys';
@@ -43,6 +44,7 @@ export class AppModule {
         KeysHandler,
         SessionsHandler,
         CredentialsHandler,
+        TenantPurgeHandler,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

@@ -12,6 +12,7 @@ export interface AuthHarness {
   app: INestApplication;
   port: number;
   config: AuthConfig;
+  schema: TestSchema;
   close(): Promise<void>;
 }
 
@@ -38,7 +39,7 @@ export async function startTestAccessToken(options: {
   keyEncryptionKey?: Buffer;
   loginFailureDelayMs?: number;
   deps?: AuthDeps;
-}): Promise<AuthHarness & { schema: TestSchema }> {
+}): Promise<AuthHarness> {
   const schema = options.schema ?? (await createTestSchema('access-token'));
   const config = testAuthConfig({ ...options, dbSchema: schema.schema });
   const app = await startAccessToken(config, { logger: false, ...options.deps });

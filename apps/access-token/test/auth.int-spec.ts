@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 
-import { createTenant, setTenantPassword, signWithTenantKey } from '@cloudillo/contracts';
+import {
+  createTenant,
+  purgeTenant,
+  setTenantPassword,
+  signWithTenantKey,
+} from '@cloudillo/contracts';
+import { waitFor } from '@cloudillo/testing';
 import { httpRequest } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -177,7 +183,7 @@ describe('access-token service: login, refresh, logout, password (real Postgres 
     await call('alice.localhost', 'POST', '/api/auth/logout', { token });
     const late = await startTestAccessToken({
       natsUrl: identity.nats.url,
-      schema: (auth as AuthHarness & { schema: never }).schema,
+      schema: auth.schema,
       keyEncryptionKey: auth.config.keyEncryptionKey,
     });
     try {
@@ -252,5 +258,31 @@ describe('access-token service: login, refresh, logout, password (real Postgres 
     expect(viaQuery.status).toBe(401);
     const loginToken = await call('alice.localhost', 'GET', '/api/auth/login-token');
     expect(loginToken.json).toMatchObject({ data: null });
+  });
+
+  it('a purge (announced by identity) revokes the tenant’s sessions and removes its password', async () => {
+    await identity.rpc.request(createTenant, { idTag: 'gone.localhost' });
+    await identity.rpc.request(setTenantPassword, {
+      idTag: 'gone.localhost',
+      password: 'gone-password',
+    });
+    const { token } = await login('gone.localhost', 'gone-password');
+    await identity.rpc.request(purgeTenant, { idTag: 'gone.localhost' });
+    await waitFor(async () => {
+      const res = await call('gone.localhost', 'GET', '/api/auth/access-token', { token });
+      return res.status === 401;
+    });
+    const schema = auth.schema.schema;
+    const { Client } = await import('pg');
+    const pg = new Client({ connectionString: auth.config.databaseUrl });
+    await pg.connect();
+    try {
+      const rows = await pg.query(`select 1 from "${schema}".credentials where id_tag = $1`, [
+        'gone.localhost',
+      ]);
+      expect(rows.rowCount).toBe(0);
+    } finally {
+      await pg.end();
+    }
   });
 });

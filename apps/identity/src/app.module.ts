@@ -8,7 +8,7 @@ import { PeerDirectory } from '@cloudillo/protocol';
 import { AdminController } from './admin/admin.controller';
 import { type IdentityConfig } from './config';
 import { identityReadiness } from './health/readiness';
-import { KeyRotationScheduler } from './keys/key-rotation.scheduler';
+import { IdentityJobs } from './jobs/identity-jobs';
 import { KeyRotationService } from './keys/key-rotation.service';
 import { KeyVault } from './keys/key-vault';
 import { KeysHandler } from './keys/keys.handler';
@@ -85,7 +85,7 @@ export class AppModule {
         KeysRepository,
         KeyVault,
         KeyRotationService,
-        KeyRotationScheduler,
+        IdentityJobs,
         {
           provide: PeerClient,
           useFactory: () =>

@@ -54,6 +54,13 @@ const settings = z.object({
   IDENTITY_IDP_LIST: envCsv.refine((list) => list.every(isIdTag), 'entries must be id_tags'),
   /** DNS servers for registration checks (host or host:port); empty means the system's. */
   IDENTITY_DNS_SERVERS: envCsv,
+  /** Purges are announced again on this period, for this long, so a service that was down hears them. */
+  IDENTITY_PURGE_REANNOUNCE_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(60 * 60 * 1000),
+  IDENTITY_PURGE_REANNOUNCE_DAYS: z.coerce.number().min(0).default(7),
   IDENTITY_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+$/)
@@ -82,6 +89,8 @@ export interface IdentityConfig {
   idp?: { domain: string; name: string; info: string; url?: string };
   /** Fetching peers' profiles: whole-fetch deadline and body cap. */
   remote: { timeoutMs: number; maxBytes: number };
+  /** Re-announcing purges: how often, and for how long after the purge. */
+  purge: { reannounceEveryMs: number; reannounceForMs: number };
   /** The key-encryption key sealing tenants' private keys at rest (AES-256-GCM). */
   keyEncryptionKey: Buffer;
 }
@@ -111,6 +120,10 @@ export function loadIdentityConfig(
       checkEveryMs: e.IDENTITY_KEY_ROTATION_CHECK_MS,
     },
     keyEncryptionKey: e.IDENTITY_KEY_ENCRYPTION_KEY,
+    purge: {
+      reannounceEveryMs: e.IDENTITY_PURGE_REANNOUNCE_MS,
+      reannounceForMs: e.IDENTITY_PURGE_REANNOUNCE_DAYS * DAY_MS,
+    },
     peers: e.FEDERATION_PEER_MAP,
     registration: {
       addresses: e.IDENTITY_PUBLIC_ADDRESSES,

@@ -1,11 +1,18 @@
 import { type INestApplication } from '@nestjs/common';
-import { type ContractClient, resolveTenant } from '@cloudillo/contracts';
+import {
+  type ContractClient,
+  createTenant,
+  purgeTenant,
+  resolveTenant,
+  tenantPurged,
+} from '@cloudillo/contracts';
 import { importPublicKey } from '@cloudillo/crypto';
-import { httpRequest } from '@cloudillo/testing';
+import { httpRequest, waitFor } from '@cloudillo/testing';
 import { Client } from 'pg';
 
 import { type IdentityConfig } from '../src/config';
 import { startIdentity } from '../src/identity-app';
+import { TenantAdminService } from '../src/tenants/tenant-admin.service';
 import { TenantsService } from '../src/tenants/tenants.service';
 import { type IdentityHarness, startTestIdentity } from './identity-harness';
 
@@ -151,5 +158,23 @@ describe('identity service (real Postgres and NATS)', () => {
     expect(res.json).toMatchObject({
       data: { status: 'ready', checks: { postgres: true, nats: true } },
     });
+  });
+
+  it('announces a purge, and announces it again until every service must have heard it', async () => {
+    const heard: unknown[] = [];
+    const stop = rpc.subscribe(tenantPurged, (event) => heard.push(event));
+    try {
+      await rpc.request(createTenant, { idTag: 'purged.localhost' });
+      const { tnId } = await rpc.request(purgeTenant, { idTag: 'purged.localhost' });
+      await waitFor(async () => heard.length === 1);
+      await expect(app.get(TenantAdminService).reannouncePurges()).resolves.toBe(1);
+      await waitFor(async () => heard.length === 2);
+      expect(heard).toEqual([
+        { idTag: 'purged.localhost', tnId },
+        { idTag: 'purged.localhost', tnId },
+      ]);
+    } finally {
+      stop();
+    }
   });
 });

@@ -18,6 +18,7 @@ export function testIdentityConfig(options: {
   remote?: Partial<IdentityConfig['remote']>;
   idp?: IdentityConfig['idp'];
   registration?: Partial<IdentityConfig['registration']>;
+  purge?: Partial<IdentityConfig['purge']>;
 }): IdentityConfig {
   const infra = testInfra();
   return {
@@ -39,5 +40,6 @@ export function testIdentityConfig(options: {
     registration: { addresses: [], identityProviders: [], dnsServers: [], ...options.registration },
     ...(options.idp ? { idp: options.idp } : {}),
     remote: { timeoutMs: 2_000, maxBytes: 256 * 1024, ...options.remote },
+    purge: { reannounceEveryMs: 60 * 60 * 1000, reannounceForMs: 7 * DAY_MS, ...options.purge },
   };
 }

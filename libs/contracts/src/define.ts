@@ -59,3 +59,5 @@ export type HandlerInput<C> =
 export type HandlerReply<C> =
   C extends RequestContract<z.ZodType, infer Res> ? z.input<Res> : never;
 export type ResponseOf<C> = C extends RequestContract<z.ZodType, infer Res> ? z.output<Res> : never;
+/** What an event handler receives: the payload after its schema parsed it. */
+export type EventPayload<C> = C extends EventContract<infer P> ? z.output<P> : never;

@@ -7,6 +7,7 @@ export {
   defineEvent,
   defineRequest,
   type EventContract,
+  type EventPayload,
   type RequestContract,
   type HandlerInput,
   type HandlerReply,

@@ -1,3 +1,4 @@
+export { HandleEvent } from './handle-event';
 export { HandleRequest } from './handle-request';
 export { MessagingModule, NATS_CONNECTION, type MessagingOptions } from './messaging.module';
 export { natsMicroservice } from './nats-server';

@@ -60,6 +60,14 @@ export class TenantAdminRepository {
     return rows.map(toView);
   }
 
+  /** Tombstones purged after `since`, to announce again. */
+  async recentlyPurged(since: Date): Promise<{ idTag: string; tnId: number }[]> {
+    return this.db.tenant.findMany({
+      where: { status: 'X', purgedAt: { gt: since } },
+      select: { idTag: true, tnId: true },
+    });
+  }
+
   async update(
     idTag: string,
     change: { name?: string; roles?: string[] },
@@ -90,7 +98,7 @@ export class TenantAdminRepository {
       if (!tenant) return undefined;
       await tx.tenant.update({
         where: { tnId: tenant.tnId },
-        data: { status: 'X', profilePic: null, coverPic: null, x: {} },
+        data: { status: 'X', profilePic: null, coverPic: null, x: {}, purgedAt: new Date() },
       });
       await tx.tenantKey.deleteMany({ where: { tnId: tenant.tnId } });
       await tx.profile.deleteMany({ where: { tnId: tenant.tnId } });

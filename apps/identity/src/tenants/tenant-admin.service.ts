@@ -100,6 +100,17 @@ export class TenantAdminService {
     return { idTag, tnId };
   }
 
+  /**
+   * The purge saga's retry: every recent tombstone is announced again. Consumers are idempotent
+   * (deleting what is already gone is a no-op), so a service that was down catches up.
+   */
+  async reannouncePurges(): Promise<number> {
+    const since = new Date(Date.now() - this.config.purge.reannounceForMs);
+    const purged = await this.admin.recentlyPurged(since);
+    for (const tenant of purged) await this.rpc.publish(tenantPurged, tenant);
+    return purged.length;
+  }
+
   async rotateKey(idTag: string): Promise<{ keyId: string }> {
     const tenant = await this.tenants.resolve(idTag);
     const keyId = await this.rotation.rotate(tenant);
