@@ -2,6 +2,8 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import { type AuthDb, createAuthDb } from '@cloudillo/db-auth';
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
+import { RateLimiter } from '@cloudillo/rate-limit';
+import { Redis } from 'ioredis';
 
 import { type AuthConfig } from './config';
 import { CredentialsHandler } from './credentials/credentials.handler';
@@ -19,10 +21,17 @@ import { TenantDirectory } from './login/tenant-directory';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
-import { AUTH_CONFIG, AUTH_DB, CLOCK, type Clock } from './tokens';
+import { AUTH_CONFIG, AUTH_DB, AUTH_REDIS, CLOCK, type Clock } from './tokens';
 
 export interface AuthDeps {
   clock?: Clock;
+}
+
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(AUTH_REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
 }
 
 class DbLifecycle implements OnApplicationShutdown {
@@ -55,6 +64,14 @@ export class AppModule {
             createAuthDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
         DbLifecycle,
+        { provide: AUTH_REDIS, useFactory: () => new Redis(config.redisUrl) },
+        RedisLifecycle,
+        {
+          provide: RateLimiter,
+          inject: [AUTH_REDIS],
+          useFactory: (redis: Redis) =>
+            new RateLimiter(redis, { keyPrefix: config.loginPenalty.keyPrefix }),
+        },
         authReadiness,
         ...AUTH_PROVIDERS,
         SigningKeys,

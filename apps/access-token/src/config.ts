@@ -5,6 +5,14 @@ import { z } from 'zod';
 const settings = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  REDIS_URL: envUrl(['redis', 'rediss']),
+  /** The gateway's rate-limit keys: a failed login is charged where the gateway counts. */
+  GATEWAY_RATE_LIMIT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('cloudillo:rl'),
+  /** Points a failed login costs on the auth bucket (5 or so: 2 failures exhaust a burst of 10). */
+  AUTH_LOGIN_FAILURE_PENALTY: z.coerce.number().int().min(0).max(100).default(4),
   AUTH_HTTP_HOST: z.string().default('127.0.0.1'),
   AUTH_HTTP_PORT: envPort(8102),
   AUTH_DB_SCHEMA: z
@@ -31,6 +39,9 @@ export interface AuthConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  redisUrl: string;
+  /** Failed logins are charged on the gateway's per-IP auth bucket. */
+  loginPenalty: { keyPrefix: string; points: number };
   http: { host: string; port: number; jsonLimitBytes: number };
   tokenTtlSeconds: number;
   loginFailureDelayMs: number;
@@ -43,6 +54,8 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.AUTH_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    redisUrl: e.REDIS_URL,
+    loginPenalty: { keyPrefix: e.GATEWAY_RATE_LIMIT_PREFIX, points: e.AUTH_LOGIN_FAILURE_PENALTY },
     http: { host: e.AUTH_HTTP_HOST, port: e.AUTH_HTTP_PORT, jsonLimitBytes: e.AUTH_JSON_LIMIT },
     tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
     loginFailureDelayMs: e.AUTH_LOGIN_FAILURE_DELAY_MS,

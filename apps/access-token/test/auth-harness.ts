@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { type INestApplication } from '@nestjs/common';
-import { createTestSchema, testInfra, type TestSchema } from '@cloudillo/testing';
+import { createTestSchema, testInfra, type TestSchema, uniqueName } from '@cloudillo/testing';
 
 import { type AuthDeps } from '../src/app.module';
 import { type AuthConfig } from '../src/config';
@@ -21,11 +21,14 @@ export function testAuthConfig(options: {
   natsUrl: string;
   keyEncryptionKey?: Buffer;
   loginFailureDelayMs?: number;
+  rateLimitPrefix?: string;
 }): AuthConfig {
   return {
     databaseUrl: testInfra().databaseUrl,
     dbSchema: options.dbSchema,
     natsUrl: options.natsUrl,
+    redisUrl: testInfra().redisUrl,
+    loginPenalty: { keyPrefix: options.rateLimitPrefix ?? uniqueName('rl'), points: 4 },
     http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 64 * 1024 },
     tokenTtlSeconds: 3600,
     loginFailureDelayMs: options.loginFailureDelayMs ?? 50,
@@ -38,6 +41,7 @@ export async function startTestAccessToken(options: {
   schema?: TestSchema;
   keyEncryptionKey?: Buffer;
   loginFailureDelayMs?: number;
+  rateLimitPrefix?: string;
   deps?: AuthDeps;
 }): Promise<AuthHarness> {
   const schema = options.schema ?? (await createTestSchema('access-token'));

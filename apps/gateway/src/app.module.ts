@@ -1,13 +1,22 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
 import { HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
+import { RateLimiter } from '@cloudillo/rate-limit';
+import { Redis } from 'ioredis';
 
 import { type GatewayConfig } from './config';
 import { gatewayReadiness } from './health/readiness';
 import { GatewayEdge } from './proxy/gateway-edge';
 import { TenantDirectory } from './proxy/tenant-directory';
-import { GATEWAY_CONFIG } from './tokens';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from './tokens';
+
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(GATEWAY_REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
 
 @Module({})
 export class AppModule {
@@ -25,9 +34,19 @@ export class AppModule {
           useFactory: (rpc: ContractClient) => new TenantDirectory(rpc),
         },
         {
+          provide: GATEWAY_REDIS,
+          useFactory: () => new Redis(config.redisUrl, { lazyConnect: false }),
+        },
+        RedisLifecycle,
+        {
           provide: GatewayEdge,
-          inject: [TenantDirectory],
-          useFactory: (tenants: TenantDirectory) => new GatewayEdge(config, tenants),
+          inject: [TenantDirectory, GATEWAY_REDIS],
+          useFactory: (tenants: TenantDirectory, redis: Redis) =>
+            new GatewayEdge(
+              config,
+              tenants,
+              config.rateLimits ? new RateLimiter(redis, config.rateLimits) : undefined,
+            ),
         },
       ],
     };

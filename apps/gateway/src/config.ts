@@ -5,6 +5,15 @@ import { SERVICES, type BodyClass, type ServiceName } from './proxy/routes';
 
 const schema = z.object({
   NATS_URL: envUrl(['nats']),
+  REDIS_URL: envUrl(['redis', 'rediss']),
+  /** Per-IP rate limits (protocol §9), shared by replicas through Redis. */
+  GATEWAY_RATE_LIMITS: envBool(true),
+  /** A network (/24, /48) may send this many times what one address may. */
+  GATEWAY_RATE_LIMIT_NETWORK_FACTOR: z.coerce.number().int().min(1).max(256).default(4),
+  GATEWAY_RATE_LIMIT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('cloudillo:rl'),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: envPort(8080),
   /** `service=url` pairs, e.g. `identity=http://127.0.0.1:8101`; routes of absent services are 404. */
@@ -22,6 +31,9 @@ const schema = z.object({
 
 export interface GatewayConfig {
   natsUrl: string;
+  redisUrl: string;
+  /** Undefined: no rate limits. */
+  rateLimits?: { keyPrefix: string; networkFactor: number };
   http: { host: string; port: number };
   upstreams: Partial<Record<ServiceName, string>>;
   bodyLimits: Record<BodyClass, number>;
@@ -35,6 +47,15 @@ export function loadGatewayConfig(
   const e = parseEnv(schema, env);
   return {
     natsUrl: e.NATS_URL,
+    redisUrl: e.REDIS_URL,
+    ...(e.GATEWAY_RATE_LIMITS
+      ? {
+          rateLimits: {
+            keyPrefix: e.GATEWAY_RATE_LIMIT_PREFIX,
+            networkFactor: e.GATEWAY_RATE_LIMIT_NETWORK_FACTOR,
+          },
+        }
+      : {}),
     http: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
     upstreams: e.GATEWAY_UPSTREAMS as Partial<Record<ServiceName, string>>,
     bodyLimits: {

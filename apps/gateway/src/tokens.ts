@@ -1,1 +1,2 @@
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+export const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');

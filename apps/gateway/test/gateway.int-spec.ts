@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 
 import { type INestApplication } from '@nestjs/common';
-import { freePort, httpRequest } from '@cloudillo/testing';
+import { freePort, httpRequest, testInfra, uniqueName } from '@cloudillo/testing';
 
 // The gateway test drives a real identity service; a test may start another app, sources never do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -22,6 +22,8 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
     identity = await startTestIdentity({ baseIdTag: 'demo.localhost', baseName: 'Demo' });
     config = {
       natsUrl: identity.nats.url,
+      redisUrl: testInfra().redisUrl,
+      rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
       http: { host: '127.0.0.1', port: 0 },
       upstreams: { identity: `http://127.0.0.1:${identity.port}` },
       bodyLimits: { json: 64 * 1024, inbox: 16 * 1024 * 1024, stream: 100 * 1024 * 1024 },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { passwordSchema } from '@cloudillo/contracts';
 import {
   ApiTenant,
@@ -10,6 +10,8 @@ import {
   ZodPipe,
 } from '@cloudillo/http';
 import { AppError, ForbiddenError, type IdTag, UnauthorizedError } from '@cloudillo/protocol';
+import { forwardedClientAddress } from '@cloudillo/rate-limit';
+import { type Request } from 'express';
 import { z } from 'zod';
 
 import { CredentialsService } from '../credentials/credentials.service';
@@ -60,8 +62,9 @@ export class AuthController {
   passwordLogin(
     @ApiTenant() tenant: IdTag,
     @Body(new ZodPipe(loginBody)) body: z.output<typeof loginBody>,
+    @Req() req: Request,
   ): Promise<LoginResult> {
-    return this.login.login(tenant.ascii, body.idTag, body.password);
+    return this.login.login(tenant.ascii, body.idTag, body.password, forwardedClientAddress(req));
   }
 
   /** The current login refreshed, or `null` when the caller is not logged in (the client's contract). */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { type TenantView } from '@cloudillo/contracts';
+import { RateLimiter } from '@cloudillo/rate-limit';
 import { ForbiddenError, UnauthorizedError } from '@cloudillo/protocol';
 
 import { type AuthConfig } from '../config';
@@ -28,6 +29,7 @@ export class LoginService {
     private readonly credentials: CredentialsService,
     private readonly sessions: SessionsRepository,
     private readonly issuer: TokenIssuer,
+    private readonly limiter: RateLimiter,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -35,10 +37,19 @@ export class LoginService {
    * Password login at the tenant the Host names. Every failure looks the same (one message, one
    * delay), whether the tenant, the account or the password was wrong.
    */
-  async login(hostTenant: string, idTag: string, password: string): Promise<LoginResult> {
+  async login(
+    hostTenant: string,
+    idTag: string,
+    password: string,
+    clientAddress: string,
+  ): Promise<LoginResult> {
     const tenant = idTag === hostTenant ? await this.tenants.find(hostTenant) : undefined;
     const ok = await this.credentials.check(tenant?.tnId ?? 0, password);
     if (!tenant || !ok) {
+      // Guessing costs: the address's auth bucket (shared with the gateway) fills faster.
+      await this.limiter
+        .penalize('auth', clientAddress, this.config.loginPenalty.points)
+        .catch(() => undefined);
       await sleep(this.config.loginFailureDelayMs);
       throw new UnauthorizedError('wrong id_tag or password');
     }

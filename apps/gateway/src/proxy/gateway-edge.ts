@@ -8,6 +8,12 @@ import {
   isAppError,
   isValidRequestId,
 } from '@cloudillo/protocol';
+import {
+  bucketFor,
+  CLIENT_ADDRESS_HEADER,
+  clientAddress,
+  type RateLimiter,
+} from '@cloudillo/rate-limit';
 import httpProxy from 'http-proxy';
 
 import { type GatewayConfig } from '../config';
@@ -34,6 +40,12 @@ class EdgeError extends Error {
   }
 }
 
+class RateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate limited');
+  }
+}
+
 /**
  * The public edge: validates Host and path, resolves the tenant, enforces body limits and proxies
  * to the owning service. Every refusal is an API error body, never a 5xx for bad input.
@@ -47,6 +59,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   constructor(
     private readonly config: GatewayConfig,
     private readonly tenants: TenantDirectory,
+    /** Per-IP limits (protocol §9); undefined turns them off. */
+    private readonly limiter?: RateLimiter,
   ) {
     this.proxy.on('error', (error: NodeJS.ErrnoException, req, res) =>
       this.onProxyError(error, req, res),
@@ -61,7 +75,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       return;
     }
     const reqId = this.adoptRequestId(req);
-    this.resolveRoute(req, path)
+    this.admit(req, path)
+      .then(() => this.resolveRoute(req, path))
       .then((route) => this.forward(req, res, route, reqId))
       .catch((error: unknown) => this.fail(res, error, reqId));
   };
@@ -70,7 +85,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = pathOf(req);
     this.adoptRequestId(req);
-    this.resolveRoute(req, path)
+    this.admit(req, path)
+      .then(() => this.resolveRoute(req, path))
       .then((route) => {
         const target = this.config.upstreams[route.service];
         if (!target || !path.startsWith('/ws/'))
@@ -79,6 +95,10 @@ export class GatewayEdge implements BeforeApplicationShutdown {
         this.proxy.ws(req, socket, head, { target, proxyTimeout: this.config.proxyTimeoutMs });
       })
       .catch((error: unknown) => {
+        if (error instanceof RateLimited) {
+          refuseUpgrade(socket, 429, 'Too Many Requests');
+          return;
+        }
         const status = error instanceof EdgeError && error.code === 'E-CORE-NOTFOUND' ? 404 : 503;
         refuseUpgrade(socket, status, status === 404 ? 'Not Found' : 'Service Unavailable');
       });
@@ -91,6 +111,16 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     this.proxy.close();
     this.agent.destroy();
+  }
+
+  /** Counts the request against its bucket for the client's address and network. */
+  private async admit(req: IncomingMessage, path: string): Promise<void> {
+    // Services learn the client from this header only: whatever a client sent is replaced.
+    const address = clientAddress(req, this.config.trustProxy);
+    req.headers[CLIENT_ADDRESS_HEADER] = address;
+    if (!this.limiter) return;
+    const decision = await this.limiter.consume(bucketFor(path), address);
+    if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds);
   }
 
   private adoptRequestId(req: IncomingMessage): string | undefined {
@@ -159,6 +189,11 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   }
 
   private fail(res: ServerResponse, error: unknown, reqId: string | undefined): void {
+    if (error instanceof RateLimited) {
+      if (!res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      sendError(res, 'E-RATE-LIMITED', 'too many requests, slow down', reqId);
+      return;
+    }
     if (error instanceof EdgeError) {
       sendError(res, error.code, error.message, reqId);
       return;

@@ -1,0 +1,61 @@
+import { testInfra, uniqueName } from '@cloudillo/testing';
+import { Redis } from 'ioredis';
+
+import { RateLimiter } from '../src';
+
+describe('RateLimiter on a real Redis', () => {
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(testInfra().redisUrl, { enableOfflineQueue: true });
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  const limiter = (networkFactor = 4) =>
+    new RateLimiter(redis, { keyPrefix: uniqueName('rl'), networkFactor });
+
+  it('allows the auth burst, then refuses that address with a retry time, and only that address', async () => {
+    const rl = limiter();
+    for (let i = 0; i < 10; i++) {
+      expect(await rl.consume('auth', '198.51.100.1')).toEqual({ allowed: true });
+    }
+    const refused = await rl.consume('auth', '198.51.100.1');
+    expect(refused).toEqual({ allowed: false, retryAfterSeconds: expect.any(Number) });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeLessThanOrEqual(2);
+    expect(await rl.consume('auth', '198.51.100.2')).toEqual({ allowed: true });
+    expect(await rl.consume('general', '198.51.100.1')).toEqual({ allowed: true });
+  });
+
+  it('limits a whole /24 at networkFactor times a host’s allowance, leaving other networks alone', async () => {
+    const rl = limiter(2);
+    let allowed = 0;
+    for (let host = 1; host <= 25; host++) {
+      if ((await rl.consume('auth', `192.0.2.${host}`)).allowed) allowed++;
+    }
+    expect(allowed).toBe(20);
+    expect((await rl.consume('auth', '192.0.3.1')).allowed).toBe(true);
+  });
+
+  it('keys IPv6 clients by /64 and /48', async () => {
+    const rl = limiter(1);
+    for (let i = 0; i < 10; i++) await rl.consume('auth', `2001:db8:5:6::${i + 1}`);
+    expect((await rl.consume('auth', '2001:db8:5:6::ff')).allowed).toBe(false);
+    expect((await rl.consume('auth', '2001:db8:5:7::1')).allowed).toBe(false); // same /48, factor 1
+    expect((await rl.consume('auth', '2001:db8:6::1')).allowed).toBe(true);
+  });
+
+  it('penalties bring the refusal sooner, and are shared by every limiter on the same Redis', async () => {
+    const prefix = uniqueName('rl');
+    const a = new RateLimiter(redis, { keyPrefix: prefix });
+    const b = new RateLimiter(redis, { keyPrefix: prefix });
+    await a.penalize('auth', '203.0.113.9', 9);
+    expect((await b.consume('auth', '203.0.113.9')).allowed).toBe(true);
+    expect((await b.consume('auth', '203.0.113.9')).allowed).toBe(false);
+  });
+
+  it('lets through what has no address to key on', async () => {
+    expect(await limiter().consume('auth', 'unix-socket')).toEqual({ allowed: true });
+  });
+});
