@@ -78,17 +78,17 @@ describe('db-migrator on the wasm schema engine (real Postgres)', () => {
       schemaFile,
       original.replace(
         '  profilePic String?',
-        '  coverPic   String? @map("cover_pic")\n  profilePic String?',
+        '  nickname   String? @map("nickname")\n  profilePic String?',
       ),
     );
-    const dir = await createMigration(db, target(), 'add_cover_pic');
-    expect(dir).toMatch(/\d{14}_add_cover_pic$/);
+    const dir = await createMigration(db, target(), 'add_nickname');
+    expect(dir).toMatch(/\d{14}_add_nickname$/);
     const sql = await readFile(path.join(dir!, 'migration.sql'), 'utf8');
-    expect(sql).toContain('ADD COLUMN     "cover_pic" TEXT');
+    expect(sql).toContain('ADD COLUMN     "nickname" TEXT');
     const t = target();
-    expect((await deployMigrations(db, t)).at(-1)).toMatch(/_add_cover_pic$/);
+    expect((await deployMigrations(db, t)).at(-1)).toMatch(/_add_nickname$/);
     const { rowCount } = await pg.query(
-      "select 1 from information_schema.columns where table_schema = $1 and table_name = 'tenants' and column_name = 'cover_pic'",
+      "select 1 from information_schema.columns where table_schema = $1 and table_name = 'tenants' and column_name = 'nickname'",
       [t.schema],
     );
     expect(rowCount).toBe(1);
