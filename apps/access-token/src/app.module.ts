@@ -18,6 +18,10 @@ import { TokenIssuer } from './keys/token-issuer';
 import { AuthController } from './login/auth.controller';
 import { LoginService } from './login/login.service';
 import { TenantDirectory } from './login/tenant-directory';
+import { RefsController } from './refs/refs.controller';
+import { RefsHandler } from './refs/refs.handler';
+import { RefsRepository } from './refs/refs.repository';
+import { RefsService } from './refs/refs.service';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
@@ -54,6 +58,8 @@ export class AppModule {
         SessionsHandler,
         CredentialsHandler,
         TenantPurgeHandler,
+        RefsController,
+        RefsHandler,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
@@ -83,6 +89,8 @@ export class AppModule {
         CredentialsService,
         TenantDirectory,
         LoginService,
+        RefsRepository,
+        RefsService,
       ],
     };
   }

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type RefType } from '@cloudillo/contracts';
+import { type Ref } from '@cloudillo/db-auth';
+import { AppError, ForbiddenError, NotFoundError, SERVER_ADMIN_ROLE } from '@cloudillo/protocol';
+import { type AuthContext } from '@cloudillo/http';
+
+import { randomId } from '../keys/token-issuer';
+import { TenantDirectory } from '../login/tenant-directory';
+import { CLOCK, type Clock } from '../tokens';
+import { type NewRef, type RefChange, RefsRepository } from './refs.repository';
+
+/** Refs a tenant's leaders may make through the API; the rest are made by the system. */
+const USER_TYPES: readonly RefType[] = ['share.file', 'profile.invite', 'register'];
+
+export type RefRequest = Omit<NewRef, 'refId' | 'tnId' | 'createdBy'>;
+
+@Injectable()
+export class RefsService {
+  constructor(
+    private readonly refs: RefsRepository,
+    private readonly tenants: TenantDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(caller: AuthContext, request: RefRequest): Promise<Ref> {
+    if (!USER_TYPES.includes(request.type))
+      throw new ForbiddenError(`${request.type} refs are made by the system`);
+    // An invitation to register on this provider is the server admin's to give.
+    if (request.type === 'register' && !caller.roles.has(SERVER_ADMIN_ROLE)) {
+      throw new ForbiddenError('only the server admin invites registrations');
+    }
+    return this.issue(caller.tenant, caller.subject, request);
+  }
+
+  /** A ref made by the system for `tenant` (welcome and password links, activation codes). */
+  async issue(tenant: string, createdBy: string, request: RefRequest): Promise<Ref> {
+    return this.refs.create({
+      ...request,
+      refId: randomId(),
+      tnId: await this.tnId(tenant),
+      createdBy,
+    });
+  }
+
+  async list(tenant: string, type: RefType | undefined): Promise<Ref[]> {
+    return this.refs.list(await this.tnId(tenant), type);
+  }
+
+  async update(tenant: string, refId: string, change: RefChange): Promise<Ref> {
+    const ref = await this.refs.update(await this.tnId(tenant), refId, change);
+    if (!ref) throw new NotFoundError('no such ref');
+    return ref;
+  }
+
+  async delete(tenant: string, refId: string): Promise<void> {
+    if (!(await this.refs.delete(await this.tnId(tenant), refId)))
+      throw new NotFoundError('no such ref');
+  }
+
+  /** A ref anyone holding its id may look at, while it can still be used. */
+  async publicView(tenant: string, refId: string): Promise<Ref> {
+    const ref = await this.refs.find(await this.tnId(tenant), refId);
+    if (!ref || !this.usable(ref)) throw new NotFoundError('no such ref');
+    return ref;
+  }
+
+  async consume(tenant: string, refId: string, types: readonly RefType[]): Promise<Ref> {
+    const tnId = await this.tnId(tenant);
+    const taken = await this.refs.takeUse(tnId, refId, types, this.clock());
+    if (taken) return taken;
+    const ref = await this.refs.find(tnId, refId);
+    if (!ref || !types.includes(ref.type as RefType)) throw new NotFoundError('no such ref');
+    throw new AppError('E-CORE-GONE', 'this ref has expired or been used up');
+  }
+
+  async release(tenant: string, refId: string): Promise<boolean> {
+    return this.refs.giveBack(await this.tnId(tenant), refId);
+  }
+
+  private usable(ref: Ref): boolean {
+    const now = this.clock().getTime();
+    return (
+      (ref.count === null || ref.count > 0) &&
+      (ref.expiresAt === null || ref.expiresAt.getTime() > now)
+    );
+  }
+
+  private async tnId(tenant: string): Promise<number> {
+    const found = await this.tenants.find(tenant);
+    if (!found) throw new NotFoundError(`unknown tenant ${tenant}`);
+    return found.tnId;
+  }
+}
