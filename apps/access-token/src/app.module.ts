@@ -12,6 +12,9 @@ import { CredentialsService } from './credentials/credentials.service';
 import { PasswordHasher } from './credentials/password-hasher';
 import { TenantPurgeHandler } from './credentials/tenant-purge.handler';
 import { authReadiness } from './health/readiness';
+import { LinksService } from './mail/links.service';
+import { LogMailer, type Mailer, MAILER, SmtpMailer } from './mail/mailer';
+import { WelcomeHandler } from './mail/welcome.handler';
 import { KeysHandler } from './keys/keys.handler';
 import { SigningKeys } from './keys/signing-keys';
 import { TokenIssuer } from './keys/token-issuer';
@@ -29,6 +32,13 @@ import { AUTH_CONFIG, AUTH_DB, AUTH_REDIS, CLOCK, type Clock } from './tokens';
 
 export interface AuthDeps {
   clock?: Clock;
+}
+
+class MailerLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(MAILER) private readonly mailer: Mailer) {}
+  onApplicationShutdown(): void {
+    this.mailer.close();
+  }
 }
 
 class RedisLifecycle implements OnApplicationShutdown {
@@ -60,6 +70,7 @@ export class AppModule {
         TenantPurgeHandler,
         RefsController,
         RefsHandler,
+        WelcomeHandler,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
@@ -91,6 +102,15 @@ export class AppModule {
         LoginService,
         RefsRepository,
         RefsService,
+        {
+          provide: MAILER,
+          useFactory: (): Mailer =>
+            config.mail.smtpUrl
+              ? new SmtpMailer(config.mail.smtpUrl, config.mail.from)
+              : new LogMailer(),
+        },
+        MailerLifecycle,
+        LinksService,
       ],
     };
   }

@@ -27,6 +27,9 @@ const settings = z.object({
     .max(86_400)
     .default(ACCESS_TOKEN_TTL_SECONDS),
   /** How long a failed login waits before answering (protocol §8.1: the reference sleeps 1 s). */
+  /** SMTP for welcome and reset links (`smtp://user:pass@host:587`); unset: mails go to the log. */
+  AUTH_SMTP_URL: envUrl(['smtp', 'smtps']).optional(),
+  AUTH_MAIL_FROM: z.string().min(3).max(200).default('Cloudillo <no-reply@localhost>'),
   AUTH_LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
 });
 
@@ -44,6 +47,7 @@ export interface AuthConfig {
   loginPenalty: { keyPrefix: string; points: number };
   http: { host: string; port: number; jsonLimitBytes: number };
   tokenTtlSeconds: number;
+  mail: { smtpUrl?: string; from: string };
   loginFailureDelayMs: number;
   keyEncryptionKey: Buffer;
 }
@@ -58,6 +62,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     loginPenalty: { keyPrefix: e.GATEWAY_RATE_LIMIT_PREFIX, points: e.AUTH_LOGIN_FAILURE_PENALTY },
     http: { host: e.AUTH_HTTP_HOST, port: e.AUTH_HTTP_PORT, jsonLimitBytes: e.AUTH_JSON_LIMIT },
     tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    mail: { ...(e.AUTH_SMTP_URL ? { smtpUrl: e.AUTH_SMTP_URL } : {}), from: e.AUTH_MAIL_FROM },
     loginFailureDelayMs: e.AUTH_LOGIN_FAILURE_DELAY_MS,
     keyEncryptionKey: e.AUTH_KEY_ENCRYPTION_KEY,
   };

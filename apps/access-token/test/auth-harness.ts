@@ -22,6 +22,7 @@ export function testAuthConfig(options: {
   keyEncryptionKey?: Buffer;
   loginFailureDelayMs?: number;
   rateLimitPrefix?: string;
+  smtpUrl?: string;
 }): AuthConfig {
   return {
     databaseUrl: testInfra().databaseUrl,
@@ -31,6 +32,10 @@ export function testAuthConfig(options: {
     loginPenalty: { keyPrefix: options.rateLimitPrefix ?? uniqueName('rl'), points: 4 },
     http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 64 * 1024 },
     tokenTtlSeconds: 3600,
+    mail: {
+      ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
+      from: 'Cloudillo <test@localhost>',
+    },
     loginFailureDelayMs: options.loginFailureDelayMs ?? 50,
     keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
   };
@@ -42,6 +47,7 @@ export async function startTestAccessToken(options: {
   keyEncryptionKey?: Buffer;
   loginFailureDelayMs?: number;
   rateLimitPrefix?: string;
+  smtpUrl?: string;
   deps?: AuthDeps;
 }): Promise<AuthHarness> {
   const schema = options.schema ?? (await createTestSchema('access-token'));

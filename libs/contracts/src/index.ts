@@ -1,4 +1,9 @@
-export { PASSWORD_MIN_LENGTH, passwordSchema, setTenantPassword } from './auth/credentials';
+export {
+  PASSWORD_MIN_LENGTH,
+  passwordSchema,
+  sendWelcome,
+  setTenantPassword,
+} from './auth/credentials';
 export { consumeRef, REF_TYPES, refIdSchema, releaseRef, type RefType } from './auth/refs';
 export { revokedSessions, sessionRevoked } from './auth/sessions';
 export { accessTokenKeys, accessTokenKeysChanged } from './auth/verifier-keys';

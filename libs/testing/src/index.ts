@@ -3,3 +3,4 @@ export { httpRequest, type HttpCall, type HttpResult } from './http-client';
 export { startNatsServer, type NatsServerOptions, type TestNatsServer } from './nats-server';
 export { freePort, waitFor } from './net';
 export { createTestSchema, type TestSchema } from './pg-schema';
+export { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp-server';

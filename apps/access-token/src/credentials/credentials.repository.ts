@@ -12,7 +12,20 @@ export class CredentialsRepository {
       where: { tnId },
       select: { passwordHash: true },
     });
-    return row?.passwordHash;
+    return row?.passwordHash ?? undefined;
+  }
+
+  async email(tnId: number): Promise<string | undefined> {
+    const row = await this.db.credential.findUnique({ where: { tnId }, select: { email: true } });
+    return row?.email ?? undefined;
+  }
+
+  async setEmail(tnId: number, idTag: string, email: string): Promise<void> {
+    await this.db.credential.upsert({
+      where: { tnId },
+      create: { tnId, idTag, email },
+      update: { idTag, email },
+    });
   }
 
   async setPassword(tnId: number, idTag: string, passwordHash: string): Promise<void> {

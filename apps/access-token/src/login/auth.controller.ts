@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { passwordSchema } from '@cloudillo/contracts';
+import { passwordSchema, refIdSchema } from '@cloudillo/contracts';
 import {
   ApiTenant,
   type AuthContext,
@@ -16,6 +16,7 @@ import { z } from 'zod';
 
 import { CredentialsService } from '../credentials/credentials.service';
 import { TokenIssuer } from '../keys/token-issuer';
+import { LinksService } from '../mail/links.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { type LoginResult, LoginService } from './login.service';
@@ -24,6 +25,10 @@ const loginBody = z.object({
   idTag: z.string().min(1).max(253),
   password: z.string().min(1).max(1024),
 });
+const setPasswordBody = z.object({ refId: refIdSchema, newPassword: passwordSchema });
+const forgotBody = z
+  .object({ idTag: z.string().max(253).optional(), email: z.string().max(254).optional() })
+  .optional();
 const passwordBody = z.object({
   currentPassword: z.string().min(1).max(1024),
   newPassword: passwordSchema,
@@ -54,6 +59,7 @@ export class AuthController {
     private readonly sessions: SessionsRepository,
     private readonly revocations: SessionsService,
     private readonly credentials: CredentialsService,
+    private readonly links: LinksService,
   ) {}
 
   @Post('login')
@@ -83,6 +89,28 @@ export class AuthController {
     const tenant = await this.tenantId(auth);
     await this.revocations.revoke(tenant, auth.sid);
     return null;
+  }
+
+  @Post('set-password')
+  @Public()
+  @HttpCode(200)
+  setPassword(
+    @ApiTenant() tenant: IdTag,
+    @Body(new ZodPipe(setPasswordBody)) body: z.output<typeof setPasswordBody>,
+  ): Promise<LoginResult> {
+    return this.login.setPasswordWithRef(tenant.ascii, body.refId, body.newPassword);
+  }
+
+  /** Always the same answer: whether the tenant has an address on file is nobody's business. */
+  @Post('forgot-password')
+  @Public()
+  @HttpCode(200)
+  async forgotPassword(
+    @ApiTenant() tenant: IdTag,
+    @Body(new ZodPipe(forgotBody)) _body: z.output<typeof forgotBody>,
+  ): Promise<{ message: string }> {
+    await this.links.sendReset(tenant.ascii);
+    return { message: 'If an address is on file, a reset link is on its way.' };
   }
 
   @Post('password')

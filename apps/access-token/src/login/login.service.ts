@@ -3,11 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { type TenantView } from '@cloudillo/contracts';
 import { RateLimiter } from '@cloudillo/rate-limit';
-import { ForbiddenError, UnauthorizedError } from '@cloudillo/protocol';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '@cloudillo/protocol';
 
 import { type AuthConfig } from '../config';
 import { CredentialsService } from '../credentials/credentials.service';
 import { randomId, TokenIssuer } from '../keys/token-issuer';
+import { RefsService } from '../refs/refs.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { AUTH_CONFIG } from '../tokens';
 import { ownerRoles, TenantDirectory } from './tenant-directory';
@@ -30,6 +31,7 @@ export class LoginService {
     private readonly sessions: SessionsRepository,
     private readonly issuer: TokenIssuer,
     private readonly limiter: RateLimiter,
+    private readonly refs: RefsService,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -77,6 +79,23 @@ export class LoginService {
     const tenant = await this.tenants.find(idTag);
     if (!tenant) throw new UnauthorizedError('tenant is gone');
     return tenant.tnId;
+  }
+
+  /**
+   * `POST /api/auth/set-password`: a welcome or reset link sets the password, ends every other
+   * session, and logs the holder in.
+   */
+  async setPasswordWithRef(
+    hostTenant: string,
+    refId: string,
+    password: string,
+  ): Promise<LoginResult> {
+    const tenant = await this.tenants.find(hostTenant);
+    if (!tenant) throw new NotFoundError(`unknown tenant ${hostTenant}`);
+    if (tenant.status !== 'A') throw new ForbiddenError('this tenant is suspended');
+    await this.refs.consume(hostTenant, refId, ['welcome', 'password']);
+    await this.credentials.setPassword(tenant.tnId, tenant.idTag, password);
+    return this.startSession(tenant);
   }
 
   private async startSession(tenant: TenantView): Promise<LoginResult> {

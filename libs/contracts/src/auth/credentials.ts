@@ -20,3 +20,14 @@ export const setTenantPassword = defineRequest({
   response: z.object({ revokedSessions: z.number().int().nonnegative() }),
   timeoutMs: 10_000,
 });
+
+/**
+ * A newly registered tenant's welcome: access-token keeps the address for password resets and
+ * mails a one-use link that sets the first password (`POST /api/auth/set-password`).
+ */
+export const sendWelcome = defineRequest({
+  subject: 'access-token.welcome.send.v1',
+  request: z.object({ idTag: idTagSchema, email: z.email().max(254) }),
+  response: z.object({ expiresAt: z.string() }),
+  timeoutMs: 15_000,
+});
