@@ -13,7 +13,11 @@ import { KeyRotationService } from './keys/key-rotation.service';
 import { KeyVault } from './keys/key-vault';
 import { KeysHandler } from './keys/keys.handler';
 import { KeysRepository } from './keys/keys.repository';
+import { IdpAdminController } from './idp/idp-admin.controller';
+import { IdpRegistrationHandler } from './idp/idp-registration.handler';
 import { IdpController } from './idp/idp.controller';
+import { IdpRepository } from './idp/idp.repository';
+import { IdpService } from './idp/idp.service';
 import { SystemDomainResolver } from './registration/domain-resolver';
 import { DOMAIN_RESOLVER } from './registration/tokens';
 import { VerifyController } from './registration/verify.controller';
@@ -61,6 +65,8 @@ export class AppModule {
         ProfileController,
         AppDomainController,
         IdpController,
+        IdpAdminController,
+        IdpRegistrationHandler,
         VerifyController,
         ProfilesController,
         AdminController,
@@ -108,6 +114,8 @@ export class AppModule {
         TenantAdminService,
         TenantsService,
         ProfileService,
+        IdpRepository,
+        IdpService,
         KnownProfilesRepository,
         ProfilesService,
         BaseTenantBootstrap,

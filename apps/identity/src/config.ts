@@ -48,6 +48,13 @@ const settings = z.object({
   IDENTITY_IDP_NAME: z.string().max(100).optional(),
   IDENTITY_IDP_INFO: z.string().max(1000).default(''),
   IDENTITY_IDP_URL: envUrl(['https', 'http']).optional(),
+  /** Identity-provider quotas: identities per registrar, and the storage it may promise them. */
+  IDENTITY_IDP_MAX_IDENTITIES: z.coerce.number().int().min(0).default(100),
+  IDENTITY_IDP_MAX_STORAGE: envBytes('10g'),
+  /** A registered identity must be activated within this many hours, or it is deleted. */
+  IDENTITY_IDP_PENDING_HOURS: z.coerce.number().min(1).default(24),
+  /** How long an activated identity lasts before it must be renewed. */
+  IDENTITY_IDP_RENEWAL_DAYS: z.coerce.number().min(1).default(365),
   /** This provider's public addresses (IPs or host names): registered names must point here. */
   IDENTITY_PUBLIC_ADDRESSES: envCsv,
   /** Identity providers trusted for `<prefix>.<idp>` registrations (the reference's idp.list). */
@@ -86,7 +93,15 @@ export interface IdentityConfig {
   peers: Record<string, string>;
   registration: { addresses: string[]; identityProviders: string[]; dnsServers: string[] };
   /** The identity-provider role, when this deployment plays it. */
-  idp?: { domain: string; name: string; info: string; url?: string };
+  idp?: {
+    domain: string;
+    name: string;
+    info: string;
+    url?: string;
+    quota: { maxIdentities: number; maxStorageBytes: number };
+    pendingMs: number;
+    renewalMs: number;
+  };
   /** Fetching peers' profiles: whole-fetch deadline and body cap. */
   remote: { timeoutMs: number; maxBytes: number };
   /** Re-announcing purges: how often, and for how long after the purge. */
@@ -136,6 +151,12 @@ export function loadIdentityConfig(
             domain: e.IDENTITY_IDP_DOMAIN,
             name: e.IDENTITY_IDP_NAME ?? e.IDENTITY_IDP_DOMAIN,
             info: e.IDENTITY_IDP_INFO,
+            quota: {
+              maxIdentities: e.IDENTITY_IDP_MAX_IDENTITIES,
+              maxStorageBytes: e.IDENTITY_IDP_MAX_STORAGE,
+            },
+            pendingMs: e.IDENTITY_IDP_PENDING_HOURS * 60 * 60 * 1000,
+            renewalMs: e.IDENTITY_IDP_RENEWAL_DAYS * DAY_MS,
             ...(e.IDENTITY_IDP_URL ? { url: e.IDENTITY_IDP_URL } : {}),
           },
         }

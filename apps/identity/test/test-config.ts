@@ -16,7 +16,8 @@ export function testIdentityConfig(options: {
   keyEncryptionKey?: Buffer;
   peers?: Record<string, string>;
   remote?: Partial<IdentityConfig['remote']>;
-  idp?: IdentityConfig['idp'];
+  idp?: Pick<NonNullable<IdentityConfig['idp']>, 'domain' | 'name' | 'info' | 'url'> &
+    Partial<NonNullable<IdentityConfig['idp']>>;
   registration?: Partial<IdentityConfig['registration']>;
   purge?: Partial<IdentityConfig['purge']>;
 }): IdentityConfig {
@@ -38,7 +39,16 @@ export function testIdentityConfig(options: {
     keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),
     peers: options.peers ?? {},
     registration: { addresses: [], identityProviders: [], dnsServers: [], ...options.registration },
-    ...(options.idp ? { idp: options.idp } : {}),
+    ...(options.idp
+      ? {
+          idp: {
+            quota: { maxIdentities: 100, maxStorageBytes: 10 * 1024 ** 3 },
+            pendingMs: DAY_MS,
+            renewalMs: 365 * DAY_MS,
+            ...options.idp,
+          },
+        }
+      : {}),
     remote: { timeoutMs: 2_000, maxBytes: 256 * 1024, ...options.remote },
     purge: { reannounceEveryMs: 60 * 60 * 1000, reannounceForMs: 7 * DAY_MS, ...options.purge },
   };

@@ -20,6 +20,7 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './define';
+export { idpRegistrationContent, registerAtIdp } from './identity/idp';
 export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';
 export { resolveTenant } from './identity/resolve-tenant';

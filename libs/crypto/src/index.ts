@@ -40,4 +40,5 @@ export {
 } from './jwt';
 export { encodeBase64url, decodeBase64urlStrict } from './base64url';
 export { SecretBox, SecretBoxError } from './secret-box';
+export { randomToken, secretDigest } from './secrets';
 export { shortHash } from './short-hash';

@@ -1,3 +1,3 @@
 export { createIdentityDb, type IdentityDb, type IdentityDbOptions } from './client';
 export { Prisma } from './generated/client';
-export type { Tenant, TenantKey } from './generated/client';
+export type { IdpApiKey, IdpIdentity, Tenant, TenantKey } from './generated/client';

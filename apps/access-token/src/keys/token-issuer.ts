@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-
 import { Inject, Injectable } from '@nestjs/common';
-import { signAccessToken } from '@cloudillo/crypto';
+import { randomToken, signAccessToken } from '@cloudillo/crypto';
 import { type AccessTokenClaims } from '@cloudillo/protocol';
 
 import { type AuthConfig } from '../config';
@@ -25,7 +23,7 @@ export interface IssuedToken {
 
 /** A random id for tokens and sessions: 128 bits, base64url. */
 export function randomId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomToken(16);
 }
 
 /** Mints access tokens (protocol §4.1 plus iat, jti, sid) with the current signing key. */

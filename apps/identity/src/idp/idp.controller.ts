@@ -1,13 +1,12 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTenant, Public, ZodPipe } from '@cloudillo/http';
 import { type IdTag, NotFoundError, ValidationError, idTagSchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
-import { type IdentityConfig } from '../config';
-import { TenantsRepository } from '../tenants/tenants.repository';
-import { IDENTITY_CONFIG } from '../tokens';
+import { type IdpConfig, IdpService, prefixOf } from './idp.service';
 
 const availabilityQuery = z.object({ idTag: idTagSchema });
+const activateBody = z.object({ refId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
 
 /**
  * The public side of the identity-provider role (protocol §1.5), served at the IdP's own API host
@@ -16,14 +15,12 @@ const availabilityQuery = z.object({ idTag: idTagSchema });
 @Controller('api/idp')
 @Public()
 export class IdpController {
-  constructor(
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
-    private readonly tenants: TenantsRepository,
-  ) {}
+  constructor(private readonly idp: IdpService) {}
 
   @Get('info')
   info(@ApiTenant() tenant: IdTag): { domain: string; name: string; info: string; url?: string } {
-    return this.idpFor(tenant);
+    const { domain, name, info, url } = this.idpAt(tenant);
+    return url ? { domain, name, info, url } : { domain, name, info };
   }
 
   /** Whether `<prefix>.<idp domain>` can still be registered. */
@@ -32,17 +29,26 @@ export class IdpController {
     @ApiTenant() tenant: IdTag,
     @Query(new ZodPipe(availabilityQuery)) { idTag }: z.output<typeof availabilityQuery>,
   ): Promise<{ available: boolean; idTag: string }> {
-    const { domain } = this.idpFor(tenant);
-    const prefix = idTag.endsWith(`.${domain}`) ? idTag.slice(0, -domain.length - 1) : '';
-    if (prefix === '' || prefix.includes('.')) {
+    const { domain } = this.idpAt(tenant);
+    if (!prefixOf(idTag, domain))
       throw new ValidationError(`${idTag} is not one label under ${domain}`);
-    }
-    return { available: (await this.tenants.findByIdTag(idTag)) === undefined, idTag };
+    return { available: await this.idp.available(idTag), idTag };
   }
 
-  private idpFor(tenant: IdTag): NonNullable<IdentityConfig['idp']> {
-    const idp = this.config.idp;
-    if (!idp || idp.domain !== tenant.ascii) throw new NotFoundError('not an identity provider');
+  /** The link in the activation mail: the identity becomes active, its window extended. */
+  @Post('activate')
+  @HttpCode(200)
+  activate(
+    @ApiTenant() tenant: IdTag,
+    @Body(new ZodPipe(activateBody)) { refId }: z.output<typeof activateBody>,
+  ): Promise<{ idTag: string; status: string }> {
+    this.idpAt(tenant);
+    return this.idp.activate(refId);
+  }
+
+  private idpAt(tenant: IdTag): IdpConfig {
+    const idp = this.idp.idp();
+    if (idp.domain !== tenant.ascii) throw new NotFoundError('not an identity provider');
     return idp;
   }
 }

@@ -7,12 +7,16 @@ import {
 } from '@nestjs/common';
 
 import { type IdentityConfig } from '../config';
+import { IdpService } from '../idp/idp.service';
 import { KeyRotationService } from '../keys/key-rotation.service';
 import { TenantAdminService } from '../tenants/tenant-admin.service';
 import { IDENTITY_CONFIG } from '../tokens';
 import { PeriodicJob } from './periodic-job';
 
-/** Identity's background passes: key rotation, and re-announcing purges until every service has them. */
+/**
+ * Identity's background passes: key rotation, re-announcing purges until every service has them,
+ * and deleting identities (IdP role) that were never activated.
+ */
 @Injectable()
 export class IdentityJobs implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdentityJobs.name);
@@ -21,6 +25,7 @@ export class IdentityJobs implements OnModuleInit, OnModuleDestroy {
   constructor(
     rotation: KeyRotationService,
     admin: TenantAdminService,
+    idp: IdpService,
     @Inject(IDENTITY_CONFIG) config: IdentityConfig,
   ) {
     const redis = { url: config.redisUrl, prefix: config.queuePrefix };
@@ -36,6 +41,13 @@ export class IdentityJobs implements OnModuleInit, OnModuleDestroy {
         'identity.reannounce-purges',
         config.purge.reannounceEveryMs,
         () => admin.reannouncePurges(),
+        redis,
+        this.logger,
+      ),
+      new PeriodicJob(
+        'identity.idp-expire-pending',
+        config.purge.reannounceEveryMs,
+        () => idp.deleteExpired(),
         redis,
         this.logger,
       ),

@@ -20,7 +20,19 @@ export interface AuthContext {
   exp: number;
 }
 
-export type AuthRequest = Request & { cloudillo?: { auth?: AuthContext } };
+export type AuthRequest = Request & { cloudillo?: { auth?: AuthContext; apiKey?: string } };
+
+/** API keys travel as Bearer values too (`cl_…`, `idp_…`); routes that take one verify it. */
+export const API_KEY_PREFIXES = ['cl_', 'idp_'] as const;
+
+export function apiKeyOf(req: Request): string | undefined {
+  return (req as AuthRequest).cloudillo?.apiKey;
+}
+
+export function setApiKey(req: Request, apiKey: string): void {
+  const typed = req as AuthRequest;
+  typed.cloudillo = { ...typed.cloudillo, apiKey };
+}
 
 export function authOf(req: Request): AuthContext | undefined {
   return (req as AuthRequest).cloudillo?.auth;

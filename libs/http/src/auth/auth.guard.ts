@@ -11,7 +11,13 @@ import { type Request } from 'express';
 
 import { apiTenantOf } from '../api-tenant';
 import { AccessTokenVerifier } from './access-token-verifier';
-import { type AuthContext, type RequiredRole, setAuth } from './auth-context';
+import {
+  API_KEY_PREFIXES,
+  type AuthContext,
+  type RequiredRole,
+  setApiKey,
+  setAuth,
+} from './auth-context';
 import { AUTH_POLICY, type AuthPolicy } from './auth-policy';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -65,7 +71,12 @@ export class AuthGuard implements CanActivate {
     if (policy.kind === 'public') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const path = req.path;
-    const token = tokenOf(req, path);
+    let token = tokenOf(req, path);
+    if (token !== undefined && API_KEY_PREFIXES.some((prefix) => token!.startsWith(prefix))) {
+      // Not a token: the route that accepts this kind of key checks it (see @ApiKey).
+      setApiKey(req, token);
+      token = undefined;
+    }
     if (token === undefined) {
       if (policy.kind === 'optional') return true;
       throw new UnauthorizedError();

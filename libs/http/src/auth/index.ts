@@ -1,6 +1,6 @@
 export { AccessTokenVerifier } from './access-token-verifier';
 export { authOf, type AuthContext, type RequiredRole } from './auth-context';
 export { AUTH_POLICY, Authenticated, OptionalAuth, Public, type AuthPolicy } from './auth-policy';
-export { AuthUser, OptionalAuthUser } from './auth-user.decorator';
+export { ApiKey, AuthUser, OptionalAuthUser } from './auth-user.decorator';
 export { AuthGuard } from './auth.guard';
 export { AUTH_PROVIDERS } from './auth.providers';
