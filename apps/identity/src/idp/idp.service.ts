@@ -59,8 +59,14 @@ const HOST_NAME =
 /** An identity's address: a comma-separated list of IPs, or one host name. */
 export function isValidAddress(value: string): boolean {
   const parts = value.split(',').map((p) => p.trim());
-  if (parts.length === 1 && HOST_NAME.test(parts[0]!.toLowerCase())) return true;
+  if (parts.length === 1 && HOST_NAME.test(value.trim().toLowerCase())) return true;
   return parts.length <= 8 && parts.every((p) => addressType(p) !== 'hostname');
+}
+
+/** The type of an address list: that of its first entry. */
+function addressTypeOf(address: string): string {
+  const [first = address] = address.split(',');
+  return addressType(first.trim());
 }
 
 /** Only `<one label>.<idp domain>`; undefined when `idTag` is not one of ours. */
@@ -128,7 +134,7 @@ export class IdpService {
           email: input.email,
           ownerIdTag: input.ownerIdTag,
           lang: input.lang,
-          ...(address ? { address, addressType: addressType(address.split(',')[0]!) } : {}),
+          ...(address ? { address, addressType: addressTypeOf(address) } : {}),
           ...(input.activeNow
             ? { status: 'active' as const, expiresAt: new Date(now.getTime() + idp.renewalMs) }
             : {
@@ -231,7 +237,7 @@ export class IdpService {
     }
     return this.update(idTag, {
       address,
-      addressType: addressType(address.split(',')[0]!),
+      addressType: addressTypeOf(address),
       addressUpdatedAt: this.clock(),
     });
   }

@@ -72,9 +72,13 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const path = req.path;
     let token = tokenOf(req, path);
-    if (token !== undefined && API_KEY_PREFIXES.some((prefix) => token!.startsWith(prefix))) {
+    const presented = token;
+    if (
+      presented !== undefined &&
+      API_KEY_PREFIXES.some((prefix) => presented.startsWith(prefix))
+    ) {
       // Not a token: the route that accepts this kind of key checks it (see @ApiKey).
-      setApiKey(req, token);
+      setApiKey(req, presented);
       token = undefined;
     }
     if (token === undefined) {
