@@ -20,6 +20,8 @@ import { IdpRepository } from './idp/idp.repository';
 import { IdpService } from './idp/idp.service';
 import { SystemDomainResolver } from './registration/domain-resolver';
 import { DOMAIN_RESOLVER } from './registration/tokens';
+import { RegistrationController } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
 import { VerifyController } from './registration/verify.controller';
 import { VerifyService } from './registration/verify.service';
 import { AppDomainController } from './profile/app-domain.controller';
@@ -68,6 +70,7 @@ export class AppModule {
         IdpAdminController,
         IdpRegistrationHandler,
         VerifyController,
+        RegistrationController,
         ProfilesController,
         AdminController,
         HealthController,
@@ -107,6 +110,7 @@ export class AppModule {
           useFactory: () => new SystemDomainResolver(config.registration.dnsServers),
         },
         VerifyService,
+        RegistrationService,
         RemoteKeysRepository,
         RemoteKeysService,
         TenantsRepository,

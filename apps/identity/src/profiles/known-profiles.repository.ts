@@ -107,6 +107,7 @@ export class KnownProfilesRepository {
       type: ProfileType;
       profilePic?: string | undefined;
       roles?: string[];
+      connected?: boolean;
     },
   ): Promise<void> {
     const fields = {
@@ -114,6 +115,7 @@ export class KnownProfilesRepository {
       type: profile.type,
       profilePic: profile.profilePic ?? null,
       ...(profile.roles ? { roles: profile.roles } : {}),
+      ...(profile.connected === undefined ? {} : { connected: String(profile.connected) }),
     };
     await this.db.profile.upsert({
       where: { tnId_idTag: { tnId, idTag: profile.idTag } },

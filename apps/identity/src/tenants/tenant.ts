@@ -32,4 +32,5 @@ export interface NewTenant {
   type: ProfileType;
   name: string;
   roles: string[];
+  appDomain?: string;
 }

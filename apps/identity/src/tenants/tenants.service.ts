@@ -31,6 +31,14 @@ export class TenantsService {
     return tenant;
   }
 
+  /** Creates a new tenant with a fresh P-384 key; E-CORE-CONFLICT when the id_tag or app domain is taken. */
+  async create(input: NewTenant): Promise<TenantRecord> {
+    const key = await this.vault.newKey(input.idTag, nextKeyId(this.clock(), []));
+    const created = await this.tenants.createWithKey(input, key);
+    this.logger.log(`created tenant ${created.idTag} (tn_id ${created.tnId})`);
+    return created;
+  }
+
   /** Creates the tenant with a fresh P-384 key unless it exists; safe when replicas race. */
   async ensureTenant(input: NewTenant): Promise<TenantRecord> {
     const existing = await this.tenants.findByIdTag(input.idTag);
