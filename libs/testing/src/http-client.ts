@@ -26,7 +26,15 @@ export function httpRequest(call: HttpCall): Promise<HttpResult> {
         port: call.port,
         path: call.path,
         method: call.method ?? 'GET',
-        headers: call.headers,
+        // A body gets its length unless the caller set framing itself (Node would not frame a
+        // DELETE body, and the server would read it as the next request).
+        headers:
+          call.body === undefined ||
+          Object.keys(call.headers ?? {}).some((h) =>
+            /^(content-length|transfer-encoding)$/i.test(h),
+          )
+            ? call.headers
+            : { ...call.headers, 'Content-Length': String(Buffer.byteLength(call.body)) },
       },
       (res) => {
         const chunks: Buffer[] = [];
