@@ -1,10 +1,17 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { type AuthDb, createAuthDb } from '@cloudillo/db-auth';
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { ActionTokenVerifier } from '@cloudillo/action-tokens';
+import { ContractClient } from '@cloudillo/contracts';
 import { MessagingModule } from '@cloudillo/messaging';
+import { PeerClient } from '@cloudillo/peer-client';
+import { PeerDirectory } from '@cloudillo/protocol';
 import { RateLimiter } from '@cloudillo/rate-limit';
 import { Redis } from 'ioredis';
 
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { type AuthConfig } from './config';
 import { CredentialsHandler } from './credentials/credentials.handler';
 import { CredentialsRepository } from './credentials/credentials.repository';
@@ -20,6 +27,8 @@ import { SigningKeys } from './keys/signing-keys';
 import { TokenIssuer } from './keys/token-issuer';
 import { AuthController } from './login/auth.controller';
 import { LoginService } from './login/login.service';
+import { ProxyExchangeService } from './proxy/proxy-exchange.service';
+import { ProxyTokenService } from './proxy/proxy-token.service';
 import { TenantDirectory } from './login/tenant-directory';
 import { RefsController } from './refs/refs.controller';
 import { RefsHandler } from './refs/refs.handler';
@@ -62,6 +71,7 @@ export class AppModule {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'access-token' })],
       controllers: [
+        ApiKeysController,
         AuthController,
         HealthController,
         KeysHandler,
@@ -111,6 +121,24 @@ export class AppModule {
         },
         MailerLifecycle,
         LinksService,
+        ApiKeysRepository,
+        ApiKeysService,
+        {
+          provide: ActionTokenVerifier,
+          inject: [ContractClient],
+          useFactory: (rpc: ContractClient) => new ActionTokenVerifier(rpc),
+        },
+        {
+          provide: PeerClient,
+          useFactory: () =>
+            new PeerClient({
+              directory: new PeerDirectory(config.peers),
+              timeoutMs: config.peerTimeoutMs,
+              maxBytes: 64 * 1024,
+            }),
+        },
+        ProxyExchangeService,
+        ProxyTokenService,
       ],
     };
   }

@@ -1,5 +1,5 @@
-import { envBytes, envPort, envSecretKey32, envUrl, parseEnv } from '@cloudillo/config';
-import { ACCESS_TOKEN_TTL_SECONDS } from '@cloudillo/protocol';
+import { envBytes, envPort, envSecretKey32, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { ACCESS_TOKEN_TTL_SECONDS, isIdTag } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 const settings = z.object({
@@ -30,6 +30,12 @@ const settings = z.object({
   /** SMTP for welcome and reset links (`smtp://user:pass@host:587`); unset: mails go to the log. */
   AUTH_SMTP_URL: envUrl(['smtp', 'smtps']).optional(),
   AUTH_MAIL_FROM: z.string().min(3).max(200).default('Cloudillo <no-reply@localhost>'),
+  /** Local multi-node runs only: `id_tag=http://127.0.0.1:port,…` replaces https://cl-o.<id_tag>. */
+  FEDERATION_PEER_MAP: envUrlMap.refine(
+    (map) => Object.keys(map).every(isIdTag),
+    'names must be id_tags',
+  ),
+  AUTH_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   AUTH_LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
 });
 
@@ -47,6 +53,9 @@ export interface AuthConfig {
   loginPenalty: { keyPrefix: string; points: number };
   http: { host: string; port: number; jsonLimitBytes: number };
   tokenTtlSeconds: number;
+  /** FEDERATION_PEER_MAP entries, and the deadline of a token exchange at a peer. */
+  peers: Record<string, string>;
+  peerTimeoutMs: number;
   mail: { smtpUrl?: string; from: string };
   loginFailureDelayMs: number;
   keyEncryptionKey: Buffer;
@@ -62,6 +71,8 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     loginPenalty: { keyPrefix: e.GATEWAY_RATE_LIMIT_PREFIX, points: e.AUTH_LOGIN_FAILURE_PENALTY },
     http: { host: e.AUTH_HTTP_HOST, port: e.AUTH_HTTP_PORT, jsonLimitBytes: e.AUTH_JSON_LIMIT },
     tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    peers: e.FEDERATION_PEER_MAP,
+    peerTimeoutMs: e.AUTH_PEER_TIMEOUT_MS,
     mail: { ...(e.AUTH_SMTP_URL ? { smtpUrl: e.AUTH_SMTP_URL } : {}), from: e.AUTH_MAIL_FROM },
     loginFailureDelayMs: e.AUTH_LOGIN_FAILURE_DELAY_MS,
     keyEncryptionKey: e.AUTH_KEY_ENCRYPTION_KEY,

@@ -23,6 +23,7 @@ export function testAuthConfig(options: {
   loginFailureDelayMs?: number;
   rateLimitPrefix?: string;
   smtpUrl?: string;
+  peers?: Record<string, string>;
 }): AuthConfig {
   return {
     databaseUrl: testInfra().databaseUrl,
@@ -32,6 +33,8 @@ export function testAuthConfig(options: {
     loginPenalty: { keyPrefix: options.rateLimitPrefix ?? uniqueName('rl'), points: 4 },
     http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 64 * 1024 },
     tokenTtlSeconds: 3600,
+    peers: options.peers ?? {},
+    peerTimeoutMs: 5_000,
     mail: {
       ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
       from: 'Cloudillo <test@localhost>',
@@ -48,6 +51,7 @@ export async function startTestAccessToken(options: {
   loginFailureDelayMs?: number;
   rateLimitPrefix?: string;
   smtpUrl?: string;
+  peers?: Record<string, string>;
   deps?: AuthDeps;
 }): Promise<AuthHarness> {
   const schema = options.schema ?? (await createTestSchema('access-token'));

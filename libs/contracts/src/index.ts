@@ -30,6 +30,7 @@ export {
   getTenant,
   listTenants,
   purgeTenant,
+  rolesAtTenant,
   rotateTenantKey,
   setProfilePicture,
   setTenantStatus,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/commo
 import { passwordSchema, refIdSchema } from '@cloudillo/contracts';
 import {
   ApiTenant,
+  Authenticated,
   type AuthContext,
   AuthUser,
   OptionalAuth,
@@ -9,14 +10,25 @@ import {
   Public,
   ZodPipe,
 } from '@cloudillo/http';
-import { AppError, ForbiddenError, type IdTag, UnauthorizedError } from '@cloudillo/protocol';
+import {
+  AppError,
+  ForbiddenError,
+  type IdTag,
+  idTagSchema,
+  UnauthorizedError,
+} from '@cloudillo/protocol';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
 import { type Request } from 'express';
 import { z } from 'zod';
 
 import { CredentialsService } from '../credentials/credentials.service';
 import { TokenIssuer } from '../keys/token-issuer';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { LinksService } from '../mail/links.service';
+import { ProxyExchangeService } from '../proxy/proxy-exchange.service';
+import { ProxyTokenService } from '../proxy/proxy-token.service';
+import { type AccessLevelName, toRefView } from '../refs/ref-view';
+import { RefsService } from '../refs/refs.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { type LoginResult, LoginService } from './login.service';
@@ -42,8 +54,23 @@ const accessTokenQuery = z.object({
   refId: z.string().optional(),
   apiKey: z.string().optional(),
   via: z.string().optional(),
-  refresh: z.string().optional(),
+  refresh: z.enum(['true', 'false']).optional(),
 });
+const logoutBody = z
+  .object({ apiKey: z.string().min(1).max(128).optional() })
+  .strict()
+  .optional();
+const proxyQuery = z.object({ idTag: idTagSchema.optional() });
+
+/** The client's `tRefAccessTokenResult`. */
+interface ShareLinkToken {
+  token: string;
+  scope: string;
+  resourceId: string;
+  accessLevel: AccessLevelName;
+  expiresAt: number;
+  params?: string;
+}
 
 function ownerOnly(auth: AuthContext): AuthContext & { sid: string } {
   if (!auth.owner || auth.sid === undefined)
@@ -60,6 +87,10 @@ export class AuthController {
     private readonly revocations: SessionsService,
     private readonly credentials: CredentialsService,
     private readonly links: LinksService,
+    private readonly proxies: ProxyExchangeService,
+    private readonly peerTokens: ProxyTokenService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly refs: RefsService,
   ) {}
 
   @Post('login')
@@ -81,12 +112,20 @@ export class AuthController {
     return this.login.resume(auth.tenant, auth.sid);
   }
 
-  /** Ends the session: this token and every other token of the session stop working at once. */
+  /**
+   * Ends the session: this token and every other token of the session stop working at once. With
+   * `apiKey` (a "stay logged in" key), that key is deleted too.
+   */
   @Post('logout')
   @HttpCode(200)
-  async logout(@AuthUser() auth: AuthContext): Promise<null> {
+  async logout(
+    @AuthUser() auth: AuthContext,
+    @Body(new ZodPipe(logoutBody)) body: z.output<typeof logoutBody>,
+  ): Promise<null> {
     if (auth.sid === undefined) throw new UnauthorizedError('this token has no session to end');
     const tenant = await this.tenantId(auth);
+    if (body?.apiKey !== undefined)
+      await this.apiKeys.delete(auth.tenant, { plaintext: body.apiKey });
     await this.revocations.revoke(tenant, auth.sid);
     return null;
   }
@@ -129,37 +168,81 @@ export class AuthController {
   }
 
   /**
-   * Protocol §4.3. This slice serves the plain refresh (optionally narrowed to a scope); the PROXY,
-   * share-ref, API-key and `via` branches arrive with the rest of issue 4.
+   * Protocol §4.3, every branch: a PROXY action token from a peer (`token=`), a share link
+   * (`refId=`), an API key (`apiKey=`), or a plain refresh of the caller's token (optionally
+   * narrowed to a scope). `via=` needs the blob service's container links (issue 6).
    */
   @Get('access-token')
   @OptionalAuth()
   async accessToken(
+    @ApiTenant() tenant: IdTag,
     @OptionalAuthUser() auth: AuthContext | undefined,
     @Query(new ZodPipe(accessTokenQuery)) query: z.output<typeof accessTokenQuery>,
-  ): Promise<{ token: string }> {
-    if (query.token ?? query.refId ?? query.apiKey ?? query.via) {
-      throw new AppError('E-CORE-UNSUPPORTED', 'this access-token exchange is not served yet', {
+  ): Promise<{ token: string } | ShareLinkToken> {
+    if (query.token !== undefined) return this.proxies.exchange(tenant.ascii, query.token);
+    if (query.apiKey !== undefined) return this.apiKeys.exchange(tenant.ascii, query.apiKey);
+    if (query.refId !== undefined)
+      return this.shareLink(tenant.ascii, query.refId, query.refresh === 'true');
+    if (query.via !== undefined) {
+      throw new AppError('E-CORE-UNSUPPORTED', 'via= needs the blob service (container links)', {
         status: 501,
       });
     }
     if (!auth) throw new UnauthorizedError();
+    return this.refreshed(auth, query.scope);
+  }
+
+  /** `GET /api/auth/proxy-token?idTag=` (protocol §4.4): a token at a peer, or a local one without idTag. */
+  @Get('proxy-token')
+  @Authenticated({ role: 'leader' })
+  async proxyToken(
+    @AuthUser() auth: AuthContext,
+    @Query(new ZodPipe(proxyQuery)) query: z.output<typeof proxyQuery>,
+  ): Promise<{ token: string; roles?: string[] }> {
+    if (query.idTag === undefined || query.idTag === auth.tenant)
+      return this.refreshed(auth, undefined);
+    if (!auth.owner) throw new ForbiddenError('only the tenant’s own user speaks for it elsewhere');
+    return this.peerTokens.tokenAt(auth.tenant, query.idTag);
+  }
+
+  private async refreshed(
+    auth: AuthContext,
+    scope: string | undefined,
+  ): Promise<{ token: string }> {
     // A scoped token may be refreshed, never widened (scopes fail closed, protocol §4.2).
-    if (auth.scope !== undefined && query.scope !== undefined && query.scope !== auth.scope) {
+    if (auth.scope !== undefined && scope !== undefined && scope !== auth.scope) {
       throw new ForbiddenError('a scoped token cannot be exchanged for another scope');
     }
-    const scope = query.scope ?? auth.scope;
+    const narrowed = scope ?? auth.scope;
     const { token, exp } = await this.issuer.issue({
       tenant: auth.tenant,
       ...(auth.anonymous ? {} : { subject: auth.subject }),
       roles: [...auth.roles],
-      ...(scope === undefined ? {} : { scope }),
+      ...(narrowed === undefined ? {} : { scope: narrowed }),
       ...(auth.sid === undefined ? {} : { sid: auth.sid }),
     });
     if (auth.sid !== undefined && !(await this.sessions.extend(auth.sid, exp))) {
       throw new UnauthorizedError('session was revoked');
     }
     return { token };
+  }
+
+  private async shareLink(
+    tenant: string,
+    refId: string,
+    refresh: boolean,
+  ): Promise<ShareLinkToken> {
+    const { ref, scope } = await this.refs.shareLinkToken(tenant, refId, refresh);
+    const { token, exp } = await this.issuer.issue({ tenant, roles: [], scope });
+    const view = toRefView(ref);
+    return {
+      token,
+      scope,
+      resourceId: view.resourceId as string,
+      accessLevel: view.accessLevel as AccessLevelName,
+      expiresAt: exp,
+      ...(view.params === undefined ? {} : { params: view.params }),
+    };
   }
 
   private async tenantId(auth: AuthContext): Promise<number> {

@@ -73,6 +73,24 @@ export class RefsService {
     throw new AppError('E-CORE-GONE', 'this ref has expired or been used up');
   }
 
+  /**
+   * `GET /api/auth/access-token?refId=` (protocol §4.3): a share link becomes an anonymous token
+   * scoped to its file. Each exchange uses one of the link's uses; `refresh` renews a token without
+   * using one, while the link is still valid.
+   */
+  async shareLinkToken(
+    tenant: string,
+    refId: string,
+    refresh: boolean,
+  ): Promise<{ ref: Ref; scope: string }> {
+    const ref = refresh
+      ? await this.publicView(tenant, refId)
+      : await this.consume(tenant, refId, ['share.file']);
+    if (ref.type !== 'share.file' || !ref.resourceId || !ref.accessLevel)
+      throw new NotFoundError('no such share link');
+    return { ref, scope: `file:${ref.resourceId}:${ref.accessLevel}` };
+  }
+
   async release(tenant: string, refId: string): Promise<boolean> {
     return this.refs.giveBack(await this.tnId(tenant), refId);
   }

@@ -124,6 +124,15 @@ export class KnownProfilesRepository {
     });
   }
 
+  /** The roles the tenant gave `idTag`; none for an identity it does not know or has blocked. */
+  async roles(tnId: number, idTag: string): Promise<string[]> {
+    const row = await this.db.profile.findUnique({
+      where: { tnId_idTag: { tnId, idTag } },
+      select: { roles: true, status: true },
+    });
+    return row && row.status !== 'B' ? row.roles : [];
+  }
+
   /** How close `idTag` is to the tenant, for section visibility. */
   async closeness(tnId: number, idTag: string): Promise<{ connected: boolean; follower: boolean }> {
     const row = await this.db.profile.findUnique({

@@ -96,3 +96,14 @@ export const rotateTenantKey = defineRequest({
   request: z.object({ idTag: idTagSchema }),
   response: z.object({ keyId: z.string() }),
 });
+
+/**
+ * The roles `idTag` holds at `tenant` (the tenant's profile row for it, protocol §4.2): what a
+ * PROXY exchange puts in the access token. Empty for strangers.
+ */
+export const rolesAtTenant = defineRequest({
+  subject: 'identity.profile.roles.v1',
+  request: z.object({ tenant: idTagSchema, idTag: idTagSchema }),
+  response: z.object({ roles: z.array(z.string()) }),
+  timeoutMs: 3_000,
+});

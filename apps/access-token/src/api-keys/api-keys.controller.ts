@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
+import { z } from 'zod';
+
+import { type ApiKeyView } from './api-key-view';
+import { ApiKeysService } from './api-keys.service';
+
+const scopes = z.string().regex(/^[a-z0-9:._~,-]{1,200}$/, 'a comma-separated scope list');
+const expiresAt = z.coerce.date().refine((d) => d.getTime() > Date.now(), 'must be in the future');
+const createBody = z
+  .object({
+    name: z.string().trim().max(100).optional(),
+    scopes: scopes.optional(),
+    expiresAt: expiresAt.optional(),
+  })
+  .strict();
+const patchBody = z
+  .object({
+    name: z.string().trim().max(100).nullable().optional(),
+    scopes: scopes.nullable().optional(),
+    expiresAt: expiresAt.nullable().optional(),
+  })
+  .strict();
+
+/** `/api/auth/api-keys` (lead, protocol §8.1). */
+@Controller('api/auth/api-keys')
+@Authenticated({ role: 'leader' })
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Get()
+  list(@AuthUser() caller: AuthContext): Promise<ApiKeyView[]> {
+    return this.keys.list(caller.tenant);
+  }
+
+  @Post()
+  create(
+    @AuthUser() caller: AuthContext,
+    @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
+  ): Promise<ApiKeyView & { plaintextKey: string }> {
+    return this.keys.create(caller.tenant, body);
+  }
+
+  @Get(':keyId')
+  get(
+    @AuthUser() caller: AuthContext,
+    @Param('keyId', ParseIntPipe) keyId: number,
+  ): Promise<ApiKeyView> {
+    return this.keys.get(caller.tenant, keyId);
+  }
+
+  @Patch(':keyId')
+  update(
+    @AuthUser() caller: AuthContext,
+    @Param('keyId', ParseIntPipe) keyId: number,
+    @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
+  ): Promise<ApiKeyView> {
+    return this.keys.update(caller.tenant, keyId, body);
+  }
+
+  @Delete(':keyId')
+  async delete(
+    @AuthUser() caller: AuthContext,
+    @Param('keyId', ParseIntPipe) keyId: number,
+  ): Promise<null> {
+    await this.keys.delete(caller.tenant, { keyId });
+    return null;
+  }
+}

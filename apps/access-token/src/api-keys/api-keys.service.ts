@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomToken, secretDigest } from '@cloudillo/crypto';
+import { NotFoundError, UnauthorizedError } from '@cloudillo/protocol';
+
+import { randomId, TokenIssuer } from '../keys/token-issuer';
+import { ownerRoles, TenantDirectory } from '../login/tenant-directory';
+import { SessionsRepository } from '../sessions/sessions.repository';
+import { SessionsService } from '../sessions/sessions.service';
+import { CLOCK, type Clock } from '../tokens';
+import { type ApiKeyView, toApiKeyView } from './api-key-view';
+import { type ApiKeyChange, ApiKeysRepository } from './api-keys.repository';
+
+export const API_KEY_PREFIX = 'cl_';
+
+/** `cl_` keys (protocol §4.5): made by a tenant's leaders, exchanged for tokens of the tenant's owner. */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly tenants: TenantDirectory,
+    private readonly issuer: TokenIssuer,
+    private readonly sessions: SessionsRepository,
+    private readonly revocations: SessionsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(
+    tenant: string,
+    input: { name?: string | undefined; scopes?: string | undefined; expiresAt?: Date | undefined },
+  ): Promise<ApiKeyView & { plaintextKey: string }> {
+    const { tnId } = await this.tenant(tenant);
+    const plaintextKey = `${API_KEY_PREFIX}${randomToken(32)}`;
+    const key = await this.keys.create(
+      {
+        tnId,
+        keyPrefix: plaintextKey.slice(0, API_KEY_PREFIX.length + 8),
+        keyHash: secretDigest(plaintextKey),
+        sid: randomId(),
+        ...input,
+      },
+      tenant,
+      this.clock(),
+    );
+    return { ...toApiKeyView(key), plaintextKey };
+  }
+
+  async list(tenant: string): Promise<ApiKeyView[]> {
+    return (await this.keys.list((await this.tenant(tenant)).tnId)).map(toApiKeyView);
+  }
+
+  async get(tenant: string, keyId: number): Promise<ApiKeyView> {
+    const key = await this.keys.find((await this.tenant(tenant)).tnId, keyId);
+    if (!key) throw new NotFoundError('no such API key');
+    return toApiKeyView(key);
+  }
+
+  async update(tenant: string, keyId: number, change: ApiKeyChange): Promise<ApiKeyView> {
+    const key = await this.keys.update((await this.tenant(tenant)).tnId, keyId, change);
+    if (!key) throw new NotFoundError('no such API key');
+    return toApiKeyView(key);
+  }
+
+  /** Deletes a key (by id, or by its plaintext on logout); every token it produced stops at once. */
+  async delete(tenant: string, which: { keyId: number } | { plaintext: string }): Promise<boolean> {
+    const { tnId } = await this.tenant(tenant);
+    const key = await this.keys.delete(
+      tnId,
+      'keyId' in which ? { keyId: which.keyId } : { keyHash: secretDigest(which.plaintext) },
+    );
+    if (!key) return false;
+    await this.revocations.revoke(tnId, key.sid);
+    return true;
+  }
+
+  /** `GET /api/auth/access-token?apiKey=`: the key's scopes, the owner's roles. */
+  async exchange(tenant: string, plaintext: string): Promise<{ token: string }> {
+    const record = await this.tenant(tenant);
+    const key = plaintext.startsWith(API_KEY_PREFIX)
+      ? await this.keys.use(record.tnId, secretDigest(plaintext), this.clock())
+      : undefined;
+    if (!key || record.status !== 'A') throw new UnauthorizedError('API key is not valid here');
+    const { token, exp } = await this.issuer.issue({
+      tenant: record.idTag,
+      subject: record.idTag,
+      roles: ownerRoles(record),
+      ...(key.scopes ? { scope: key.scopes } : {}),
+      sid: key.sid,
+    });
+    await this.sessions.extend(key.sid, exp);
+    return { token };
+  }
+
+  private async tenant(idTag: string) {
+    const tenant = await this.tenants.find(idTag);
+    if (!tenant) throw new NotFoundError(`unknown tenant ${idTag}`);
+    return tenant;
+  }
+}

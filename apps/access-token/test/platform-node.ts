@@ -1,0 +1,119 @@
+import { type INestApplication } from '@nestjs/common';
+import { createTenant, setTenantPassword } from '@cloudillo/contracts';
+import { freePort, httpRequest, type HttpResult, testInfra, uniqueName } from '@cloudillo/testing';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGateway } from '../../gateway/src/gateway-app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import { type AuthHarness, startTestAccessToken } from './auth-harness';
+
+/**
+ * One whole Cloudillo node on loopback — identity, access-token and a gateway, with its own NATS
+ * server and schemas — reaching other nodes only over HTTP through the peer map.
+ */
+export interface PlatformNode {
+  idTag: string;
+  gatewayPort: number;
+  identity: IdentityHarness;
+  auth: AuthHarness;
+  gateway: INestApplication;
+  /** A request through this node's gateway, as `cl-o.<host>`. */
+  call(
+    host: string,
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<HttpResult>;
+  login(idTag: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Gateway ports chosen before any node starts, so every node's peer map can name the others. */
+export async function reservePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  return ports;
+}
+
+export async function startPlatformNode(options: {
+  idTag: string;
+  gatewayPort: number;
+  peers: Record<string, number>;
+  password: string;
+}): Promise<PlatformNode> {
+  const peers = Object.fromEntries(
+    Object.entries(options.peers).map(([idTag, port]) => [idTag, `http://127.0.0.1:${port}`]),
+  );
+  const identity = await startTestIdentity({ baseIdTag: options.idTag, peers });
+  const auth = await startTestAccessToken({
+    natsUrl: identity.nats.url,
+    peers,
+    loginFailureDelayMs: 0,
+  });
+  await identity.rpc.request(setTenantPassword, {
+    idTag: options.idTag,
+    password: options.password,
+  });
+  const gateway = await startGateway(
+    {
+      natsUrl: identity.nats.url,
+      redisUrl: testInfra().redisUrl,
+      rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
+      http: { host: '127.0.0.1', port: options.gatewayPort },
+      upstreams: {
+        identity: `http://127.0.0.1:${identity.port}`,
+        'access-token': `http://127.0.0.1:${auth.port}`,
+      },
+      bodyLimits: { json: 64 * 1024, inbox: 1024 * 1024, stream: 1024 * 1024 },
+      trustProxy: false,
+      proxyTimeoutMs: 5_000,
+    },
+    { logger: false },
+  );
+  const call = (host: string, method: string, path: string, token?: string, body?: unknown) =>
+    httpRequest({
+      port: options.gatewayPort,
+      method,
+      path,
+      headers: {
+        Host: `cl-o.${host}`,
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return {
+    idTag: options.idTag,
+    gatewayPort: options.gatewayPort,
+    identity,
+    auth,
+    gateway,
+    call,
+    async login(idTag, password) {
+      const res = await call(idTag, 'POST', '/api/auth/login', undefined, { idTag, password });
+      if (res.status !== 200)
+        throw new Error(`login of ${idTag} failed: ${res.status} ${res.text}`);
+      return (res.json as { data: { token: string } }).data.token;
+    },
+    async close() {
+      await gateway.close();
+      await auth.close();
+      await identity.close();
+    },
+  };
+}
+
+/** Creates a tenant on a node, with a password. */
+export async function addTenant(
+  node: PlatformNode,
+  idTag: string,
+  password: string,
+): Promise<void> {
+  await node.identity.rpc.request(createTenant, { idTag });
+  await node.identity.rpc.request(setTenantPassword, { idTag, password });
+}

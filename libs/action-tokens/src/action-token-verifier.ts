@@ -1,0 +1,71 @@
+import { type ContractClient, resolveKey } from '@cloudillo/contracts';
+import { decodeUnverifiedClaims, importPublicKey, JwtError, verifyJwt } from '@cloudillo/crypto';
+import {
+  type ActionTokenClaims,
+  actionTokenClaimsSchema,
+  AppError,
+  isAppError,
+  UnauthorizedError,
+} from '@cloudillo/protocol';
+
+export interface ActionVerifyOptions {
+  /** Current time in Unix seconds (injected clock). */
+  now?: number;
+  /** Refuse tokens without `exp`. */
+  requireExp?: boolean;
+}
+
+/**
+ * Verifies action tokens (protocol §1.4, §2.1): claims shaped as the protocol says, ES384 pinned,
+ * signed by the key the issuer publishes (resolved by identity, which caches it), `exp` checked.
+ * When the signature fails against a cached key, the key is fetched once more before giving up.
+ * Access tokens are refused by their header (EdDSA), as this refuses anything but ES384.
+ */
+export class ActionTokenVerifier {
+  constructor(private readonly rpc: ContractClient) {}
+
+  async verify(token: string, options: ActionVerifyOptions = {}): Promise<ActionTokenClaims> {
+    let unverified: unknown;
+    try {
+      unverified = decodeUnverifiedClaims(token);
+    } catch {
+      throw new UnauthorizedError('not a token');
+    }
+    const parsed = actionTokenClaimsSchema.safeParse(unverified);
+    if (!parsed.success) throw new UnauthorizedError('action token claims are malformed');
+    const claims = parsed.data;
+    for (const refresh of [false, true]) {
+      const publicKey = await this.keyOf(claims, refresh);
+      try {
+        await verifyJwt(token, importPublicKey(publicKey), {
+          ...(options.now === undefined ? {} : { now: options.now }),
+          requireExp: options.requireExp ?? false,
+        });
+        return claims;
+      } catch (error) {
+        if (!(error instanceof JwtError)) throw error;
+        if (error.code !== 'jwt.signature' || refresh) {
+          throw new UnauthorizedError(
+            error.code === 'jwt.expired'
+              ? 'action token expired'
+              : `action token refused: ${error.code}`,
+          );
+        }
+      }
+    }
+    throw new UnauthorizedError('action token signature does not verify');
+  }
+
+  private async keyOf(claims: ActionTokenClaims, refresh: boolean): Promise<string> {
+    try {
+      return (await this.rpc.request(resolveKey, { idTag: claims.iss, keyId: claims.k, refresh }))
+        .publicKey;
+    } catch (error) {
+      if (isAppError(error) && error.code === 'E-CORE-NOTFOUND') {
+        throw new UnauthorizedError(`${claims.iss} publishes no key ${claims.k}`);
+      }
+      if (isAppError(error)) throw error;
+      throw new AppError('E-SYS-UNAVAIL', 'issuer key not available', { cause: error });
+    }
+  }
+}

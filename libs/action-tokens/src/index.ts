@@ -1,0 +1,1 @@
+export { ActionTokenVerifier, type ActionVerifyOptions } from './action-token-verifier';
