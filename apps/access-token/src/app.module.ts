@@ -37,6 +37,9 @@ import { RefsService } from './refs/refs.service';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import { ChallengeStore } from './webauthn/challenge-store';
+import { WebAuthnController } from './webauthn/webauthn.controller';
+import { WebAuthnService } from './webauthn/webauthn.service';
 import { AUTH_CONFIG, AUTH_DB, AUTH_REDIS, CLOCK, type Clock } from './tokens';
 
 export interface AuthDeps {
@@ -72,6 +75,7 @@ export class AppModule {
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'access-token' })],
       controllers: [
         ApiKeysController,
+        WebAuthnController,
         AuthController,
         HealthController,
         KeysHandler,
@@ -138,6 +142,8 @@ export class AppModule {
             }),
         },
         ProxyExchangeService,
+        ChallengeStore,
+        WebAuthnService,
         ProxyTokenService,
       ],
     };

@@ -1,3 +1,10 @@
 export { createAuthDb, type AuthDb, type AuthDbOptions } from './client';
 export { Prisma } from './generated/client';
-export type { ApiKey, Credential, Ref, Session, SigningKey } from './generated/client';
+export type {
+  ApiKey,
+  Credential,
+  Ref,
+  Session,
+  SigningKey,
+  WebAuthnCredential,
+} from './generated/client';

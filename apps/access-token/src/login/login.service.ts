@@ -98,6 +98,14 @@ export class LoginService {
     return this.startSession(tenant);
   }
 
+  /** A new session for the tenant's owner, once another factor (a passkey) has proven them. */
+  async sessionFor(idTag: string): Promise<LoginResult> {
+    const tenant = await this.tenants.find(idTag);
+    if (!tenant) throw new UnauthorizedError('unknown tenant');
+    if (tenant.status !== 'A') throw new ForbiddenError('this tenant is suspended');
+    return this.startSession(tenant);
+  }
+
   private async startSession(tenant: TenantView): Promise<LoginResult> {
     const sid = randomId();
     const roles = ownerRoles(tenant);

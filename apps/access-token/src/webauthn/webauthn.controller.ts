@@ -1,0 +1,110 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiTenant,
+  Authenticated,
+  type AuthContext,
+  AuthUser,
+  Public,
+  ZodPipe,
+} from '@cloudillo/http';
+import { ForbiddenError, type IdTag } from '@cloudillo/protocol';
+import {
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { z } from 'zod';
+
+import { type LoginResult } from '../login/login.service';
+import { type CredentialView, WebAuthnService } from './webauthn.service';
+
+const b64url = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]*$/)
+  .max(16_384);
+/** The shape of a browser's PublicKeyCredential JSON; the library checks the content. */
+const credentialResponse = z
+  .object({
+    id: b64url.min(1).max(512),
+    rawId: b64url.min(1).max(512),
+    type: z.literal('public-key'),
+    response: z.record(z.string(), z.unknown()),
+    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+    authenticatorAttachment: z.string().max(32).optional(),
+  })
+  .passthrough();
+const regBody = z.object({
+  token: z.string().max(64),
+  response: credentialResponse,
+  description: z.string().trim().min(1).max(100).default('passkey'),
+});
+const loginBody = z.object({ token: z.string().max(64), response: credentialResponse });
+
+/** `/api/auth/wa/*` (protocol §8.1): enrolment for the owner (lead), login for anyone. */
+@Controller('api/auth/wa')
+export class WebAuthnController {
+  constructor(private readonly webauthn: WebAuthnService) {}
+
+  @Get('reg/challenge')
+  @Authenticated({ role: 'leader' })
+  registrationChallenge(
+    @AuthUser() auth: AuthContext,
+  ): Promise<{ options: unknown; token: string }> {
+    return this.webauthn.registrationOptions(ownerTenant(auth));
+  }
+
+  @Post('reg')
+  @Authenticated({ role: 'leader' })
+  register(
+    @AuthUser() auth: AuthContext,
+    @Body(new ZodPipe(regBody)) body: z.output<typeof regBody>,
+  ): Promise<CredentialView> {
+    return this.webauthn.register(
+      ownerTenant(auth),
+      body.token,
+      body.response as unknown as RegistrationResponseJSON,
+      body.description,
+    );
+  }
+
+  @Get('reg')
+  @Authenticated({ role: 'leader' })
+  list(@AuthUser() auth: AuthContext): Promise<CredentialView[]> {
+    return this.webauthn.list(auth.tenant);
+  }
+
+  @Delete('reg/:credentialId')
+  @Authenticated({ role: 'leader' })
+  async delete(
+    @AuthUser() auth: AuthContext,
+    @Param('credentialId', new ZodPipe(b64url.min(1).max(512))) id: string,
+  ): Promise<null> {
+    await this.webauthn.delete(ownerTenant(auth), id);
+    return null;
+  }
+
+  @Get('login/challenge')
+  @Public()
+  loginChallenge(@ApiTenant() tenant: IdTag): Promise<{ options: unknown; token: string }> {
+    return this.webauthn.loginOptions(tenant.ascii);
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  login(
+    @ApiTenant() tenant: IdTag,
+    @Body(new ZodPipe(loginBody)) body: z.output<typeof loginBody>,
+  ): Promise<LoginResult> {
+    return this.webauthn.authenticate(
+      tenant.ascii,
+      body.token,
+      body.response as unknown as AuthenticationResponseJSON,
+    );
+  }
+}
+
+/** Passkeys belong to the tenant's own user: a leader of a community may not enrol one for it. */
+function ownerTenant(auth: AuthContext): string {
+  if (!auth.owner) throw new ForbiddenError('passkeys are the tenant owner’s');
+  return auth.tenant;
+}
