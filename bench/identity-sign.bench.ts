@@ -67,13 +67,6 @@ async function main(): Promise<void> {
     IDENTITY_QUEUE_PREFIX: schema,
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      identity.stdout?.on(
-        'data',
-        (chunk: Buffer) => chunk.toString().includes('ready on') && resolve(),
-      );
-      identity.on('exit', () => reject(new Error('identity exited')));
-    });
     console.log(`signing ES384 for ${SECONDS} s each; NATS concurrency ${CONCURRENCY}`);
     const raw = rawSignRate();
     console.log(`raw node:crypto ES384 sign:   ${raw.toFixed(0)} signatures/s (one core)`);

@@ -37,6 +37,8 @@ import { RefsService } from './refs/refs.service';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import { QrLoginController } from './qr-login/qr-login.controller';
+import { QrLoginService } from './qr-login/qr-login.service';
 import { ChallengeStore } from './webauthn/challenge-store';
 import { WebAuthnController } from './webauthn/webauthn.controller';
 import { WebAuthnService } from './webauthn/webauthn.service';
@@ -76,6 +78,7 @@ export class AppModule {
       controllers: [
         ApiKeysController,
         WebAuthnController,
+        QrLoginController,
         AuthController,
         HealthController,
         KeysHandler,
@@ -144,6 +147,7 @@ export class AppModule {
         ProxyExchangeService,
         ChallengeStore,
         WebAuthnService,
+        QrLoginService,
         ProxyTokenService,
       ],
     };

@@ -28,7 +28,9 @@ import { LinksService } from '../mail/links.service';
 import { ProxyExchangeService } from '../proxy/proxy-exchange.service';
 import { ProxyTokenService } from '../proxy/proxy-token.service';
 import { type AccessLevelName, toRefView } from '../refs/ref-view';
+import { QrLoginService } from '../qr-login/qr-login.service';
 import { RefsService } from '../refs/refs.service';
+import { WebAuthnService } from '../webauthn/webauthn.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { type LoginResult, LoginService } from './login.service';
@@ -91,6 +93,8 @@ export class AuthController {
     private readonly peerTokens: ProxyTokenService,
     private readonly apiKeys: ApiKeysService,
     private readonly refs: RefsService,
+    private readonly qr: QrLoginService,
+    private readonly webauthn: WebAuthnService,
   ) {}
 
   @Post('login')
@@ -110,6 +114,43 @@ export class AuthController {
   async loginToken(@OptionalAuthUser() auth: AuthContext | undefined): Promise<LoginResult | null> {
     if (!auth?.owner || auth.sid === undefined) return null;
     return this.login.resume(auth.tenant, auth.sid);
+  }
+
+  /**
+   * The shell's first call: the current login if the caller has a live session, otherwise the ways
+   * to log in here — a QR login session, and a passkey challenge when the tenant has passkeys.
+   */
+  @Post('login-init')
+  @OptionalAuth()
+  @HttpCode(200)
+  async loginInit(
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() auth: AuthContext | undefined,
+    @Req() req: Request,
+  ): Promise<
+    | { status: 'authenticated'; login: LoginResult }
+    | {
+        status: 'unauthenticated';
+        qrLogin: { sessionId: string; secret: string };
+        webAuthn?: { options: unknown; token: string };
+      }
+  > {
+    if (auth?.owner && auth.sid !== undefined) {
+      return { status: 'authenticated', login: await this.login.resume(auth.tenant, auth.sid) };
+    }
+    const userAgent = req.headers['user-agent']?.slice(0, 300);
+    const qrLogin = await this.qr.init(tenant.ascii, {
+      ...(userAgent ? { userAgent } : {}),
+      ipAddress: forwardedClientAddress(req),
+    });
+    const passkeys = await this.webauthn.list(tenant.ascii);
+    return passkeys.length > 0
+      ? {
+          status: 'unauthenticated',
+          qrLogin,
+          webAuthn: await this.webauthn.loginOptions(tenant.ascii),
+        }
+      : { status: 'unauthenticated', qrLogin };
   }
 
   /**

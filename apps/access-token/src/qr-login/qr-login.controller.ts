@@ -1,0 +1,74 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiTenant,
+  type AuthContext,
+  AuthUser,
+  Authenticated,
+  Public,
+  ZodPipe,
+} from '@cloudillo/http';
+import { ForbiddenError, type IdTag, UnauthorizedError } from '@cloudillo/protocol';
+import { forwardedClientAddress } from '@cloudillo/rate-limit';
+import { type Request } from 'express';
+import { z } from 'zod';
+
+import { type LoginResult } from '../login/login.service';
+import { QrLoginService } from './qr-login.service';
+
+const sessionParam = new ZodPipe(z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a QR login id'));
+const respondBody = z.object({ approve: z.boolean() }).strict();
+const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(15_000).optional() });
+
+function owner(auth: AuthContext): string {
+  if (!auth.owner) throw new ForbiddenError('only the tenant’s own user approves logins');
+  return auth.tenant;
+}
+
+/** `/api/auth/qr-login/*` (protocol §8.1). */
+@Controller('api/auth/qr-login')
+export class QrLoginController {
+  constructor(private readonly qr: QrLoginService) {}
+
+  @Post('init')
+  @Public()
+  @HttpCode(200)
+  init(
+    @ApiTenant() tenant: IdTag,
+    @Req() req: Request,
+  ): Promise<{ sessionId: string; secret: string }> {
+    const userAgent = req.headers['user-agent']?.slice(0, 300);
+    return this.qr.init(tenant.ascii, {
+      ...(userAgent ? { userAgent } : {}),
+      ipAddress: forwardedClientAddress(req),
+    });
+  }
+
+  @Get(':sessionId/status')
+  @Public()
+  async status(
+    @ApiTenant() tenant: IdTag,
+    @Param('sessionId', sessionParam) sessionId: string,
+    @Headers('x-qr-secret') secret: string | undefined,
+    @Query(new ZodPipe(statusQuery)) query: z.output<typeof statusQuery>,
+  ): Promise<{ status: string; login?: LoginResult }> {
+    if (!secret) throw new UnauthorizedError('x-qr-secret is required');
+    return this.qr.status(tenant.ascii, sessionId, secret, query.wait);
+  }
+
+  @Get(':sessionId/details')
+  @Authenticated({ role: 'leader' })
+  details(@AuthUser() auth: AuthContext, @Param('sessionId', sessionParam) sessionId: string) {
+    return this.qr.details(owner(auth), sessionId);
+  }
+
+  @Post(':sessionId/respond')
+  @Authenticated({ role: 'leader' })
+  @HttpCode(200)
+  respond(
+    @AuthUser() auth: AuthContext,
+    @Param('sessionId', sessionParam) sessionId: string,
+    @Body(new ZodPipe(respondBody)) body: z.output<typeof respondBody>,
+  ): Promise<{ status: string }> {
+    return this.qr.respond(owner(auth), sessionId, body.approve);
+  }
+}
