@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     GATEWAY_PORT: String(GATEWAY_PORT),
     GATEWAY_UPSTREAMS: `identity=http://127.0.0.1:${IDENTITY_PORT}`,
     // One client address sending hundreds of requests a second: per-IP limits would measure
-    // themselves, not the path (they are measured on their own in gateway-ratelimit).
+    // themselves, not the path (their behaviour is tested in apps/gateway/test/rate-limits).
     GATEWAY_RATE_LIMITS: 'false',
   });
   const nc = await connect({ servers: natsUrl });

@@ -129,7 +129,10 @@ export async function verifyAccessToken(
       clockTolerance: options.clockSkewSeconds ?? 0,
       ...(options.now === undefined ? {} : { currentDate: new Date(options.now * 1000) }),
     });
-    return { header: { ...protectedHeader }, claims: { ...payload } };
+    return {
+      header: protectedHeader as Record<string, unknown>,
+      claims: payload as Record<string, unknown>,
+    };
   } catch (cause) {
     // jose's errors carry a stable `code`; claim failures (nbf, missing exp …) are all jwt.claims.
     const code = JOSE_CODES[String((cause as { code?: unknown }).code)] ?? 'jwt.claims';

@@ -8,12 +8,7 @@ import {
   revokedSessions,
   sessionRevoked,
 } from '@cloudillo/contracts';
-import {
-  accessTokenKid,
-  importAccessTokenPublicKey,
-  JwtError,
-  verifyAccessToken,
-} from '@cloudillo/crypto';
+import { importAccessTokenPublicKey, JwtError, verifyAccessToken } from '@cloudillo/crypto';
 import {
   accessTokenClaimsSchema,
   parseRoles,
@@ -51,26 +46,20 @@ export class AccessTokenVerifier implements OnModuleDestroy {
     tenant: string,
     now = Math.floor(Date.now() / 1000),
   ): Promise<AuthContext> {
-    let kid: string;
-    try {
-      kid = accessTokenKid(token);
-    } catch {
-      throw new UnauthorizedError('not an access token');
-    }
-    await this.ensureLoaded();
-    if (!this.keys.has(kid)) await this.refreshKeys();
     let claims: Record<string, unknown>;
     try {
-      ({ claims } = await verifyAccessToken(token, (k) => this.keys.get(k), {
-        now,
-        clockSkewSeconds: CLOCK_SKEW_SECONDS,
-      }));
+      claims = await this.verifySignature(token, now);
     } catch (error) {
+      if (error instanceof UnavailableError) throw error; // the keys could not be loaded: 503
       if (error instanceof JwtError && error.code === 'jwt.expired') {
         throw new UnauthorizedError('access token expired');
       }
+      if (error instanceof JwtError && error.code === 'jwt.algorithm') {
+        throw new UnauthorizedError('not an access token');
+      }
       throw new UnauthorizedError('access token is not valid');
     }
+    await this.ensureLoaded(); // revocations are known before any token is accepted
     const parsed = accessTokenClaimsSchema.safeParse(claims);
     if (!parsed.success) throw new UnauthorizedError('access token claims are malformed');
     const c = parsed.data;
@@ -91,6 +80,23 @@ export class AccessTokenVerifier implements OnModuleDestroy {
     if (c.scope !== undefined) auth.scope = c.scope;
     if (c.sid !== undefined) auth.sid = c.sid;
     return auth;
+  }
+
+  /**
+   * Verifies with the known keys; an unknown kid may be a new key: ask once, then retry. Header
+   * checks (algorithm, type) come first, so what is not an access token costs no lookup.
+   */
+  private async verifySignature(token: string, now: number): Promise<Record<string, unknown>> {
+    const options = { now, clockSkewSeconds: CLOCK_SKEW_SECONDS };
+    try {
+      return (await verifyAccessToken(token, (k) => this.keys.get(k), options)).claims;
+    } catch (error) {
+      if (!(error instanceof JwtError && error.code === 'jwt.key')) throw error;
+      // Keys load on the first token that gets this far: garbage never makes us ask.
+      if (this.keys.size === 0) await this.ensureLoaded();
+      else if (!(await this.refreshKeys())) throw error;
+      return (await verifyAccessToken(token, (k) => this.keys.get(k), options)).claims;
+    }
   }
 
   onModuleDestroy(): void {
@@ -132,13 +138,16 @@ export class AccessTokenVerifier implements OnModuleDestroy {
     this.lastKeyRefresh = Date.now();
   }
 
-  private async refreshKeys(): Promise<void> {
-    if (Date.now() - this.lastKeyRefresh < KEY_REFRESH_MIN_INTERVAL_MS) return;
+  /** True when the keys were asked for again (at most once a second). */
+  private async refreshKeys(): Promise<boolean> {
+    if (Date.now() - this.lastKeyRefresh < KEY_REFRESH_MIN_INTERVAL_MS) return false;
     this.lastKeyRefresh = Date.now();
     try {
       this.setKeys((await this.rpc.request(accessTokenKeys, {})).keys);
+      return true;
     } catch (error) {
       this.logger.warn(`could not refresh access-token keys: ${String(error)}`);
+      return false;
     }
   }
 
