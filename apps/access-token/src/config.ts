@@ -1,5 +1,5 @@
 import { envBytes, envPort, envSecretKey32, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
-import { ACCESS_TOKEN_TTL_SECONDS, isIdTag } from '@cloudillo/protocol';
+import { ACCESS_TOKEN_TTL_SECONDS, isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 const settings = z.object({
@@ -30,10 +30,13 @@ const settings = z.object({
   /** SMTP for welcome and reset links (`smtp://user:pass@host:587`); unset: mails go to the log. */
   AUTH_SMTP_URL: envUrl(['smtp', 'smtps']).optional(),
   AUTH_MAIL_FROM: z.string().min(3).max(200).default('Cloudillo <no-reply@localhost>'),
-  /** Local multi-node runs only: `id_tag=http://127.0.0.1:port,…` replaces https://cl-o.<id_tag>. */
+  /**
+   * Local multi-node runs only: `id_tag=http://127.0.0.1:port,…` (or `*.<domain>=…` for every id_tag
+   * under a domain) replaces https://cl-o.<id_tag>.
+   */
   FEDERATION_PEER_MAP: envUrlMap.refine(
-    (map) => Object.keys(map).every(isIdTag),
-    'names must be id_tags',
+    (map) => Object.keys(map).every(isPeerMapName),
+    'names must be id_tags or *.<id_tag>',
   ),
   AUTH_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   AUTH_LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),

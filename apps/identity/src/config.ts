@@ -7,7 +7,7 @@ import {
   envUrlMap,
   parseEnv,
 } from '@cloudillo/config';
-import { idTagSchema, isIdTag } from '@cloudillo/protocol';
+import { idTagSchema, isIdTag, isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { defaultTenantName } from './tenants/tenant';
@@ -36,10 +36,13 @@ const settings = z.object({
     .int()
     .min(1_000)
     .default(60 * 60 * 1000),
-  /** Local multi-node runs only: `id_tag=http://127.0.0.1:port,…` replaces https://cl-o.<id_tag>. */
+  /**
+   * Local multi-node runs only: `id_tag=http://127.0.0.1:port,…` (or `*.<domain>=…` for every id_tag
+   * under a domain) replaces https://cl-o.<id_tag>.
+   */
   FEDERATION_PEER_MAP: envUrlMap.refine(
-    (map) => Object.keys(map).every(isIdTag),
-    'names must be id_tags',
+    (map) => Object.keys(map).every(isPeerMapName),
+    'names must be id_tags or *.<id_tag>',
   ),
   IDENTITY_REMOTE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   IDENTITY_REMOTE_MAX_BYTES: envBytes('256k'),

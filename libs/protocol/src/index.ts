@@ -59,6 +59,6 @@ export {
   parseIdTag,
   type IdTag,
 } from './id-tag';
-export { PeerDirectory } from './peer-directory';
+export { isPeerMapName, PeerDirectory } from './peer-directory';
 export { type ProfileKey, type PublicProfile } from './profile';
 export { scopeAllowsPath } from './scope';

@@ -1,4 +1,4 @@
-import { PeerDirectory } from './peer-directory';
+import { isPeerMapName, PeerDirectory } from './peer-directory';
 
 describe('PeerDirectory', () => {
   it('uses https://cl-o.<A-label> by default', () => {
@@ -28,5 +28,28 @@ describe('PeerDirectory', () => {
     const peers = new PeerDirectory();
     expect(peers.baseUrl('../etc')).toBeUndefined();
     expect(peers.isMapped('../etc')).toBe(false);
+  });
+});
+
+describe('PeerDirectory wildcard entries', () => {
+  const dir = new PeerDirectory({
+    '*.provider.example': 'http://127.0.0.1:9000/',
+    'special.provider.example': 'http://127.0.0.1:9001',
+  });
+
+  it('map every id_tag under the domain, exact entries first, not the domain itself', () => {
+    expect(dir.baseUrl('alice.provider.example')).toBe('http://127.0.0.1:9000');
+    expect(dir.baseUrl('a.b.provider.example')).toBe('http://127.0.0.1:9000');
+    expect(dir.baseUrl('special.provider.example')).toBe('http://127.0.0.1:9001');
+    expect(dir.baseUrl('provider.example')).toBe('https://cl-o.provider.example');
+    expect(dir.isMapped('alice.provider.example')).toBe(true);
+    expect(dir.isMapped('provider.example')).toBe(false);
+  });
+
+  it('are names a peer map may use', () => {
+    expect(isPeerMapName('*.provider.example')).toBe(true);
+    expect(isPeerMapName('alice.example.com')).toBe(true);
+    expect(isPeerMapName('*.Not_Valid')).toBe(false);
+    expect(() => new PeerDirectory({ '*.bad_domain': 'http://x' })).toThrow(/not a valid id_tag/);
   });
 });

@@ -6,13 +6,19 @@ import { apiBaseUrl, parseIdTag } from './id-tag';
  */
 export class PeerDirectory {
   private readonly overrides = new Map<string, string>();
+  /** `*.<domain>` entries: every id_tag under the domain (a whole provider on one address). */
+  private readonly domains = new Map<string, string>();
 
-  /** `entries` maps id_tags to base URLs; an entry that is not a valid id_tag is refused. */
+  /**
+   * `entries` maps id_tags (or `*.<domain>`) to base URLs; an entry that is neither is refused.
+   * An exact entry wins over a wildcard one.
+   */
   constructor(entries: Record<string, string> = {}) {
     for (const [name, url] of Object.entries(entries)) {
-      const idTag = parseIdTag(name);
+      const wildcard = name.startsWith('*.');
+      const idTag = parseIdTag(wildcard ? name.slice(2) : name);
       if (!idTag) throw new Error(`peer map entry "${name}" is not a valid id_tag`);
-      this.overrides.set(idTag.ascii, url.replace(/\/$/, ''));
+      (wildcard ? this.domains : this.overrides).set(idTag.ascii, url.replace(/\/$/, ''));
     }
   }
 
@@ -20,7 +26,7 @@ export class PeerDirectory {
   baseUrl(idTag: string): string | undefined {
     const parsed = parseIdTag(idTag);
     if (!parsed) return undefined;
-    return this.overrides.get(parsed.ascii) ?? apiBaseUrl(parsed);
+    return this.mapped(parsed.ascii) ?? apiBaseUrl(parsed);
   }
 
   /** The Host a peer's API answers to (`cl-o.<A-label>`), whatever address it is reached at. */
@@ -32,6 +38,21 @@ export class PeerDirectory {
   /** Peer-map entries skip the SSRF guard (loopback, plain http): they are the operator's word. */
   isMapped(idTag: string): boolean {
     const parsed = parseIdTag(idTag);
-    return parsed !== undefined && this.overrides.has(parsed.ascii);
+    return parsed !== undefined && this.mapped(parsed.ascii) !== undefined;
   }
+
+  private mapped(ascii: string): string | undefined {
+    const exact = this.overrides.get(ascii);
+    if (exact !== undefined) return exact;
+    for (let dot = ascii.indexOf('.'); dot !== -1; dot = ascii.indexOf('.', dot + 1)) {
+      const url = this.domains.get(ascii.slice(dot + 1));
+      if (url !== undefined) return url;
+    }
+    return undefined;
+  }
+}
+
+/** A name a peer map may use: an id_tag, or `*.<id_tag>` for everything under it. */
+export function isPeerMapName(name: string): boolean {
+  return parseIdTag(name.startsWith('*.') ? name.slice(2) : name) !== undefined;
 }
