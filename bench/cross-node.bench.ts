@@ -25,7 +25,7 @@ interface Node {
   base: string;
   ports: { identity: number; auth: number; gateway: number };
   nats: TestNatsServer;
-  schemas: string[];
+  schemas: { identity: string; auth: string };
   processes: ChildProcess[];
 }
 
@@ -43,9 +43,12 @@ async function startNode(
 ): Promise<Node> {
   const nats = await startNatsServer();
   const ports = { identity: 18_201 + offset, auth: 18_202 + offset, gateway: 18_280 + offset };
-  const schemas = [`bench_x${name}_id_${process.pid}`, `bench_x${name}_auth_${process.pid}`];
-  await migrate(databaseUrl, 'identity', schemas[0]!);
-  await migrate(databaseUrl, 'access-token', schemas[1]!);
+  const schemas = {
+    identity: `bench_x${name}_id_${process.pid}`,
+    auth: `bench_x${name}_auth_${process.pid}`,
+  };
+  await migrate(databaseUrl, 'identity', schemas.identity);
+  await migrate(databaseUrl, 'access-token', schemas.auth);
   const base = `${name}.localhost`;
   const common = {
     NATS_URL: nats.url,
@@ -55,15 +58,15 @@ async function startNode(
   const processes = [
     await startApp('identity', {
       ...common,
-      IDENTITY_DB_SCHEMA: schemas[0]!,
+      IDENTITY_DB_SCHEMA: schemas.identity,
       IDENTITY_HTTP_PORT: String(ports.identity),
       IDENTITY_BASE_ID_TAG: base,
       IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      IDENTITY_QUEUE_PREFIX: schemas[0]!,
+      IDENTITY_QUEUE_PREFIX: schemas.identity,
     }),
     await startApp('access-token', {
       ...common,
-      AUTH_DB_SCHEMA: schemas[1]!,
+      AUTH_DB_SCHEMA: schemas.auth,
       AUTH_HTTP_PORT: String(ports.auth),
       AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     }),
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
     for (const node of [a, b]) {
       for (const child of node.processes) child.kill('SIGTERM');
       await node.nats.stop();
-      for (const schema of node.schemas) await dropSchema(databaseUrl, schema);
+      for (const schema of Object.values(node.schemas)) await dropSchema(databaseUrl, schema);
     }
   }
 }
