@@ -39,6 +39,13 @@ const settings = z.object({
     'names must be id_tags or *.<id_tag>',
   ),
   AUTH_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Replace the access-token signing key once it is this old; 0 turns rotation off. */
+  AUTH_SIGNING_KEY_ROTATION_DAYS: z.coerce.number().min(0).default(30),
+  AUTH_SIGNING_KEY_CHECK_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(60 * 60 * 1000),
   AUTH_LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
 });
 
@@ -56,6 +63,8 @@ export interface AuthConfig {
   loginPenalty: { keyPrefix: string; points: number };
   http: { host: string; port: number; jsonLimitBytes: number };
   tokenTtlSeconds: number;
+  signingKeyRotationMs: number;
+  signingKeyCheckMs: number;
   /** FEDERATION_PEER_MAP entries, and the deadline of a token exchange at a peer. */
   peers: Record<string, string>;
   peerTimeoutMs: number;
@@ -74,6 +83,8 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     loginPenalty: { keyPrefix: e.GATEWAY_RATE_LIMIT_PREFIX, points: e.AUTH_LOGIN_FAILURE_PENALTY },
     http: { host: e.AUTH_HTTP_HOST, port: e.AUTH_HTTP_PORT, jsonLimitBytes: e.AUTH_JSON_LIMIT },
     tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    signingKeyRotationMs: e.AUTH_SIGNING_KEY_ROTATION_DAYS * 24 * 60 * 60 * 1000,
+    signingKeyCheckMs: e.AUTH_SIGNING_KEY_CHECK_MS,
     peers: e.FEDERATION_PEER_MAP,
     peerTimeoutMs: e.AUTH_PEER_TIMEOUT_MS,
     mail: { ...(e.AUTH_SMTP_URL ? { smtpUrl: e.AUTH_SMTP_URL } : {}), from: e.AUTH_MAIL_FROM },

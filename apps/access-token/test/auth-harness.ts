@@ -33,6 +33,8 @@ export function testAuthConfig(options: {
     loginPenalty: { keyPrefix: options.rateLimitPrefix ?? uniqueName('rl'), points: 4 },
     http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 64 * 1024 },
     tokenTtlSeconds: 3600,
+    signingKeyRotationMs: 30 * 24 * 60 * 60 * 1000,
+    signingKeyCheckMs: 60 * 60 * 1000,
     peers: options.peers ?? {},
     peerTimeoutMs: 5_000,
     mail: {

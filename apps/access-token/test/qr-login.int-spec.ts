@@ -156,8 +156,8 @@ describe('login-init and QR login (sessions in the real Redis)', () => {
         })
       ).status,
     ).toBe(409);
-    expect((await call('alice.localhost', 'GET', '/api/auth/qr-login/bad%20id/status')).status).toBe(
-      400,
-    );
+    expect(
+      (await call('alice.localhost', 'GET', '/api/auth/qr-login/bad%20id/status')).status,
+    ).toBe(400);
   });
 });
