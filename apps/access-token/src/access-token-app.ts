@@ -1,30 +1,19 @@
 import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@cloudillo/http';
+import { startService } from '@cloudillo/http';
 import { natsMicroservice } from '@cloudillo/messaging';
 
 import { type AuthDeps, AppModule } from './app.module';
 import { type AuthConfig } from './config';
 
-/** Builds and starts the service: `/api/auth/*` and the `auth.*` NATS handlers. */
-export async function startAccessToken(
+/** Builds and starts the service: `/api/auth/*`, `/api/refs*` and the `access-token.*` NATS handlers. */
+export function startAccessToken(
   config: AuthConfig,
   options: AuthDeps & { logger?: false } = {},
 ): Promise<INestApplication> {
   const { logger, ...deps } = options;
-  const app = await NestFactory.create(AppModule.forRoot(config, deps), {
-    bodyParser: false,
-    abortOnError: false,
-    ...(logger === false ? { logger: false } : {}),
+  return startService(AppModule.forRoot(config, deps), {
+    http: config.http,
+    microservice: natsMicroservice(config.natsUrl, 'access-token'),
+    ...(logger === false ? { logger } : {}),
   });
-  configureHttpApp(app, { jsonLimitBytes: config.http.jsonLimitBytes });
-  app.connectMicroservice(natsMicroservice(config.natsUrl, 'access-token'));
-  try {
-    await app.startAllMicroservices();
-    await app.listen(config.http.port, config.http.host);
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-  return app;
 }

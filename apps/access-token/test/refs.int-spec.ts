@@ -1,5 +1,5 @@
 import { consumeRef, createTenant, releaseRef, setTenantPassword } from '@cloudillo/contracts';
-import { httpRequest, type HttpResult } from '@cloudillo/testing';
+import { type HttpResult, apiClient } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
@@ -12,23 +12,7 @@ describe('refs (real Postgres and NATS)', () => {
   let auth: AuthHarness;
   const tokens: Record<string, string> = {};
 
-  const call = (
-    host: string,
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-  ) =>
-    httpRequest({
-      port: auth.port,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
+  const call = apiClient(() => auth.port);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const create = (host: string, body: unknown) =>
     call(host, 'POST', '/api/refs', { token: tokens[host], body });

@@ -1,31 +1,19 @@
 import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@cloudillo/http';
+import { startService } from '@cloudillo/http';
 import { natsMicroservice } from '@cloudillo/messaging';
 
 import { AppModule, type IdentityDeps } from './app.module';
 import { type IdentityConfig } from './config';
 
 /** Builds and starts the service: HTTP routes and the `identity.*` NATS handlers. */
-export async function startIdentity(
+export function startIdentity(
   config: IdentityConfig,
   options: IdentityDeps & { logger?: false } = {},
 ): Promise<INestApplication> {
   const { logger, ...deps } = options;
-  const app = await NestFactory.create(AppModule.forRoot(config, deps), {
-    bodyParser: false,
-    abortOnError: false,
-    ...(logger === false ? { logger: false } : {}),
+  return startService(AppModule.forRoot(config, deps), {
+    http: config.http,
+    microservice: natsMicroservice(config.natsUrl, 'identity'),
+    ...(logger === false ? { logger } : {}),
   });
-  configureHttpApp(app, { jsonLimitBytes: config.http.jsonLimitBytes });
-  app.connectMicroservice(natsMicroservice(config.natsUrl, 'identity'));
-  try {
-    await app.startAllMicroservices();
-    await app.listen(config.http.port, config.http.host);
-  } catch (error) {
-    // A failed start (e.g. the wrong key-encryption key) must not leave connections behind.
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-  return app;
 }

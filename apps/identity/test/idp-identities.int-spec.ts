@@ -1,5 +1,5 @@
 import { createTenant, registerAtIdp, setTenantPassword } from '@cloudillo/contracts';
-import { httpRequest, type HttpResult } from '@cloudillo/testing';
+import { httpRequest, type HttpResult, apiClient } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
@@ -15,23 +15,7 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
   let now = new Date('2026-06-01T00:00:00Z');
   const tokens: Record<string, string> = {};
 
-  const call = (
-    host: string,
-    method: string,
-    path: string,
-    options: { bearer?: string; body?: unknown } = {},
-  ) =>
-    httpRequest({
-      port: identity.port,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        ...(options.bearer ? { Authorization: `Bearer ${options.bearer}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
+  const call = apiClient(() => identity.port);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const register = (
     idTag: string,
@@ -91,7 +75,7 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
     );
     expect(data(availability)).toEqual({ available: false, idTag: 'alice.idp.localhost' });
     const view = data(
-      await call(IDP, 'GET', '/api/idp/identities/alice.idp.localhost', { bearer: tokens[IDP] }),
+      await call(IDP, 'GET', '/api/idp/identities/alice.idp.localhost', { token: tokens[IDP] }),
     );
     expect(view).toMatchObject({
       idTag: 'alice.idp.localhost',
@@ -139,7 +123,7 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
 
   it('keeps registrars to their quota, even when they register in parallel', async () => {
     const quota = await call(IDP, 'PUT', '/api/idp/registrars/busy.example.com', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
       body: { maxIdentities: 2, maxStorageBytes: 1000 },
     });
     expect(data(quota)).toEqual({
@@ -162,7 +146,7 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
     const erin = await register('erin.idp.localhost');
     const set = (who: string, bearer?: string, address = '203.0.113.10,2001:db8::10') =>
       call(IDP, 'PUT', `/api/idp/identities/${who}/address`, {
-        ...(bearer ? { bearer } : {}),
+        ...(bearer ? { token: bearer } : {}),
         body: { address },
       });
     const ok = await set('dave.idp.localhost', dave.apiKey);
@@ -179,7 +163,7 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
 
   it('lets the IdP’s leaders manage identities and keys; nobody else', async () => {
     const created = await call(IDP, 'POST', '/api/idp/identities', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
       body: { idTag: 'frank.idp.localhost', email: 'frank@example.com' },
     });
     expect(created.status).toBe(201);
@@ -190,46 +174,46 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
       apiKey: expect.stringMatching(/^idp_/),
     });
     const suspended = await call(IDP, 'PATCH', '/api/idp/identities/frank.idp.localhost', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
       body: { status: 'suspended', dyndns: true },
     });
     expect(data(suspended)).toMatchObject({ status: 'suspended', dyndns: true });
     const key = await call(IDP, 'POST', '/api/idp/api-keys', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
       body: { idTag: 'frank.idp.localhost', name: 'router' },
     });
     const { apiKey } = data<{ apiKey: { id: number; keyPrefix: string } }>(key);
     expect(apiKey.keyPrefix).toMatch(/^idp_.{8}$/);
     const keys = await call(IDP, 'GET', '/api/idp/api-keys?idTag=frank.idp.localhost', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
     });
     expect(data<unknown[]>(keys)).toHaveLength(2);
     expect(
-      (await call(IDP, 'DELETE', `/api/idp/api-keys/${apiKey.id}`, { bearer: tokens[IDP] })).status,
+      (await call(IDP, 'DELETE', `/api/idp/api-keys/${apiKey.id}`, { token: tokens[IDP] })).status,
     ).toBe(200);
     const page = await call(IDP, 'GET', '/api/idp/identities?limit=2&status=active', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
     });
     expect(data<{ status: string }[]>(page).every((i) => i.status === 'active')).toBe(true);
     expect(
       (
         await call(IDP, 'DELETE', '/api/idp/identities/frank.idp.localhost', {
-          bearer: tokens[IDP],
+          token: tokens[IDP],
         })
       ).status,
     ).toBe(200);
     expect(
-      (await call(IDP, 'GET', '/api/idp/identities/frank.idp.localhost', { bearer: tokens[IDP] }))
+      (await call(IDP, 'GET', '/api/idp/identities/frank.idp.localhost', { token: tokens[IDP] }))
         .status,
     ).toBe(404);
 
     expect(
-      (await call(IDP, 'GET', '/api/idp/identities', { bearer: tokens['other.localhost'] })).status,
+      (await call(IDP, 'GET', '/api/idp/identities', { token: tokens['other.localhost'] })).status,
     ).toBe(401);
     expect(
       (
         await call('other.localhost', 'GET', '/api/idp/identities', {
-          bearer: tokens['other.localhost'],
+          token: tokens['other.localhost'],
         })
       ).status,
     ).toBe(404);
@@ -239,7 +223,7 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
   it('gives a pending identity a new code and window, and deletes it once that passes unused', async () => {
     const gina = await register('gina.idp.localhost');
     const resent = await call(IDP, 'POST', '/api/idp/identities/gina.idp.localhost/resend', {
-      bearer: tokens[IDP],
+      token: tokens[IDP],
     });
     const { activationRef } = data<{ activationRef: string }>(resent);
     expect(activationRef).not.toBe(gina.activationRef);
@@ -254,12 +238,12 @@ describe('identity provider: registrations, activation, keys, quotas, expiry (pr
     const deleted = await identity.app.get(IdpService).deleteExpired();
     expect(deleted).toBeGreaterThanOrEqual(1);
     expect(
-      (await call(IDP, 'GET', '/api/idp/identities/gina.idp.localhost', { bearer: tokens[IDP] }))
+      (await call(IDP, 'GET', '/api/idp/identities/gina.idp.localhost', { token: tokens[IDP] }))
         .status,
     ).toBe(404);
     // The activated one stays.
     expect(
-      (await call(IDP, 'GET', '/api/idp/identities/alice.idp.localhost', { bearer: tokens[IDP] }))
+      (await call(IDP, 'GET', '/api/idp/identities/alice.idp.localhost', { token: tokens[IDP] }))
         .status,
     ).toBe(200);
   });

@@ -1,5 +1,5 @@
 import { createTenant, setProfilePicture, setTenantPassword } from '@cloudillo/contracts';
-import { httpRequest, type HttpResult } from '@cloudillo/testing';
+import { httpRequest, type HttpResult, apiClient } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
@@ -14,23 +14,7 @@ describe('profile and admin routes behind the auth guard (identity + access-toke
   let auth: AuthHarness;
   const tokens: Record<string, string> = {};
 
-  const call = (
-    host: string,
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-  ): Promise<HttpResult> =>
-    httpRequest({
-      port: identity.port,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
+  const call = apiClient(() => identity.port);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const codeOf = (res: HttpResult) => (res.json as { error?: { code?: string } }).error?.code;
 

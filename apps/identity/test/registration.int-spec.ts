@@ -1,9 +1,9 @@
 import { createTenant, setTenantPassword } from '@cloudillo/contracts';
 import {
-  httpRequest,
   type HttpResult,
   startSmtpServer,
   type TestSmtpServer,
+  apiClient,
 } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -21,40 +21,8 @@ describe('registration and communities (identity + access-token, real DNS, SMTP,
   let smtp: TestSmtpServer;
   const tokens: Record<string, string> = {};
 
-  const call = (
-    host: string,
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-  ) =>
-    httpRequest({
-      port: identity.port,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
-  const authCall = (
-    host: string,
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-  ) =>
-    httpRequest({
-      port: auth.port,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
+  const call = apiClient(() => identity.port);
+  const authCall = apiClient(() => auth.port);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const codeOf = (res: HttpResult) => (res.json as { error?: { code?: string } }).error?.code;
   const invite = async (type = 'register', host = BASE) =>

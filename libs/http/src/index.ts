@@ -5,6 +5,7 @@ export { EnvelopeInterceptor, Page } from './envelope.interceptor';
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller';
 export { HttpErrorFilter } from './http-error.filter';
 export { RawResponse } from './raw-response';
+export { startService, type ServiceOptions } from './start-service';
 export { requestMeta, type RequestMeta } from './request';
 export { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.middleware';
 export { ZodPipe } from './zod.pipe';

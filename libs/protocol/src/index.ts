@@ -62,3 +62,4 @@ export {
 export { isPeerMapName, PeerDirectory } from './peer-directory';
 export { type ProfileKey, type PublicProfile } from './profile';
 export { scopeAllowsPath } from './scope';
+export * from './action-types';

@@ -4,3 +4,11 @@ export { startNatsServer, type NatsServerOptions, type TestNatsServer } from './
 export { freePort, waitFor } from './net';
 export { createTestSchema, type TestSchema } from './pg-schema';
 export { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp-server';
+export {
+  apiClient,
+  dataOf,
+  errorCodeOf,
+  loginAs,
+  type ApiCall,
+  type ApiCallOptions,
+} from './api-client';

@@ -1,0 +1,37 @@
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type MicroserviceOptions } from '@nestjs/microservices';
+
+import { configureHttpApp } from './configure-http-app';
+
+export interface ServiceOptions {
+  http: { host: string; port: number; jsonLimitBytes: number };
+  /** The service's NATS side (its request handlers), e.g. `natsMicroservice(url, name)`. */
+  microservice?: MicroserviceOptions;
+  logger?: false;
+}
+
+/**
+ * Builds and starts a service: its HTTP routes with the shared edge concerns, and its NATS
+ * handlers. A failed start (a wrong key-encryption key, a port in use) leaves no connection behind.
+ */
+export async function startService(
+  module: DynamicModule,
+  options: ServiceOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, {
+    bodyParser: false,
+    abortOnError: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  configureHttpApp(app, { jsonLimitBytes: options.http.jsonLimitBytes });
+  if (options.microservice) app.connectMicroservice(options.microservice);
+  try {
+    await app.startAllMicroservices();
+    await app.listen(options.http.port, options.http.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return app;
+}
