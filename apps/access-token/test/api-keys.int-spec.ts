@@ -1,16 +1,11 @@
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { type HttpResult, apiClient } from '@cloudillo/testing';
+import { type ApiCall, type HttpResult } from '@cloudillo/testing';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
-import { type AuthHarness, startTestAccessToken } from './auth-harness';
+import { type AuthStack, startAuthStack } from './auth-stack';
 
 describe('API keys and share links exchanged for access tokens (protocol §4.3, §4.5)', () => {
-  let identity: IdentityHarness;
-  let auth: AuthHarness;
-  const tokens: Record<string, string> = {};
+  let stack: AuthStack;
 
-  const call = apiClient(() => auth.port);
+  const call: ApiCall = (...args) => stack.call(...args);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const claimsOf = (token: string) =>
     JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<
@@ -19,26 +14,14 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
     >;
 
   beforeAll(async () => {
-    identity = await startTestIdentity({ baseIdTag: 'base.localhost' });
-    auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
-    for (const idTag of ['alice.localhost', 'bob.localhost']) {
-      await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: 'long-password' });
-      const res = await call(idTag, 'POST', '/api/auth/login', {
-        body: { idTag, password: 'long-password' },
-      });
-      tokens[idTag] = data<{ token: string }>(res).token;
-    }
+    stack = await startAuthStack({ tenants: ['alice.localhost', 'bob.localhost'] });
   });
 
-  afterAll(async () => {
-    await auth?.close();
-    await identity?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('creates a key shown once, lists it without the secret, and exchanges it for a token', async () => {
     const created = await call('alice.localhost', 'POST', '/api/auth/api-keys', {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
       body: { name: 'stay logged in' },
     });
     expect(created.status).toBe(201);
@@ -49,7 +32,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
     expect(key.plaintextKey).toMatch(/^cl_[A-Za-z0-9_-]{43}$/);
     expect(key.keyPrefix).toBe(key.plaintextKey.slice(0, 11));
     const list = await call('alice.localhost', 'GET', '/api/auth/api-keys', {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
     });
     expect(list.text).not.toContain(key.plaintextKey);
     expect(data<{ keyId: number }[]>(list).map((k) => k.keyId)).toContain(key.keyId);
@@ -66,7 +49,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
       200,
     );
     const used = await call('alice.localhost', 'GET', `/api/auth/api-keys/${key.keyId}`, {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
     });
     expect(data<{ lastUsedAt: number }>(used).lastUsedAt).toEqual(expect.any(Number));
 
@@ -84,7 +67,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
     expect(
       (
         await call('alice.localhost', 'DELETE', `/api/auth/api-keys/${key.keyId}`, {
-          token: tokens['alice.localhost'],
+          token: stack.tokens['alice.localhost'],
         })
       ).status,
     ).toBe(200);
@@ -102,7 +85,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
   it('gives a key’s scopes to its tokens, which then reach only their paths', async () => {
     const { plaintextKey } = data<{ plaintextKey: string }>(
       await call('alice.localhost', 'POST', '/api/auth/api-keys', {
-        token: tokens['alice.localhost'],
+        token: stack.tokens['alice.localhost'],
         body: { name: 'dav', scopes: 'carddav:read' },
       }),
     );
@@ -118,7 +101,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
   it('deletes the "stay logged in" key on logout with {apiKey}', async () => {
     const { plaintextKey, keyId } = data<{ plaintextKey: string; keyId: number }>(
       await call('alice.localhost', 'POST', '/api/auth/api-keys', {
-        token: tokens['alice.localhost'],
+        token: stack.tokens['alice.localhost'],
         body: {},
       }),
     );
@@ -138,7 +121,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
     expect(
       (
         await call('alice.localhost', 'GET', `/api/auth/api-keys/${keyId}`, {
-          token: tokens['alice.localhost'],
+          token: stack.tokens['alice.localhost'],
         })
       ).status,
     ).toBe(404);
@@ -150,7 +133,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
     ['an unknown field', { roles: ['SADM'] }],
   ])('refuses %s with 400', async (_name, body) => {
     const res = await call('alice.localhost', 'POST', '/api/auth/api-keys', {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
       body,
     });
     expect(res.status).toBe(400);
@@ -159,7 +142,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
   it('turns a share link into an anonymous file-scoped token, one use per exchange', async () => {
     const ref = data<{ refId: string }>(
       await call('alice.localhost', 'POST', '/api/refs', {
-        token: tokens['alice.localhost'],
+        token: stack.tokens['alice.localhost'],
         body: {
           type: 'share.file',
           resourceId: 'f1~doc',
@@ -201,7 +184,7 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
       'GET',
       '/api/auth/access-token?via=f1~x&scope=file:f1~y:R',
       {
-        token: tokens['alice.localhost'],
+        token: stack.tokens['alice.localhost'],
       },
     );
     expect(res.status).toBe(501);

@@ -1,39 +1,26 @@
-import { consumeRef, createTenant, releaseRef, setTenantPassword } from '@cloudillo/contracts';
-import { type HttpResult, apiClient } from '@cloudillo/testing';
+import { consumeRef, releaseRef } from '@cloudillo/contracts';
+import { type ApiCall, type HttpResult } from '@cloudillo/testing';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
-import { type AuthHarness, startTestAccessToken } from './auth-harness';
+import { type AuthStack, startAuthStack } from './auth-stack';
 
 const BASE = 'base.localhost';
 
 describe('refs (real Postgres and NATS)', () => {
-  let identity: IdentityHarness;
-  let auth: AuthHarness;
-  const tokens: Record<string, string> = {};
+  let stack: AuthStack;
 
-  const call = apiClient(() => auth.port);
+  const call: ApiCall = (...args) => stack.call(...args);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const create = (host: string, body: unknown) =>
-    call(host, 'POST', '/api/refs', { token: tokens[host], body });
+    call(host, 'POST', '/api/refs', { token: stack.tokens[host], body });
 
   beforeAll(async () => {
-    identity = await startTestIdentity({ baseIdTag: BASE });
-    auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
-    for (const idTag of [BASE, 'alice.localhost', 'bob.localhost']) {
-      if (idTag !== BASE) await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: 'long-password' });
-      const res = await call(idTag, 'POST', '/api/auth/login', {
-        body: { idTag, password: 'long-password' },
-      });
-      tokens[idTag] = data<{ token: string }>(res).token;
-    }
+    stack = await startAuthStack({
+      tenants: ['alice.localhost', 'bob.localhost'],
+      loginBase: true,
+    });
   });
 
-  afterAll(async () => {
-    await auth?.close();
-    await identity?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('creates a share link in the client’s tRef shape, lists it and shows it publicly', async () => {
     const res = await create('alice.localhost', {
@@ -55,7 +42,7 @@ describe('refs (real Postgres and NATS)', () => {
       createdAt: expect.any(String),
     });
     const list = await call('alice.localhost', 'GET', '/api/refs?type=share.file', {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
     });
     expect(data<{ refId: string }[]>(list).map((r) => r.refId)).toContain(ref.refId);
     expect((await call('alice.localhost', 'GET', `/api/refs/${ref.refId}`)).status).toBe(200);
@@ -73,7 +60,7 @@ describe('refs (real Postgres and NATS)', () => {
     );
     const attempts = await Promise.allSettled(
       Array.from({ length: 6 }, () =>
-        identity.rpc.request(consumeRef, {
+        stack.identity.rpc.request(consumeRef, {
           tenant: 'alice.localhost',
           refId: ref.refId,
           types: ['share.file'],
@@ -85,12 +72,12 @@ describe('refs (real Postgres and NATS)', () => {
     expect(refused.reason).toMatchObject({ code: 'E-CORE-GONE' });
     expect((await call('alice.localhost', 'GET', `/api/refs/${ref.refId}`)).status).toBe(404);
     await expect(
-      identity.rpc.request(releaseRef, { tenant: 'alice.localhost', refId: ref.refId }),
+      stack.identity.rpc.request(releaseRef, { tenant: 'alice.localhost', refId: ref.refId }),
     ).resolves.toEqual({
       released: true,
     });
     await expect(
-      identity.rpc.request(consumeRef, {
+      stack.identity.rpc.request(consumeRef, {
         tenant: 'alice.localhost',
         refId: ref.refId,
         types: ['share.file'],
@@ -108,34 +95,34 @@ describe('refs (real Postgres and NATS)', () => {
       await create('alice.localhost', { type: 'profile.invite', count: 5 }),
     );
     await expect(
-      identity.rpc.request(consumeRef, {
+      stack.identity.rpc.request(consumeRef, {
         tenant: 'bob.localhost',
         refId: ref.refId,
         types: ['profile.invite'],
       }),
     ).rejects.toMatchObject({ code: 'E-CORE-NOTFOUND' });
     await expect(
-      identity.rpc.request(consumeRef, {
+      stack.identity.rpc.request(consumeRef, {
         tenant: 'alice.localhost',
         refId: ref.refId,
         types: ['register'],
       }),
     ).rejects.toMatchObject({ code: 'E-CORE-NOTFOUND' });
     const foreign = await call('bob.localhost', 'DELETE', `/api/refs/${ref.refId}`, {
-      token: tokens['bob.localhost'],
+      token: stack.tokens['bob.localhost'],
     });
     expect(foreign.status).toBe(404);
     const crossTenant = await call('bob.localhost', 'GET', '/api/refs', {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
     });
     expect(crossTenant.status).toBe(401);
     const changed = await call('alice.localhost', 'PATCH', `/api/refs/${ref.refId}`, {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
       body: { count: 1, description: 'one more' },
     });
     expect(data(changed)).toMatchObject({ count: 1, description: 'one more' });
     const deleted = await call('alice.localhost', 'DELETE', `/api/refs/${ref.refId}`, {
-      token: tokens['alice.localhost'],
+      token: stack.tokens['alice.localhost'],
     });
     expect(data(deleted)).toEqual({ refId: ref.refId });
   });
@@ -154,13 +141,13 @@ describe('refs (real Postgres and NATS)', () => {
     ['an unknown field', { type: 'profile.invite', owner: 'me' }],
   ])('refuses %s with 400 and stores nothing', async (_name, body) => {
     const before = data<unknown[]>(
-      await call('alice.localhost', 'GET', '/api/refs', { token: tokens['alice.localhost'] }),
+      await call('alice.localhost', 'GET', '/api/refs', { token: stack.tokens['alice.localhost'] }),
     );
     const res = await create('alice.localhost', body);
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: { code: 'E-VAL-INVALID' } });
     const after = data<unknown[]>(
-      await call('alice.localhost', 'GET', '/api/refs', { token: tokens['alice.localhost'] }),
+      await call('alice.localhost', 'GET', '/api/refs', { token: stack.tokens['alice.localhost'] }),
     );
     expect(after).toHaveLength(before.length);
   });

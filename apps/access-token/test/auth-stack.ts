@@ -1,0 +1,48 @@
+import { createTenant, setTenantPassword } from '@cloudillo/contracts';
+import { type ApiCall, apiClient, loginAs } from '@cloudillo/testing';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import { type AuthHarness, startTestAccessToken } from './auth-harness';
+
+export const TEST_PASSWORD = 'long-password';
+
+/** identity + access-token on one private NATS, with tenants that have a password and a session. */
+export interface AuthStack {
+  identity: IdentityHarness;
+  auth: AuthHarness;
+  /** Calls the access-token service as `cl-o.<host>`. */
+  call: ApiCall;
+  /** A login token of each tenant named in `tenants` (and of the base tenant when logged in). */
+  tokens: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startAuthStack(options: {
+  baseIdTag?: string;
+  tenants: string[];
+  /** Also give the base tenant a password and a session. */
+  loginBase?: boolean;
+}): Promise<AuthStack> {
+  const baseIdTag = options.baseIdTag ?? 'base.localhost';
+  const identity = await startTestIdentity({ baseIdTag });
+  const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
+  const call = apiClient(auth.port);
+  const tokens: Record<string, string> = {};
+  const members = options.loginBase ? [baseIdTag, ...options.tenants] : options.tenants;
+  for (const idTag of members) {
+    if (idTag !== baseIdTag) await identity.rpc.request(createTenant, { idTag });
+    await identity.rpc.request(setTenantPassword, { idTag, password: TEST_PASSWORD });
+    tokens[idTag] = await loginAs(call, idTag, TEST_PASSWORD);
+  }
+  return {
+    identity,
+    auth,
+    call,
+    tokens,
+    close: async () => {
+      await auth.close();
+      await identity.close();
+    },
+  };
+}
