@@ -20,5 +20,10 @@ export function serviceDatabases(repoRoot: string): ServiceDatabase[] {
       pgSchema: 'auth',
       prismaDir: path.join(repoRoot, 'libs/db-auth/prisma'),
     },
+    {
+      service: 'action-federation',
+      pgSchema: 'federation',
+      prismaDir: path.join(repoRoot, 'libs/db-federation/prisma'),
+    },
   ];
 }

@@ -40,7 +40,29 @@ export class PeerClient {
   }
 
   /** GETs `path` (e.g. `/api/me`) from a peer and parses the JSON body with `schema`. */
-  async getJson<S extends z.ZodType>(idTag: string, path: string, schema: S): Promise<z.output<S>> {
+  getJson<S extends z.ZodType>(idTag: string, path: string, schema: S): Promise<z.output<S>> {
+    return this.send(idTag, path, schema);
+  }
+
+  /**
+   * POSTs a JSON body to a peer (e.g. a token to `/api/inbox`) and parses the reply with `schema`.
+   * Redirects are not followed: a body is never re-sent to a place the peer names.
+   */
+  postJson<S extends z.ZodType>(
+    idTag: string,
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<z.output<S>> {
+    return this.send(idTag, path, schema, Buffer.from(JSON.stringify(body)));
+  }
+
+  private async send<S extends z.ZodType>(
+    idTag: string,
+    path: string,
+    schema: S,
+    body?: Buffer,
+  ): Promise<z.output<S>> {
     const base = this.options.directory.baseUrl(idTag);
     if (!base) throw new PeerError('invalid-peer', `${idTag} is not a valid id_tag`);
     const trustedOrigin = this.options.directory.isMapped(idTag) ? new URL(base).origin : undefined;
@@ -50,8 +72,9 @@ export class PeerClient {
     let url = new URL(`${base}${path}`);
     for (let hop = 0; ; hop++) {
       const trusted = url.origin === trustedOrigin;
-      const response = await this.fetchOnce(url, trusted, signal, trusted ? host : undefined);
+      const response = await this.fetchOnce(url, trusted, signal, trusted ? host : undefined, body);
       if (response.redirect === undefined) return this.parse(response.body, schema, idTag);
+      if (body) throw new PeerError('redirects', `${idTag} redirected a POST`);
       if (hop >= this.maxRedirects)
         throw new PeerError('redirects', `too many redirects from ${idTag}`);
       url = response.redirect;
@@ -98,6 +121,7 @@ export class PeerClient {
     trusted: boolean,
     signal: AbortSignal,
     hostHeader: string | undefined,
+    body?: Buffer,
   ): Promise<{ body: Buffer; redirect?: undefined } | { body?: undefined; redirect: URL }> {
     const pinned = await this.pinAddress(url, trusted);
     const lookup: LookupFunction | undefined = pinned
@@ -112,8 +136,14 @@ export class PeerClient {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, {
-        method: 'GET',
-        headers: { accept: 'application/json', ...(hostHeader ? { host: hostHeader } : {}) },
+        method: body ? 'POST' : 'GET',
+        headers: {
+          accept: 'application/json',
+          ...(hostHeader ? { host: hostHeader } : {}),
+          ...(body
+            ? { 'content-type': 'application/json', 'content-length': String(body.length) }
+            : {}),
+        },
         signal,
         ...(lookup ? { lookup } : {}),
       });
@@ -153,7 +183,7 @@ export class PeerClient {
         res.on('end', () => resolve({ body: Buffer.concat(chunks) }));
         res.on('error', () => undefined);
       });
-      req.end();
+      req.end(body);
     });
   }
 }

@@ -69,6 +69,21 @@ describe('PeerClient (real HTTP on loopback through the peer map)', () => {
     );
     routes.set('/to-same-origin', (_req, res) => res.writeHead(301, { location: '/api/me' }).end());
     routes.set('/loop', (_req, res) => res.writeHead(302, { location: '/loop' }).end());
+    routes.set('/api/inbox', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () =>
+        res.writeHead(201).end(
+          JSON.stringify({
+            data: {
+              method: req.method,
+              type: req.headers['content-type'],
+              body: JSON.parse(Buffer.concat(chunks).toString()),
+            },
+          }),
+        ),
+      );
+    });
   });
 
   afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
@@ -99,6 +114,23 @@ describe('PeerClient (real HTTP on loopback through the peer map)', () => {
     ['/loop', 'redirects'],
   ])('refuses %s as %s', async (path, kind) => {
     expect(await kindOf(client().getJson('alice.localhost', path, profile))).toBe(kind);
+  });
+
+  it('posts a JSON body and reads the reply; a redirected POST is refused, not re-sent', async () => {
+    const echo = z.object({
+      data: z.object({ method: z.string(), type: z.string(), body: z.unknown() }),
+    });
+    await expect(
+      client().postJson('alice.localhost', '/api/inbox', { token: 'x.y.z' }, echo),
+    ).resolves.toEqual({
+      data: { method: 'POST', type: 'application/json', body: { token: 'x.y.z' } },
+    });
+    expect(await kindOf(client().postJson('alice.localhost', '/to-same-origin', {}, profile))).toBe(
+      'redirects',
+    );
+    expect(await kindOf(client().postJson('alice.localhost', '/missing', {}, profile))).toBe(
+      'status',
+    );
   });
 
   it('follows a redirect within the mapped origin', async () => {

@@ -1,0 +1,3 @@
+export { createFederationDb, type FederationDb, type FederationDbOptions } from './client';
+export { Prisma } from './generated/client';
+export type { Action } from './generated/client';
