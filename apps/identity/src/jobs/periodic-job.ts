@@ -1,16 +1,6 @@
 import { type Logger } from '@nestjs/common';
+import { redisConnection } from '@cloudillo/queues';
 import { Queue, Worker } from 'bullmq';
-
-function redisConnection(url: string) {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
-    maxRetriesPerRequest: null,
-  };
-}
 
 /**
  * A pass that runs once per interval across all replicas, whichever worker takes it: a BullMQ

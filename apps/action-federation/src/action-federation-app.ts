@@ -1,0 +1,19 @@
+import { type INestApplication } from '@nestjs/common';
+import { startService } from '@cloudillo/http';
+import { natsMicroservice } from '@cloudillo/messaging';
+
+import { AppModule, type FederationDeps } from './app.module';
+import { type FederationConfig } from './config';
+
+/** Builds and starts the service: `/api/actions*`, `/api/inbox`, and its queues. */
+export function startActionFederation(
+  config: FederationConfig,
+  options: FederationDeps & { logger?: false } = {},
+): Promise<INestApplication> {
+  const { logger, ...deps } = options;
+  return startService(AppModule.forRoot(config, deps), {
+    http: config.http,
+    microservice: natsMicroservice(config.natsUrl, 'action-federation'),
+    ...(logger === false ? { logger } : {}),
+  });
+}

@@ -1,0 +1,43 @@
+import { type Action } from '@cloudillo/db-federation';
+
+/** The client's `tActionView` (a subset: relations arrive with the rest of issue 5). */
+export interface ActionView {
+  actionId: string;
+  type: string;
+  subType?: string;
+  parentId?: string;
+  issuer: { idTag: string };
+  audience?: { idTag: string };
+  content?: unknown;
+  attachments?: { fileId: string }[];
+  subject?: string;
+  createdAt: string;
+  expiresAt?: string;
+  status?: 'P' | 'A' | 'D' | 'C' | 'N' | 'R' | 'S';
+  visibility?: string;
+  flags?: string;
+}
+
+const CLIENT_STATUSES = new Set(['P', 'A', 'D', 'C', 'N', 'R', 'S']);
+
+export function toActionView(action: Action): ActionView {
+  const view: ActionView = {
+    actionId: action.actionId,
+    type: action.type,
+    issuer: { idTag: action.issuer },
+    createdAt: action.createdAt.toISOString(),
+  };
+  if (action.subType !== null) view.subType = action.subType;
+  if (action.parentId !== null) view.parentId = action.parentId;
+  if (action.audience !== null) view.audience = { idTag: action.audience };
+  if (action.content !== null) view.content = action.content;
+  if (action.attachments.length > 0)
+    view.attachments = action.attachments.map((fileId) => ({ fileId }));
+  if (action.subject !== null) view.subject = action.subject;
+  if (action.expiresAt !== null) view.expiresAt = action.expiresAt.toISOString();
+  if (CLIENT_STATUSES.has(action.status))
+    view.status = action.status as NonNullable<ActionView['status']>;
+  if (action.visibility !== null) view.visibility = action.visibility;
+  if (action.flags !== null) view.flags = action.flags;
+  return view;
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Authenticated, type AuthContext, AuthUser, type Page, ZodPipe } from '@cloudillo/http';
+import { idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
+import { z } from 'zod';
+
+import { type ActionView } from './action-view';
+import { ActionsService } from './actions.service';
+
+const reference = z.string().min(1).max(256);
+const createBody = z
+  .object({
+    type: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/),
+    subType: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9]{0,15}$/)
+      .optional(),
+    parentId: reference.optional(),
+    audienceTag: idTagSchema.optional(),
+    content: z.unknown().optional(),
+    attachments: z.array(reference).max(64).optional(),
+    subject: reference.optional(),
+    expiresAt: z.number().int().positive().optional(),
+    visibility: z.enum(VISIBILITIES).optional(),
+    flags: z
+      .string()
+      .regex(/^[rRcCoO]{0,8}$/)
+      .optional(),
+  })
+  .strict();
+const listQuery = z.object({
+  type: z.string().max(32).optional(),
+  status: z.enum(['P', 'V', 'A', 'C', 'N', 'D', 'R', 'S', 'F']).optional(),
+  issuer: idTagSchema.optional(),
+  cursor: z.string().max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+@Controller('api/actions')
+export class ActionsController {
+  constructor(private readonly actions: ActionsService) {}
+
+  /** Creating needs `contributor` (protocol §2.5). */
+  @Post()
+  @Authenticated({ role: 'contributor' })
+  create(
+    @AuthUser() caller: AuthContext,
+    @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
+  ): Promise<ActionView> {
+    return this.actions.create(caller.tenant, body);
+  }
+
+  /** The tenant's actions, newest first (first slice: for its own leaders). */
+  @Get()
+  @Authenticated({ role: 'leader' })
+  list(
+    @AuthUser() caller: AuthContext,
+    @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
+  ): Promise<Page<ActionView>> {
+    const { cursor, limit, ...filter } = query;
+    return this.actions.list(caller.tenant, filter, cursor, limit);
+  }
+}

@@ -1,0 +1,89 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ActionTokenVerifier } from '@cloudillo/action-tokens';
+import { ContractClient } from '@cloudillo/contracts';
+import { createFederationDb, type FederationDb } from '@cloudillo/db-federation';
+import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { MessagingModule } from '@cloudillo/messaging';
+import { PeerClient } from '@cloudillo/peer-client';
+import {
+  type ActionTypeDefinition,
+  ActionTypeRegistry,
+  BUILT_IN_ACTION_TYPES,
+  PeerDirectory,
+} from '@cloudillo/protocol';
+
+import { ACTION_TYPES } from './action-types';
+import { ActionsController } from './actions/actions.controller';
+import { ActionsRepository } from './actions/actions.repository';
+import { ActionsService } from './actions/actions.service';
+import { TenantDirectory } from './actions/tenant-directory';
+import { type FederationConfig } from './config';
+import { DeliveryService } from './delivery/delivery.service';
+import { FederationQueues } from './delivery/federation-queues';
+import { federationReadiness } from './health/readiness';
+import { InboxController } from './inbox/inbox.controller';
+import { InboxService } from './inbox/inbox.service';
+import { VerificationService } from './inbox/verification.service';
+import { CLOCK, type Clock, FED_CONFIG, FED_DB } from './tokens';
+
+export interface FederationDeps {
+  clock?: Clock;
+  /** Types beyond the built-ins (protocol §2.3 is extensible): registered at startup. */
+  actionTypes?: readonly ActionTypeDefinition[];
+}
+
+class DbLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(FED_DB) private readonly db: FederationDb) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: FederationConfig, deps: FederationDeps = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'action-federation' })],
+      controllers: [ActionsController, InboxController, HealthController],
+      providers: [
+        { provide: FED_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
+        {
+          provide: FED_DB,
+          useFactory: () =>
+            createFederationDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
+        },
+        DbLifecycle,
+        federationReadiness,
+        ...AUTH_PROVIDERS,
+        {
+          provide: ACTION_TYPES,
+          useFactory: () =>
+            new ActionTypeRegistry([...BUILT_IN_ACTION_TYPES, ...(deps.actionTypes ?? [])]),
+        },
+        {
+          provide: ActionTokenVerifier,
+          inject: [ContractClient],
+          useFactory: (rpc: ContractClient) => new ActionTokenVerifier(rpc),
+        },
+        {
+          provide: PeerClient,
+          useFactory: () =>
+            new PeerClient({
+              directory: new PeerDirectory(config.peers),
+              timeoutMs: config.peerTimeoutMs,
+              maxBytes: 64 * 1024,
+            }),
+        },
+        TenantDirectory,
+        ActionsRepository,
+        ActionsService,
+        InboxService,
+        VerificationService,
+        DeliveryService,
+        FederationQueues,
+      ],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { isPeerMapName } from '@cloudillo/protocol';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: envUrl(['postgresql', 'postgres']),
+  NATS_URL: envUrl(['nats']),
+  REDIS_URL: envUrl(['redis', 'rediss']),
+  FED_HTTP_HOST: z.string().default('127.0.0.1'),
+  FED_HTTP_PORT: envPort(8103),
+  FED_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('federation'),
+  /** Inbox bodies carry tokens and related tokens (protocol §2.7: 16 MiB). */
+  FED_JSON_LIMIT: envBytes('16m'),
+  FED_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .default('cloudillo'),
+  /** Local multi-node runs only (see identity): where peers' inboxes are. */
+  FEDERATION_PEER_MAP: envUrlMap.refine(
+    (map) => Object.keys(map).every(isPeerMapName),
+    'names must be id_tags or *.<id_tag>',
+  ),
+  FED_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Delivery retries (protocol §2.6): first delay, doubling; attempts. */
+  FED_DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).default(10_000),
+  FED_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).default(50),
+  /** Verification retries (protocol §2.7): first delay, doubling; attempts, then status F. */
+  FED_VERIFY_BACKOFF_MS: z.coerce.number().int().min(10).default(60_000),
+  FED_VERIFY_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  /** How far in the future `iat` may lie, and the leeway on `exp`. */
+  FED_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+});
+
+export interface FederationConfig {
+  databaseUrl: string;
+  dbSchema: string;
+  natsUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  http: { host: string; port: number; jsonLimitBytes: number };
+  peers: Record<string, string>;
+  peerTimeoutMs: number;
+  delivery: { backoffMs: number; attempts: number };
+  verify: { backoffMs: number; attempts: number };
+  clockSkewSeconds: number;
+}
+
+export function loadFederationConfig(
+  env: Record<string, string | undefined> = process.env,
+): FederationConfig {
+  const e = parseEnv(schema, env);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dbSchema: e.FED_DB_SCHEMA,
+    natsUrl: e.NATS_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.FED_QUEUE_PREFIX,
+    http: { host: e.FED_HTTP_HOST, port: e.FED_HTTP_PORT, jsonLimitBytes: e.FED_JSON_LIMIT },
+    peers: e.FEDERATION_PEER_MAP,
+    peerTimeoutMs: e.FED_PEER_TIMEOUT_MS,
+    delivery: { backoffMs: e.FED_DELIVERY_BACKOFF_MS, attempts: e.FED_DELIVERY_ATTEMPTS },
+    verify: { backoffMs: e.FED_VERIFY_BACKOFF_MS, attempts: e.FED_VERIFY_ATTEMPTS },
+    clockSkewSeconds: e.FED_CLOCK_SKEW_SECONDS,
+  };
+}

@@ -1,0 +1,104 @@
+import { type INestApplication } from '@nestjs/common';
+import { createTenant, setTenantPassword } from '@cloudillo/contracts';
+import {
+  type ApiCall,
+  apiClient,
+  createTestSchema,
+  freePort,
+  loginAs,
+  testInfra,
+  type TestSchema,
+  uniqueName,
+} from '@cloudillo/testing';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGateway } from '../../gateway/src/gateway-app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import { startActionFederation } from '../src/action-federation-app';
+import { type FederationDeps } from '../src/app.module';
+import { type FederationConfig } from '../src/config';
+
+const PASSWORD = 'long-password';
+
+/** One deployment (identity, access-token, action-federation, gateway) with tenants logged in. */
+export interface FederationStack {
+  identity: IdentityHarness;
+  auth: AuthHarness;
+  federation: INestApplication;
+  gateway: INestApplication;
+  gatewayPort: number;
+  /** Through the gateway, as clients and peers call. */
+  call: ApiCall;
+  tokens: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startFederationStack(options: {
+  tenants: string[];
+  deps?: FederationDeps;
+}): Promise<FederationStack> {
+  const gatewayPort = await freePort();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  // Every tenant here is reached through this deployment's own gateway: delivery takes the
+  // public path, inbox and verification included.
+  const peers = Object.fromEntries(options.tenants.map((idTag) => [idTag, gatewayUrl]));
+  const identity = await startTestIdentity({ baseIdTag: 'base.localhost', peers });
+  const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
+  const schema: TestSchema = await createTestSchema('action-federation');
+  const config: FederationConfig = {
+    databaseUrl: testInfra().databaseUrl,
+    dbSchema: schema.schema,
+    natsUrl: identity.nats.url,
+    redisUrl: testInfra().redisUrl,
+    queuePrefix: uniqueName('fq').toLowerCase(),
+    http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 16 * 1024 * 1024 },
+    peers,
+    peerTimeoutMs: 5_000,
+    delivery: { backoffMs: 50, attempts: 3 },
+    verify: { backoffMs: 50, attempts: 2 },
+    clockSkewSeconds: 300,
+  };
+  const federation = await startActionFederation(config, { logger: false, ...options.deps });
+  const gateway = await startGateway(
+    {
+      natsUrl: identity.nats.url,
+      redisUrl: testInfra().redisUrl,
+      http: { host: '127.0.0.1', port: gatewayPort },
+      upstreams: {
+        identity: `http://127.0.0.1:${identity.port}`,
+        'access-token': `http://127.0.0.1:${auth.port}`,
+        'action-federation': `http://127.0.0.1:${(federation.getHttpServer().address() as { port: number }).port}`,
+      },
+      bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
+      trustProxy: false,
+      proxyTimeoutMs: 5_000,
+    },
+    { logger: false },
+  );
+  const call = apiClient(gatewayPort);
+  const tokens: Record<string, string> = {};
+  for (const idTag of options.tenants) {
+    await identity.rpc.request(createTenant, { idTag });
+    await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
+    tokens[idTag] = await loginAs(call, idTag, PASSWORD);
+  }
+  return {
+    identity,
+    auth,
+    federation,
+    gateway,
+    gatewayPort,
+    call,
+    tokens,
+    close: async () => {
+      await gateway.close();
+      await federation.close();
+      await schema.drop();
+      await auth.close();
+      await identity.close();
+    },
+  };
+}
