@@ -21,6 +21,7 @@ import { type FederationConfig } from './config';
 import { DeliveryService } from './delivery/delivery.service';
 import { FederationQueues } from './delivery/federation-queues';
 import { federationReadiness } from './health/readiness';
+import { RelationshipHooks } from './hooks/relationship-hooks';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
 import { VerificationService } from './inbox/verification.service';
@@ -83,6 +84,7 @@ export class AppModule {
         VerificationService,
         DeliveryService,
         FederationQueues,
+        RelationshipHooks,
       ],
     };
   }

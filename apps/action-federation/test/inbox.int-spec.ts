@@ -48,7 +48,7 @@ describe('action federation, first slice: create, deliver through the inbox, ver
     stack.call(to, 'POST', '/api/inbox', { body: { token } });
   const now = () => Math.floor(Date.now() / 1000);
 
-  it('signs a CONN for alice, delivers it to bob through his inbox, where it is verified and active', async () => {
+  it('signs a CONN for alice, delivers it to bob through his inbox, where it is verified and awaits bob', async () => {
     const res = await stack.call(ALICE, 'POST', '/api/actions', {
       token: stack.tokens[ALICE],
       body: { type: 'CONN', audienceTag: BOB, content: 'hello bob' },
@@ -64,10 +64,11 @@ describe('action federation, first slice: create, deliver through the inbox, ver
       status: 'A',
     });
     expect((await actionsOf(ALICE)).map((a) => a.actionId)).toContain(created.actionId);
+    // A connection request waits for the receiver's decision (status C, protocol §2.9).
     const atBob = await waitFor(async () =>
-      (await actionsOf(BOB)).find((a) => a.actionId === created.actionId),
+      (await actionsOf(BOB, '?status=C')).find((a) => a.actionId === created.actionId),
     );
-    expect(atBob).toMatchObject({ type: 'CONN', issuer: { idTag: ALICE }, status: 'A' });
+    expect(atBob).toMatchObject({ type: 'CONN', issuer: { idTag: ALICE }, status: 'C' });
   });
 
   it('takes a re-delivered token once: one row, same id', async () => {
@@ -86,16 +87,19 @@ describe('action federation, first slice: create, deliver through the inbox, ver
   it('supersedes by dedup key: a newer CONN from the same issuer replaces the older one', async () => {
     const older = await sign({ t: 'CONN', aud: BOB, c: 'first', iat: now() - 10 });
     const newer = await sign({ t: 'CONN:DEL', aud: BOB, iat: now() });
-    await deliver(older);
+    const olderId = dataOf<{ actionId: string }>(await deliver(older)).actionId;
     await waitFor(async () =>
-      (await actionsOf(BOB, '?type=CONN')).some((a) => a.content === 'first'),
+      (await actionsOf(BOB, '?type=CONN&status=C')).some((a) => a.actionId === olderId),
     );
     await deliver(newer);
     await waitFor(async () =>
-      (await actionsOf(BOB, '?type=CONN')).some((a) => a.subType === 'DEL'),
+      (await actionsOf(BOB, '?type=CONN&status=N')).some((a) => a.subType === 'DEL'),
     );
-    const active = await actionsOf(BOB, '?type=CONN');
-    expect(active.filter((a) => a.issuer.idTag === ALICE)).toHaveLength(1);
+    // The request is superseded (D); nothing of alice's is left waiting.
+    expect(
+      (await actionsOf(BOB, '?type=CONN&status=C')).filter((a) => a.issuer.idTag === ALICE),
+    ).toEqual([]);
+    expect((await actionsOf(BOB, '?type=CONN&status=D')).map((a) => a.actionId)).toContain(olderId);
   });
 
   it.each([

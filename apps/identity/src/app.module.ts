@@ -31,7 +31,7 @@ import { ProfileService } from './profile/profile.service';
 import { KnownProfilesRepository } from './profiles/known-profiles.repository';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProfilesService } from './profiles/profiles.service';
-import { RolesHandler } from './profiles/roles.handler';
+import { RelationshipsHandler } from './profiles/relationships.handler';
 import { RemoteKeysHandler } from './remote/remote-keys.handler';
 import { RemoteKeysRepository } from './remote/remote-keys.repository';
 import { RemoteKeysService } from './remote/remote-keys.service';
@@ -80,7 +80,7 @@ export class AppModule {
         RemoteKeysHandler,
         TenantAdminHandler,
         PictureHandler,
-        RolesHandler,
+        RelationshipsHandler,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },

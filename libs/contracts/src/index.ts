@@ -27,15 +27,20 @@ export { resolveTenant } from './identity/resolve-tenant';
 export { signWithTenantKey } from './identity/sign';
 export {
   createTenant,
+  getRelationship,
   getTenant,
+  listFollowers,
   listTenants,
   purgeTenant,
+  relationship,
+  type Relationship,
   rolesAtTenant,
   rotateTenantKey,
   setProfilePicture,
   setTenantStatus,
   tenantPurged,
   tenantView,
+  updateRelationship,
   type TenantView,
 } from './identity/tenants';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';

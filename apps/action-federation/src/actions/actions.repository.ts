@@ -56,17 +56,22 @@ export class ActionsRepository {
   }
 
   /** Verified: active, and any older active action with the same dedup key is superseded. */
-  async activate(tnId: number, actionId: string, dedupKey: string | undefined): Promise<void> {
+  async activate(
+    tnId: number,
+    actionId: string,
+    dedupKey: string | undefined,
+    status: 'A' | 'C' | 'N' = 'A',
+  ): Promise<void> {
     await this.db.$transaction(async (tx) => {
       if (dedupKey) {
         await tx.action.updateMany({
-          where: { tnId, dedupKey, status: 'A', actionId: { not: actionId } },
+          where: { tnId, dedupKey, status: { in: ['A', 'C', 'N'] }, actionId: { not: actionId } },
           data: { status: 'D' },
         });
       }
       await tx.action.updateMany({
         where: { tnId, actionId, status: 'V' },
-        data: { status: 'A', dedupKey: dedupKey ?? null },
+        data: { status, dedupKey: dedupKey ?? null },
       });
     });
   }

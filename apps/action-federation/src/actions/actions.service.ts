@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractClient, signWithTenantKey } from '@cloudillo/contracts';
+import { ContractClient, listFollowers, signWithTenantKey } from '@cloudillo/contracts';
 import { contentId, decodeUnverifiedClaims } from '@cloudillo/crypto';
 import { Page } from '@cloudillo/http';
 import {
@@ -13,6 +13,7 @@ import {
 
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
+import { RelationshipHooks } from '../hooks/relationship-hooks';
 import { CLOCK, type Clock } from '../tokens';
 import { type ActionView, toActionView } from './action-view';
 import { ActionsRepository } from './actions.repository';
@@ -46,6 +47,7 @@ export class ActionsService {
     private readonly tenants: TenantDirectory,
     private readonly queues: FederationQueues,
     private readonly rpc: ContractClient,
+    private readonly hooks: RelationshipHooks,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -82,9 +84,10 @@ export class ActionsService {
     const actionId = contentId('a', token);
     await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
     await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
+    await this.hooks.onCreate(tenant, claims);
     const behaviour = check.definition.behaviour ?? {};
     if (!behaviour.localOnly && !behaviour.ephemeral) {
-      for (const recipient of this.recipients(tenant, claims)) {
+      for (const recipient of await this.recipients(tenant, claims, behaviour.broadcast === true)) {
         await this.queues.enqueueDelivery({ actionId, recipient, token });
       }
     }
@@ -126,8 +129,28 @@ export class ActionsService {
     });
   }
 
-  /** §2.6 recipients, first slice: the audience. Followers and subscribers come with relationships. */
-  private recipients(tenant: string, claims: ActionTokenClaims): string[] {
-    return claims.aud && claims.aud !== tenant ? [claims.aud] : [];
+  /**
+   * §2.6 recipients: the audience; a broadcast without one goes to every follower. (Subscribers
+   * of containers and subject owners come with the remaining hooks.)
+   */
+  private async recipients(
+    tenant: string,
+    claims: ActionTokenClaims,
+    broadcast: boolean,
+  ): Promise<string[]> {
+    if (claims.aud) return claims.aud === tenant ? [] : [claims.aud];
+    if (!broadcast) return [];
+    const followers: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.rpc.request(listFollowers, {
+        tenant,
+        limit: 1000,
+        ...(after ? { after } : {}),
+      });
+      followers.push(...page.items);
+      after = page.next;
+    } while (after);
+    return followers;
   }
 }

@@ -3,6 +3,7 @@ import { ActionTokenVerifier } from '@cloudillo/action-tokens';
 import { type ActionTypeRegistry, isAppError } from '@cloudillo/protocol';
 
 import { ActionsRepository } from '../actions/actions.repository';
+import { RelationshipHooks } from '../hooks/relationship-hooks';
 import { type FederationConfig } from '../config';
 import { ACTION_TYPES } from '../action-types';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
@@ -30,6 +31,7 @@ export class VerificationService {
   constructor(
     private readonly actions: ActionsRepository,
     private readonly verifier: ActionTokenVerifier,
+    private readonly hooks: RelationshipHooks,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -48,14 +50,18 @@ export class VerificationService {
         throw new Refused('the action has expired');
       }
       const definition = this.registry.lookup(claims.t)?.definition;
-      // Relationships (following/connected) arrive with the rest of issue 5: until then only the
-      // open types (§2.8 allow_unknown) are taken from anyone, and nothing else.
-      if (!definition?.behaviour?.allowUnknown) {
+      const relation = await this.hooks.relationship(job.tenant, claims.iss);
+      // Who may send what (protocol §2.8): blocked senders never; the open types from anyone;
+      // the rest from those this tenant follows or is connected to.
+      if (relation.blocked) throw new Refused(`${claims.iss} is blocked here`);
+      const known = relation.following || relation.connected === 'true';
+      if (!definition?.behaviour?.allowUnknown && !known) {
         throw new Refused(
           `${claims.iss} may not send ${claims.t} here (not followed or connected)`,
         );
       }
-      await this.actions.activate(job.tnId, job.actionId, dedupKey);
+      const status = await this.hooks.onReceive(job.tenant, claims, relation);
+      await this.actions.activate(job.tnId, job.actionId, dedupKey, status);
       return 'A';
     } catch (error) {
       if (error instanceof Refused || (isAppError(error) && error.status < 500)) {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type Relationship } from '@cloudillo/contracts';
 import { type IdentityDb, type Prisma } from '@cloudillo/db-identity';
 import { type ProfileType } from '@cloudillo/protocol';
 
@@ -6,6 +7,24 @@ import { IDENTITY_DB } from '../tokens';
 import { type ProfileInfo } from './profile-info';
 
 type Row = Prisma.ProfileGetPayload<object>;
+
+const STRANGER: Relationship = {
+  following: false,
+  follower: false,
+  connected: 'false',
+  blocked: false,
+  roles: [],
+};
+
+function relationOf(row: Row): Relationship {
+  return {
+    following: row.following,
+    follower: row.follower,
+    connected: row.connected === 'R' ? 'R' : row.connected === 'true' ? 'true' : 'false',
+    blocked: row.status === 'B',
+    roles: row.roles,
+  };
+}
 
 function connectedOf(value: string): boolean | 'R' {
   return value === 'R' ? 'R' : value === 'true';
@@ -131,6 +150,50 @@ export class KnownProfilesRepository {
       select: { roles: true, status: true },
     });
     return row && row.status !== 'B' ? row.roles : [];
+  }
+
+  async relationship(tnId: number, idTag: string): Promise<Relationship> {
+    const row = await this.db.profile.findUnique({ where: { tnId_idTag: { tnId, idTag } } });
+    return row ? relationOf(row) : STRANGER;
+  }
+
+  /** Sets relationship flags, creating the peer's row (named after its first label) when new. */
+  async relate(
+    tnId: number,
+    idTag: string,
+    set: {
+      following?: boolean | undefined;
+      follower?: boolean | undefined;
+      connected?: 'false' | 'R' | 'true' | undefined;
+    },
+  ): Promise<Relationship> {
+    const data = {
+      ...(set.following === undefined ? {} : { following: set.following }),
+      ...(set.follower === undefined ? {} : { follower: set.follower }),
+      ...(set.connected === undefined ? {} : { connected: set.connected }),
+    };
+    const row = await this.db.profile.upsert({
+      where: { tnId_idTag: { tnId, idTag } },
+      create: { tnId, idTag, name: idTag.split('.')[0] ?? idTag, type: 'person', ...data },
+      update: data,
+    });
+    return relationOf(row);
+  }
+
+  /** Keyset page of the tenant's followers (not blocked), by id_tag. */
+  async followers(tnId: number, after: string | undefined, limit: number): Promise<string[]> {
+    const rows = await this.db.profile.findMany({
+      where: {
+        tnId,
+        follower: true,
+        status: { not: 'B' },
+        ...(after ? { idTag: { gt: after } } : {}),
+      },
+      select: { idTag: true },
+      orderBy: { idTag: 'asc' },
+      take: limit,
+    });
+    return rows.map((r) => r.idTag);
   }
 
   /** How close `idTag` is to the tenant, for section visibility. */

@@ -107,3 +107,54 @@ export const rolesAtTenant = defineRequest({
   response: z.object({ roles: z.array(z.string()) }),
   timeoutMs: 3_000,
 });
+
+/** A tenant's relationship with a peer (protocol §2.9, §4.2), as its known-profile row holds it. */
+export const relationship = z.object({
+  following: z.boolean(),
+  follower: z.boolean(),
+  connected: z.enum(['false', 'R', 'true']),
+  blocked: z.boolean(),
+  roles: z.array(z.string()),
+});
+export type Relationship = z.infer<typeof relationship>;
+
+/** Reads a relationship; a peer the tenant does not know yet is a stranger (all false). */
+export const getRelationship = defineRequest({
+  subject: 'identity.profile.relation.v1',
+  request: z.object({ tenant: idTagSchema, peer: idTagSchema }),
+  response: relationship,
+  timeoutMs: 3_000,
+});
+
+/**
+ * Changes a relationship (action-federation's hooks: CONN, FLLW and their DEL/ACC); the peer's
+ * row is created when it is new. Returns the relationship after the change.
+ */
+export const updateRelationship = defineRequest({
+  subject: 'identity.profile.relate.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    peer: idTagSchema,
+    set: z
+      .object({
+        following: z.boolean().optional(),
+        follower: z.boolean().optional(),
+        connected: z.enum(['false', 'R', 'true']).optional(),
+      })
+      .refine((s) => Object.keys(s).length > 0, 'nothing to change'),
+  }),
+  response: relationship,
+  timeoutMs: 3_000,
+});
+
+/** The tenant's followers (recipients of its broadcasts, protocol §2.6), keyset-paged by id_tag. */
+export const listFollowers = defineRequest({
+  subject: 'identity.profile.followers.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    after: z.string().max(253).optional(),
+    limit: z.number().int().min(1).max(5000).default(1000),
+  }),
+  response: z.object({ items: z.array(z.string()), next: z.string().optional() }),
+  timeoutMs: 5_000,
+});

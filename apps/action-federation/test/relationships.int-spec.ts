@@ -1,0 +1,96 @@
+import { getRelationship } from '@cloudillo/contracts';
+import { dataOf, waitFor } from '@cloudillo/testing';
+
+import { type FederationStack, startFederationStack } from './federation-stack';
+
+const ALICE = 'alice.localhost';
+const BOB = 'bob.localhost';
+const CAROL = 'carol.localhost';
+
+interface ActionView {
+  actionId: string;
+  type: string;
+  subType?: string;
+  issuer: { idTag: string };
+  content?: unknown;
+  status?: string;
+}
+
+describe('relationships: CONN and FLLW state machines, permissions and broadcast recipients (protocol §2.6, §2.8, §2.9)', () => {
+  let stack: FederationStack;
+
+  beforeAll(async () => {
+    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL] });
+  });
+
+  afterAll(() => stack?.close());
+
+  const create = async (idTag: string, body: Record<string, unknown>) => {
+    const res = await stack.call(idTag, 'POST', '/api/actions', {
+      token: stack.tokens[idTag],
+      body,
+    });
+    expect([body['type'], res.status]).toEqual([body['type'], 201]);
+    return dataOf<ActionView>(res);
+  };
+  const actionsOf = async (idTag: string, query = '') =>
+    dataOf<ActionView[]>(
+      await stack.call(idTag, 'GET', `/api/actions${query}`, { token: stack.tokens[idTag] }),
+    );
+  const arrived = (idTag: string, actionId: string, status = 'A') =>
+    waitFor(async () =>
+      (await actionsOf(idTag, `?status=${status}`)).find((a) => a.actionId === actionId),
+    );
+  const relation = (tenant: string, peer: string) =>
+    stack.identity.rpc.request(getRelationship, { tenant, peer });
+
+  it('a CONN request waits at the receiver; CONN:ACC connects both sides', async () => {
+    const request = await create(ALICE, {
+      type: 'CONN',
+      audienceTag: BOB,
+      content: 'let us connect',
+    });
+    expect(await relation(ALICE, BOB)).toMatchObject({ following: true, connected: 'R' });
+    await arrived(BOB, request.actionId, 'C'); // awaiting bob's decision
+    expect(await relation(BOB, ALICE)).toMatchObject({ follower: true, connected: 'false' });
+
+    const accept = await create(BOB, { type: 'CONN', subType: 'ACC', audienceTag: ALICE });
+    expect(await relation(BOB, ALICE)).toMatchObject({ connected: 'true', following: true });
+    await arrived(ALICE, accept.actionId);
+    expect(await relation(ALICE, BOB)).toMatchObject({ connected: 'true', follower: true });
+  });
+
+  it('an ACC nobody asked for changes nothing', async () => {
+    const ack = await create(CAROL, { type: 'CONN', subType: 'ACC', audienceTag: ALICE });
+    await arrived(ALICE, ack.actionId, 'N');
+    expect(await relation(ALICE, CAROL)).toMatchObject({ connected: 'false' });
+  });
+
+  it('a follow makes the follower a recipient of broadcasts; connections receive them too', async () => {
+    const follow = await create(CAROL, { type: 'FLLW', audienceTag: ALICE });
+    await arrived(ALICE, follow.actionId);
+    expect(await relation(ALICE, CAROL)).toMatchObject({ follower: true });
+
+    const post = await create(ALICE, { type: 'POST', content: 'hello, followers' });
+    await arrived(BOB, post.actionId);
+    await arrived(CAROL, post.actionId);
+  });
+
+  it('refuses a POST from a stranger (stored F), and accepts it once the receiver follows the sender', async () => {
+    const direct = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi stranger' });
+    await arrived(BOB, direct.actionId, 'F');
+    await create(BOB, { type: 'FLLW', audienceTag: CAROL });
+    const again = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi again' });
+    await arrived(BOB, again.actionId);
+  });
+
+  it('FLLW:DEL and CONN:DEL undo what they did', async () => {
+    const unfollow = await create(CAROL, { type: 'FLLW', subType: 'DEL', audienceTag: ALICE });
+    await arrived(ALICE, unfollow.actionId, 'N');
+    expect(await relation(ALICE, CAROL)).toMatchObject({ follower: false });
+    const disconnect = await create(ALICE, { type: 'CONN', subType: 'DEL', audienceTag: BOB });
+    expect(await relation(ALICE, BOB)).toMatchObject({ connected: 'false' });
+    await arrived(BOB, disconnect.actionId, 'N');
+    expect(await relation(BOB, ALICE)).toMatchObject({ connected: 'false' });
+  });
+});
