@@ -39,13 +39,21 @@ export interface FederationStack {
 export async function startFederationStack(options: {
   tenants: string[];
   deps?: FederationDeps;
+  /** Make the base tenant's domain an identity provider (protocol §1.5). */
+  idpDomain?: string;
 }): Promise<FederationStack> {
   const gatewayPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   // Every tenant here is reached through this deployment's own gateway: delivery takes the
   // public path, inbox and verification included.
   const peers = Object.fromEntries(options.tenants.map((idTag) => [idTag, gatewayUrl]));
-  const identity = await startTestIdentity({ baseIdTag: 'base.localhost', peers });
+  const identity = await startTestIdentity({
+    baseIdTag: options.idpDomain ?? 'base.localhost',
+    peers,
+    ...(options.idpDomain
+      ? { idp: { domain: options.idpDomain, name: 'Test IdP', info: '' } }
+      : {}),
+  });
   const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
   const schema: TestSchema = await createTestSchema('action-federation');
   const config: FederationConfig = {
