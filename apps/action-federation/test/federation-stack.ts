@@ -41,20 +41,40 @@ export async function startFederationStack(options: {
   deps?: FederationDeps;
   /** Make the base tenant's domain an identity provider (protocol §1.5). */
   idpDomain?: string;
+  /** The base tenant (default base.localhost, or the IdP domain). */
+  baseIdTag?: string;
+  /** Also log the base tenant in (server admin). */
+  loginBase?: boolean;
+  /** Chosen beforehand when other deployments must know it. */
+  gatewayPort?: number;
+  /** Other deployments: id_tag (or `*.<domain>`) → their gateway. */
+  peers?: Record<string, string>;
+  identityProviders?: string[];
 }): Promise<FederationStack> {
-  const gatewayPort = await freePort();
+  const gatewayPort = options.gatewayPort ?? (await freePort());
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const baseIdTag = options.idpDomain ?? options.baseIdTag ?? 'base.localhost';
   // Every tenant here is reached through this deployment's own gateway: delivery takes the
   // public path, inbox and verification included.
-  const peers = Object.fromEntries(options.tenants.map((idTag) => [idTag, gatewayUrl]));
+  const peers = {
+    ...Object.fromEntries(options.tenants.map((idTag) => [idTag, gatewayUrl])),
+    ...options.peers,
+  };
   const identity = await startTestIdentity({
-    baseIdTag: options.idpDomain ?? 'base.localhost',
+    baseIdTag,
     peers,
+    ...(options.identityProviders
+      ? { registration: { identityProviders: options.identityProviders } }
+      : {}),
     ...(options.idpDomain
       ? { idp: { domain: options.idpDomain, name: 'Test IdP', info: '' } }
       : {}),
   });
-  const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
+  const auth = await startTestAccessToken({
+    natsUrl: identity.nats.url,
+    loginFailureDelayMs: 0,
+    peers,
+  });
   const schema: TestSchema = await createTestSchema('action-federation');
   const config: FederationConfig = {
     databaseUrl: testInfra().databaseUrl,
@@ -88,6 +108,10 @@ export async function startFederationStack(options: {
   );
   const call = apiClient(gatewayPort);
   const tokens: Record<string, string> = {};
+  if (options.loginBase) {
+    await identity.rpc.request(setTenantPassword, { idTag: baseIdTag, password: PASSWORD });
+    tokens[baseIdTag] = await loginAs(call, baseIdTag, PASSWORD);
+  }
   for (const idTag of options.tenants) {
     await identity.rpc.request(createTenant, { idTag });
     await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });

@@ -22,6 +22,7 @@ import { SystemDomainResolver } from './registration/domain-resolver';
 import { DOMAIN_RESOLVER } from './registration/tokens';
 import { RegistrationController } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
+import { RemoteIdpRegistrar } from './registration/remote-idp.registrar';
 import { VerifyController } from './registration/verify.controller';
 import { VerifyService } from './registration/verify.service';
 import { AppDomainController } from './profile/app-domain.controller';
@@ -113,6 +114,7 @@ export class AppModule {
         },
         VerifyService,
         RegistrationService,
+        RemoteIdpRegistrar,
         RemoteKeysRepository,
         RemoteKeysService,
         TenantsRepository,

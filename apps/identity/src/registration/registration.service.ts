@@ -7,7 +7,6 @@ import {
   isAppError,
   parseIdTag,
   SERVER_ADMIN_ROLE,
-  UnavailableError,
   ValidationError,
 } from '@cloudillo/protocol';
 import { type AuthContext } from '@cloudillo/http';
@@ -18,6 +17,7 @@ import { KnownProfilesRepository } from '../profiles/known-profiles.repository';
 import { defaultTenantName, type TenantRecord } from '../tenants/tenant';
 import { TenantsService } from '../tenants/tenants.service';
 import { IDENTITY_CONFIG } from '../tokens';
+import { RemoteIdpRegistrar } from './remote-idp.registrar';
 import { type NameError, VerifyService } from './verify.service';
 
 export interface NewIdentity {
@@ -58,6 +58,7 @@ export class RegistrationService {
     private readonly idp: IdpService,
     private readonly known: KnownProfilesRepository,
     private readonly rpc: ContractClient,
+    private readonly remoteIdp: RemoteIdpRegistrar,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -154,7 +155,7 @@ export class RegistrationService {
 
   /**
    * The IdP record of an `idp` identity. This deployment's own IdP vouches at once (the invite
-   * was the check); another IdP is asked with a signed IDP:REG through its federation inbox.
+   * was the check); another IdP is asked with a signed IDP:REG through its `/api/inbox/sync`.
    */
   private async createIdentity(
     names: { type: 'domain' | 'idp'; idTag: string },
@@ -163,9 +164,8 @@ export class RegistrationService {
     if (names.type !== 'idp') return;
     const idpDomain = names.idTag.slice(names.idTag.indexOf('.') + 1);
     if (this.config.idp?.domain !== idpDomain) {
-      throw new UnavailableError(
-        `registering at ${idpDomain} needs the federation inbox (IDP:REG), not deployed yet`,
-      );
+      await this.remoteIdp.register(idpDomain, { idTag: names.idTag, ...extra });
+      return;
     }
     const address = this.config.registration.addresses.join(',');
     const result = await this.idp.register({
