@@ -195,4 +195,28 @@ describe('identity keys: sealed at rest, signing over NATS, rotation (real Postg
       await scheduled.close();
     }
   });
+
+  it('answers 503 with a plain reason when a tenant’s key cannot be opened, and others keep signing', async () => {
+    await app
+      .get(TenantsService)
+      .ensureTenant({ idTag: 'damaged.localhost', name: 'D', type: 'person', roles: [] });
+    const pg = new Client({ connectionString: config.databaseUrl });
+    await pg.connect();
+    try {
+      await pg.query(
+        `update "${schema.schema}".keys set private_key = 'v1.garbage.garbage' where tn_id = (select tn_id from "${schema.schema}".tenants where id_tag = 'damaged.localhost')`,
+      );
+    } finally {
+      await pg.end();
+    }
+    await expect(
+      rpc.request(signWithTenantKey, { idTag: 'damaged.localhost', claims: { t: 'POST' } }),
+    ).rejects.toMatchObject({
+      code: 'E-SYS-UNAVAIL',
+      message: expect.stringContaining('cannot be opened'),
+    });
+    await expect(
+      rpc.request(signWithTenantKey, { idTag: 'keys.localhost', claims: { t: 'POST' } }),
+    ).resolves.toMatchObject({ token: expect.any(String) });
+  });
 });

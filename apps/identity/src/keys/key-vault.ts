@@ -9,7 +9,7 @@ import {
   importPrivateKey,
   signJwt,
 } from '@cloudillo/crypto';
-import { NotFoundError } from '@cloudillo/protocol';
+import { NotFoundError, UnavailableError } from '@cloudillo/protocol';
 
 import { type IdentityConfig } from '../config';
 import { CLOCK, type Clock, IDENTITY_CONFIG } from '../tokens';
@@ -77,7 +77,7 @@ export class KeyVault {
     try {
       await this.signingKey(idTag);
     } catch (error) {
-      if (error instanceof SecretBoxError) {
+      if (error instanceof UnavailableError && error.cause instanceof SecretBoxError) {
         throw new Error(
           'IDENTITY_KEY_ENCRYPTION_KEY does not open the stored private keys (wrong key?)',
           { cause: error },
@@ -98,11 +98,21 @@ export class KeyVault {
     if (cached && cached.expiresAt > now.getTime()) return cached;
     const stored = await this.keys.signingKey(idTag, now);
     if (!stored) throw new NotFoundError(`no signing key for ${idTag}`);
-    const entry = {
-      keyId: stored.keyId,
-      key: this.open(idTag, stored),
-      expiresAt: now.getTime() + CACHE_TTL_MS,
-    };
+    let key: KeyObject;
+    try {
+      key = this.open(idTag, stored);
+    } catch (error) {
+      // Sealed under another key-encryption key (or damaged): a fault of this deployment, said
+      // plainly instead of an internal error; other tenants keep signing.
+      if (error instanceof SecretBoxError) {
+        throw new UnavailableError(
+          `the signing key ${stored.keyId} of ${idTag} cannot be opened`,
+          error,
+        );
+      }
+      throw error;
+    }
+    const entry = { keyId: stored.keyId, key, expiresAt: now.getTime() + CACHE_TTL_MS };
     this.cache.delete(idTag);
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(idTag, entry);
