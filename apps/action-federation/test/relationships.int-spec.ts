@@ -64,6 +64,7 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     const ack = await create(CAROL, { type: 'CONN', subType: 'ACC', audienceTag: ALICE });
     await arrived(ALICE, ack.actionId, 'N');
     expect(await relation(ALICE, CAROL)).toMatchObject({ connected: 'false' });
+    expect(await relation(CAROL, ALICE)).toMatchObject({ connected: 'false' });
   });
 
   it('a follow makes the follower a recipient of broadcasts; connections receive them too', async () => {
@@ -82,6 +83,42 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     await create(BOB, { type: 'FLLW', audienceTag: CAROL });
     const again = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi again' });
     await arrived(BOB, again.actionId);
+  });
+
+  it('the receiver answers a waiting request: accept sends CONN:ACC and connects, reject keeps it as D', async () => {
+    const request = await create(CAROL, { type: 'CONN', audienceTag: BOB, content: 'carol here' });
+    await arrived(BOB, request.actionId, 'C');
+    const accepted = await stack.call(BOB, 'POST', `/api/actions/${request.actionId}/accept`, {
+      token: stack.tokens[BOB],
+    });
+    expect(accepted.status).toBe(200);
+    expect(dataOf<ActionView>(accepted)).toMatchObject({ actionId: request.actionId, status: 'A' });
+    expect(await relation(BOB, CAROL)).toMatchObject({ connected: 'true' });
+    await waitFor(async () => (await relation(CAROL, BOB)).connected === 'true');
+    const twice = await stack.call(BOB, 'POST', `/api/actions/${request.actionId}/accept`, {
+      token: stack.tokens[BOB],
+    });
+    expect(twice.status).toBe(404);
+
+    const unwanted = await create(ALICE, { type: 'CONN', audienceTag: CAROL, content: 'again?' });
+    await arrived(CAROL, unwanted.actionId, 'C');
+    const rejected = await stack.call(CAROL, 'POST', `/api/actions/${unwanted.actionId}/reject`, {
+      token: stack.tokens[CAROL],
+    });
+    expect(dataOf<ActionView>(rejected)).toMatchObject({ status: 'D' });
+    expect(await relation(CAROL, ALICE)).toMatchObject({ connected: 'false' });
+    // Bob cannot answer carol's actions.
+    expect(
+      (
+        await stack.call(BOB, 'POST', `/api/actions/${unwanted.actionId}/accept`, {
+          token: stack.tokens[BOB],
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await stack.call(BOB, 'POST', '/api/actions/not-an-id/accept', { token: stack.tokens[BOB] }))
+        .status,
+    ).toBe(400);
   });
 
   it('FLLW:DEL and CONN:DEL undo what they did', async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Authenticated, type AuthContext, AuthUser, type Page, ZodPipe } from '@cloudillo/http';
 import { idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
 import { z } from 'zod';
@@ -27,6 +27,7 @@ const createBody = z
       .optional(),
   })
   .strict();
+const actionIdParam = new ZodPipe(z.string().regex(/^a1~[A-Za-z0-9_-]{43}$/, 'not an action id'));
 const listQuery = z.object({
   type: z.string().max(32).optional(),
   status: z.enum(['P', 'V', 'A', 'C', 'N', 'D', 'R', 'S', 'F']).optional(),
@@ -58,5 +59,25 @@ export class ActionsController {
   ): Promise<Page<ActionView>> {
     const { cursor, limit, ...filter } = query;
     return this.actions.list(caller.tenant, filter, cursor, limit);
+  }
+
+  @Post(':actionId/accept')
+  @Authenticated({ role: 'leader' })
+  @HttpCode(200)
+  accept(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', actionIdParam) actionId: string,
+  ): Promise<ActionView> {
+    return this.actions.decide(caller.tenant, actionId, true);
+  }
+
+  @Post(':actionId/reject')
+  @Authenticated({ role: 'leader' })
+  @HttpCode(200)
+  reject(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', actionIdParam) actionId: string,
+  ): Promise<ActionView> {
+    return this.actions.decide(caller.tenant, actionId, false);
   }
 }

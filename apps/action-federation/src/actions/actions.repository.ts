@@ -76,6 +76,15 @@ export class ActionsRepository {
     });
   }
 
+  /** Moves an action awaiting the user (`C`) on; false when it is not (or no longer) waiting. */
+  async decide(tnId: number, actionId: string, status: 'A' | 'D'): Promise<boolean> {
+    const { count } = await this.db.action.updateMany({
+      where: { tnId, actionId, status: 'C' },
+      data: { status },
+    });
+    return count === 1;
+  }
+
   async fail(tnId: number, actionId: string, reason: string): Promise<void> {
     await this.db.action.updateMany({
       where: { tnId, actionId, status: 'V' },

@@ -8,6 +8,8 @@ import {
   type ActionTypeRegistry,
   decodeCursor,
   encodeCursor,
+  ConflictError,
+  NotFoundError,
   ValidationError,
 } from '@cloudillo/protocol';
 
@@ -152,5 +154,25 @@ export class ActionsService {
       after = page.next;
     } while (after);
     return followers;
+  }
+
+  /**
+   * The user's answer to an action awaiting it (protocol §2.5, §2.9): accepting a connection
+   * request sends `CONN:ACC` back; rejecting keeps the request as `D`.
+   */
+  async decide(tenant: string, actionId: string, accept: boolean): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const action = await this.actions.find(tnId, actionId);
+    if (!action || action.status !== 'C')
+      throw new NotFoundError('no action of yours awaits an answer under this id');
+    if (!(await this.actions.decide(tnId, actionId, accept ? 'A' : 'D'))) {
+      throw new ConflictError('this action was answered meanwhile');
+    }
+    if (accept && action.type === 'CONN') {
+      await this.create(tenant, { type: 'CONN', subType: 'ACC', audienceTag: action.issuer });
+    }
+    const decided = await this.actions.find(tnId, actionId);
+    if (!decided) throw new NotFoundError('the action is gone');
+    return toActionView(decided);
   }
 }

@@ -31,9 +31,13 @@ export class RelationshipHooks {
     if (type === 'CONN') {
       if (subType === 'DEL') return void (await relate({ connected: 'false' }));
       const current = await this.relationship(tenant, peer);
-      // ACC answers their request; a plain CONN to someone who asked first connects at once.
-      if (subType === 'ACC' || current.connected === 'true')
-        return void (await relate({ following: true, connected: 'true' }));
+      // ACC answers their request (which made them a follower here); an ACC nobody asked for
+      // connects nothing. A plain CONN to someone already connected stays connected.
+      if (subType === 'ACC') {
+        if (current.follower) await relate({ following: true, connected: 'true' });
+        return;
+      }
+      if (current.connected === 'true') return void (await relate({ following: true }));
       return void (await relate({ following: true, connected: 'R' }));
     }
     if (type === 'FLLW') await relate({ following: subType !== 'DEL' });
