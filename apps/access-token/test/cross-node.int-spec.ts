@@ -122,4 +122,34 @@ describe('cross-node access: PROXY token exchange between two platform instances
     });
     expect(direct.status).toBe(401);
   });
+
+  it('a federated leader may do leader things at B, but not what only B’s own user may', async () => {
+    const bob = await nodeB.identity.app.get(TenantsRepository).findByIdTag(B);
+    await nodeB.identity.app
+      .get(KnownProfilesRepository)
+      .remember(bob!.tnId, { idTag: A, name: 'Alice', type: 'person', roles: ['leader'] });
+    const now = Math.floor(Date.now() / 1000);
+    const { token: proxy } = await nodeA.identity.rpc.request(signWithTenantKey, {
+      idTag: A,
+      claims: { t: 'PROXY', aud: B, iat: now, exp: now + 60 },
+    });
+    const exchanged = await nodeB.call(B, 'GET', `/api/auth/access-token?token=${proxy}`);
+    const leaderToken = (exchanged.json as { data: { token: string } }).data.token;
+    expect(claimsOf(leaderToken)).toMatchObject({ sub: A, r: 'leader' });
+    expect((await nodeB.call(B, 'GET', '/api/auth/api-keys', leaderToken)).status).toBe(200);
+    for (const [method, path] of [
+      ['GET', '/api/auth/wa/reg/challenge'],
+      ['POST', '/api/auth/password'],
+    ] as const) {
+      const res = await nodeB.call(
+        B,
+        method,
+        path,
+        leaderToken,
+        method === 'POST' ? {} : undefined,
+      );
+      expect([path, res.status]).toEqual([path, 403]);
+      expect(res.json).toMatchObject({ error: { code: 'E-AUTH-NOPERM' } });
+    }
+  });
 });

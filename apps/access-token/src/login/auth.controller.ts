@@ -74,12 +74,6 @@ interface ShareLinkToken {
   params?: string;
 }
 
-function ownerOnly(auth: AuthContext): AuthContext & { sid: string } {
-  if (!auth.owner || auth.sid === undefined)
-    throw new ForbiddenError('only the tenant owner may do this');
-  return auth as AuthContext & { sid: string };
-}
-
 @Controller('api/auth')
 export class AuthController {
   constructor(
@@ -194,12 +188,14 @@ export class AuthController {
   }
 
   @Post('password')
+  @Authenticated({ owner: true })
   @HttpCode(200)
   async changePassword(
-    @AuthUser() caller: AuthContext,
+    @AuthUser() auth: AuthContext,
     @Body(new ZodPipe(passwordBody)) body: z.output<typeof passwordBody>,
   ): Promise<null> {
-    const auth = ownerOnly(caller);
+    if (auth.sid === undefined)
+      throw new ForbiddenError('a password is changed from a login session');
     const tnId = await this.tenantId(auth);
     if (!(await this.credentials.check(tnId, body.currentPassword))) {
       throw new ForbiddenError('the current password is wrong');

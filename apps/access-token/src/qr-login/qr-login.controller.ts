@@ -7,7 +7,7 @@ import {
   Public,
   ZodPipe,
 } from '@cloudillo/http';
-import { ForbiddenError, type IdTag, UnauthorizedError } from '@cloudillo/protocol';
+import { type IdTag, UnauthorizedError } from '@cloudillo/protocol';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
 import { type Request } from 'express';
 import { z } from 'zod';
@@ -18,11 +18,6 @@ import { QrLoginService } from './qr-login.service';
 const sessionParam = new ZodPipe(z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a QR login id'));
 const respondBody = z.object({ approve: z.boolean() }).strict();
 const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(15_000).optional() });
-
-function owner(auth: AuthContext): string {
-  if (!auth.owner) throw new ForbiddenError('only the tenant’s own user approves logins');
-  return auth.tenant;
-}
 
 /** `/api/auth/qr-login/*` (protocol §8.1). */
 @Controller('api/auth/qr-login')
@@ -55,20 +50,21 @@ export class QrLoginController {
     return this.qr.status(tenant.ascii, sessionId, secret, query.wait);
   }
 
+  // Only the tenant's own user sees and approves logins.
   @Get(':sessionId/details')
-  @Authenticated({ role: 'leader' })
+  @Authenticated({ role: 'leader', owner: true })
   details(@AuthUser() auth: AuthContext, @Param('sessionId', sessionParam) sessionId: string) {
-    return this.qr.details(owner(auth), sessionId);
+    return this.qr.details(auth.tenant, sessionId);
   }
 
   @Post(':sessionId/respond')
-  @Authenticated({ role: 'leader' })
+  @Authenticated({ role: 'leader', owner: true })
   @HttpCode(200)
   respond(
     @AuthUser() auth: AuthContext,
     @Param('sessionId', sessionParam) sessionId: string,
     @Body(new ZodPipe(respondBody)) body: z.output<typeof respondBody>,
   ): Promise<{ status: string }> {
-    return this.qr.respond(owner(auth), sessionId, body.approve);
+    return this.qr.respond(auth.tenant, sessionId, body.approve);
   }
 }

@@ -7,7 +7,7 @@ import {
   Public,
   ZodPipe,
 } from '@cloudillo/http';
-import { ForbiddenError, type IdTag } from '@cloudillo/protocol';
+import { type IdTag } from '@cloudillo/protocol';
 import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
@@ -44,22 +44,23 @@ const loginBody = z.object({ token: z.string().max(64), response: credentialResp
 export class WebAuthnController {
   constructor(private readonly webauthn: WebAuthnService) {}
 
+  // Passkeys belong to the tenant's own user: a leader of a community may not enrol one for it.
   @Get('reg/challenge')
-  @Authenticated({ role: 'leader' })
+  @Authenticated({ role: 'leader', owner: true })
   registrationChallenge(
     @AuthUser() auth: AuthContext,
   ): Promise<{ options: unknown; token: string }> {
-    return this.webauthn.registrationOptions(ownerTenant(auth));
+    return this.webauthn.registrationOptions(auth.tenant);
   }
 
   @Post('reg')
-  @Authenticated({ role: 'leader' })
+  @Authenticated({ role: 'leader', owner: true })
   register(
     @AuthUser() auth: AuthContext,
     @Body(new ZodPipe(regBody)) body: z.output<typeof regBody>,
   ): Promise<CredentialView> {
     return this.webauthn.register(
-      ownerTenant(auth),
+      auth.tenant,
       body.token,
       body.response as unknown as RegistrationResponseJSON,
       body.description,
@@ -73,12 +74,12 @@ export class WebAuthnController {
   }
 
   @Delete('reg/:credentialId')
-  @Authenticated({ role: 'leader' })
+  @Authenticated({ role: 'leader', owner: true })
   async delete(
     @AuthUser() auth: AuthContext,
     @Param('credentialId', new ZodPipe(b64url.min(1).max(512))) id: string,
   ): Promise<null> {
-    await this.webauthn.delete(ownerTenant(auth), id);
+    await this.webauthn.delete(auth.tenant, id);
     return null;
   }
 
@@ -101,10 +102,4 @@ export class WebAuthnController {
       body.response as unknown as AuthenticationResponseJSON,
     );
   }
-}
-
-/** Passkeys belong to the tenant's own user: a leader of a community may not enrol one for it. */
-function ownerTenant(auth: AuthContext): string {
-  if (!auth.owner) throw new ForbiddenError('passkeys are the tenant owner’s');
-  return auth.tenant;
 }

@@ -47,9 +47,12 @@ export class RegistrationController {
     return this.registration.register(tenant.ascii, body);
   }
 
-  /** A community led by the caller: the server admin, or anyone holding a `profile.invite`. */
+  /**
+   * A community led by the caller — a tenant's own user: the server admin, or anyone holding a
+   * `profile.invite`.
+   */
   @Put(':idTag')
-  @Authenticated({ role: 'leader' })
+  @Authenticated({ role: 'leader', owner: true })
   createCommunity(
     @AuthUser() creator: AuthContext,
     @Param('idTag') idTag: string,

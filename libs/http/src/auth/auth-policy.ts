@@ -11,7 +11,7 @@ export const AUTH_POLICY = 'cloudillo:auth-policy';
 export type AuthPolicy =
   | { kind: 'public' }
   | { kind: 'optional' }
-  | { kind: 'required'; role?: RequiredRole; allowAnonymous?: boolean };
+  | { kind: 'required'; role?: RequiredRole; allowAnonymous?: boolean; owner?: boolean };
 
 /** No credentials read (`pub` in protocol §8). */
 export const Public = (): MethodDecorator & ClassDecorator =>
@@ -23,9 +23,10 @@ export const OptionalAuth = (): MethodDecorator & ClassDecorator =>
 
 /**
  * A token is required; with `role`, the caller must hold it (`leader` for owner/leader routes,
- * `SADM` for server admin). Anonymous share-link tokens are refused unless allowed.
+ * `SADM` for server admin); with `owner`, it must be the tenant's own user (not a federated
+ * leader of a community). Anonymous share-link tokens are refused unless allowed.
  */
 export const Authenticated = (
-  options: { role?: RequiredRole; allowAnonymous?: boolean } = {},
+  options: { role?: RequiredRole; allowAnonymous?: boolean; owner?: boolean } = {},
 ): MethodDecorator & ClassDecorator =>
   SetMetadata(AUTH_POLICY, { kind: 'required', ...options } satisfies AuthPolicy);

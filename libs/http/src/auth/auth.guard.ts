@@ -95,6 +95,9 @@ export class AuthGuard implements CanActivate {
       if (policy.role && !holds(auth, policy.role)) {
         throw new ForbiddenError(`role ${policy.role} required`);
       }
+      if (policy.owner && !auth.owner) {
+        throw new ForbiddenError('only the tenant’s own user may do this');
+      }
     }
     setAuth(req, auth);
     return true;
