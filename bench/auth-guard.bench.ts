@@ -35,10 +35,11 @@ import {
   Public,
 } from '@cloudillo/http';
 import { MessagingModule, NatsRpcTransport } from '@cloudillo/messaging';
+import { apiClient, loginAs } from '@cloudillo/testing';
 import { jwtVerify } from 'jose';
 import { connect } from 'nats';
 
-import { dropSchema, httpLoad, postJson, requireEnv, ROOT, startApp } from './harness';
+import { dropSchema, httpLoad, requireEnv, ROOT, startApp } from './harness';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const TOKENS = 2_000;
@@ -136,10 +137,7 @@ async function routeRates(natsUrl: string, databaseUrl: string): Promise<void> {
     const rpc = new ContractClient(new NatsRpcTransport(nc));
     await rpc.request(createTenant, { idTag: TENANT });
     await rpc.request(setTenantPassword, { idTag: TENANT, password: 'bench-password' });
-    const { data } = (await postJson(18102, '/api/auth/login', `cl-o.${TENANT}`, {
-      idTag: TENANT,
-      password: 'bench-password',
-    })) as { data: { token: string } };
+    const token = await loginAs(apiClient(18102), TENANT, 'bench-password');
 
     @Module({
       imports: [MessagingModule.forRoot({ natsUrl, name: 'bench' })],
@@ -153,11 +151,11 @@ async function routeRates(natsUrl: string, databaseUrl: string): Promise<void> {
     const host = `cl-o.${TENANT}`;
     const run = (path: string, headers: Record<string, string>) =>
       httpLoad({ port: 18190, seconds: SECONDS, concurrency: 32, next: () => ({ path, headers }) });
-    await run('/bench/private', { Host: host, Authorization: `Bearer ${data.token}` }); // warm-up
+    await run('/bench/private', { Host: host, Authorization: `Bearer ${token}` }); // warm-up
     const open = await run('/bench/public', { Host: host });
     const closed = await run('/bench/private', {
       Host: host,
-      Authorization: `Bearer ${data.token}`,
+      Authorization: `Bearer ${token}`,
     });
     console.log(
       `unauthenticated no-op route: ${open.perSecond.toFixed(0)} req/s, p50 ${open.p50.toFixed(2)} ms, p99 ${open.p99.toFixed(2)} ms, errors ${open.errors}`,

@@ -7,15 +7,20 @@
  */
 import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 
 import { ContractClient, createTenant, setTenantPassword } from '@cloudillo/contracts';
 import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { NatsRpcTransport } from '@cloudillo/messaging';
-import { startNatsServer, type TestNatsServer } from '@cloudillo/testing';
+import {
+  type ApiCall,
+  apiClient,
+  loginAs,
+  startNatsServer,
+  type TestNatsServer,
+} from '@cloudillo/testing';
 import { connect } from 'nats';
 
-import { dropSchema, postJson, requireEnv, ROOT, startApp } from './harness';
+import { dropSchema, requireEnv, ROOT, startApp } from './harness';
 
 const TENANTS = Number(process.env['BENCH_TENANTS'] ?? 40);
 const WARM_ROUNDS = 5;
@@ -80,29 +85,16 @@ async function startNode(
   return { name, base, ports, nats, schemas, processes };
 }
 
-function getJson(
-  port: number,
-  path: string,
+/** One timed request through a gateway. */
+async function timed(
+  call: ApiCall,
   host: string,
+  path: string,
   token: string,
 ): Promise<{ status: number; ms: number }> {
   const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { Host: host, Authorization: `Bearer ${token}` } },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            ms: Number(process.hrtime.bigint() - started) / 1e6,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const { status } = await call(host, 'GET', path, { token });
+  return { status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
 function summary(label: string, samples: number[]): void {
@@ -121,20 +113,17 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: a.nats.url });
   try {
     const rpc = new ContractClient(new NatsRpcTransport(nc));
+    const gatewayA = apiClient(a.ports.gateway);
     const tokens: { idTag: string; token: string }[] = [];
     for (let i = 0; i < TENANTS; i++) {
       const idTag = `u${i}.nodea.localhost`;
       await rpc.request(createTenant, { idTag });
       await rpc.request(setTenantPassword, { idTag, password: 'bench-password' });
-      const { data } = (await postJson(a.ports.gateway, '/api/auth/login', `cl-o.${idTag}`, {
-        idTag,
-        password: 'bench-password',
-      })) as { data: { token: string } };
-      tokens.push({ idTag, token: data.token });
+      tokens.push({ idTag, token: await loginAs(gatewayA, idTag, 'bench-password') });
     }
     console.log(`${TENANTS} tenants on node A, each asking node A for a token at node B`);
     const call = ({ idTag, token }: { idTag: string; token: string }) =>
-      getJson(a.ports.gateway, `/api/auth/proxy-token?idTag=${b.base}`, `cl-o.${idTag}`, token);
+      timed(gatewayA, idTag, `/api/auth/proxy-token?idTag=${b.base}`, token);
     const cold: number[] = [];
     for (const t of tokens) {
       const { status, ms } = await call(t);

@@ -1,6 +1,13 @@
 import { type INestApplication } from '@nestjs/common';
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { freePort, httpRequest, type HttpResult, testInfra, uniqueName } from '@cloudillo/testing';
+import { setTenantPassword } from '@cloudillo/contracts';
+import {
+  apiClient,
+  freePort,
+  type HttpResult,
+  loginAs,
+  testInfra,
+  uniqueName,
+} from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway } from '../../gateway/src/gateway-app';
@@ -75,17 +82,11 @@ export async function startPlatformNode(options: {
     },
     { logger: false },
   );
+  const api = apiClient(options.gatewayPort);
   const call = (host: string, method: string, path: string, token?: string, body?: unknown) =>
-    httpRequest({
-      port: options.gatewayPort,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    api(host, method, path, {
+      ...(token ? { token } : {}),
+      ...(body === undefined ? {} : { body }),
     });
   return {
     idTag: options.idTag,
@@ -94,26 +95,11 @@ export async function startPlatformNode(options: {
     auth,
     gateway,
     call,
-    async login(idTag, password) {
-      const res = await call(idTag, 'POST', '/api/auth/login', undefined, { idTag, password });
-      if (res.status !== 200)
-        throw new Error(`login of ${idTag} failed: ${res.status} ${res.text}`);
-      return (res.json as { data: { token: string } }).data.token;
-    },
+    login: (idTag, password) => loginAs(api, idTag, password),
     async close() {
       await gateway.close();
       await auth.close();
       await identity.close();
     },
   };
-}
-
-/** Creates a tenant on a node, with a password. */
-export async function addTenant(
-  node: PlatformNode,
-  idTag: string,
-  password: string,
-): Promise<void> {
-  await node.identity.rpc.request(createTenant, { idTag });
-  await node.identity.rpc.request(setTenantPassword, { idTag, password });
 }

@@ -1,54 +1,25 @@
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { httpRequest, type HttpResult } from '@cloudillo/testing';
+import { type ApiCall, type HttpResult } from '@cloudillo/testing';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
-import { type AuthHarness, startTestAccessToken } from './auth-harness';
+import { type AuthStack, startAuthStack } from './auth-stack';
 
 describe('login-init and QR login (sessions in the real Redis)', () => {
-  let identity: IdentityHarness;
-  let auth: AuthHarness;
+  let stack: AuthStack;
   let ownerToken: string;
 
-  const call = (
-    host: string,
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) =>
-    httpRequest({
-      port: auth.port,
-      method,
-      path,
-      headers: {
-        Host: `cl-o.${host}`,
-        'User-Agent': 'TestPhone/1.0',
-        ...options.headers,
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  /** Calls as a phone would: the user agent is what the owner sees when approving. */
+  const call: ApiCall = (host, method, path, options = {}) =>
+    stack.call(host, method, path, {
+      ...options,
+      headers: { 'User-Agent': 'TestPhone/1.0', ...options.headers },
     });
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
 
   beforeAll(async () => {
-    identity = await startTestIdentity({ baseIdTag: 'base.localhost' });
-    auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
-    for (const idTag of ['alice.localhost', 'bob.localhost']) {
-      await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: 'long-password' });
-    }
-    ownerToken = data<{ token: string }>(
-      await call('alice.localhost', 'POST', '/api/auth/login', {
-        body: { idTag: 'alice.localhost', password: 'long-password' },
-      }),
-    ).token;
+    stack = await startAuthStack({ tenants: ['alice.localhost', 'bob.localhost'] });
+    ownerToken = stack.tokens['alice.localhost']!;
   });
 
-  afterAll(async () => {
-    await auth?.close();
-    await identity?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('login-init answers the current login to a logged-in caller', async () => {
     const res = await call('alice.localhost', 'POST', '/api/auth/login-init', {

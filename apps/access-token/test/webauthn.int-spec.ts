@@ -1,18 +1,14 @@
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { type HttpResult, apiClient } from '@cloudillo/testing';
+import { type ApiCall, type HttpResult } from '@cloudillo/testing';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
-import { type AuthHarness, startTestAccessToken } from './auth-harness';
+import { type AuthStack, startAuthStack } from './auth-stack';
 import { SoftAuthenticator } from './soft-authenticator';
 
 describe('passkeys: WebAuthn enrolment and login (@simplewebauthn/server, RP ID = id_tag)', () => {
-  let identity: IdentityHarness;
-  let auth: AuthHarness;
+  let stack: AuthStack;
   let ownerToken: string;
   const alice = new SoftAuthenticator('alice.localhost');
 
-  const call = apiClient(() => auth.port);
+  const call: ApiCall = (...args) => stack.call(...args);
   const data = <T>(res: HttpResult) => (res.json as { data: T }).data;
   const loginChallenge = async (host = 'alice.localhost') =>
     data<{ options: { challenge: string; allowCredentials: { id: string }[] }; token: string }>(
@@ -20,23 +16,11 @@ describe('passkeys: WebAuthn enrolment and login (@simplewebauthn/server, RP ID 
     );
 
   beforeAll(async () => {
-    identity = await startTestIdentity({ baseIdTag: 'base.localhost' });
-    auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
-    for (const idTag of ['alice.localhost', 'bob.localhost']) {
-      await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: 'long-password' });
-    }
-    ownerToken = data<{ token: string }>(
-      await call('alice.localhost', 'POST', '/api/auth/login', {
-        body: { idTag: 'alice.localhost', password: 'long-password' },
-      }),
-    ).token;
+    stack = await startAuthStack({ tenants: ['alice.localhost', 'bob.localhost'] });
+    ownerToken = stack.tokens['alice.localhost']!;
   });
 
-  afterAll(async () => {
-    await auth?.close();
-    await identity?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('enrols a passkey for the owner and logs in with it', async () => {
     const challenge = data<{ options: { rp: { id: string }; challenge: string }; token: string }>(

@@ -9,7 +9,7 @@ import {
 } from '@cloudillo/protocol';
 import { Page } from '@cloudillo/http';
 
-import { TenantsRepository } from '../tenants/tenants.repository';
+import { TenantsService } from '../tenants/tenants.service';
 import { IDENTITY_DB } from '../tokens';
 import {
   type ProfileFilter,
@@ -31,7 +31,7 @@ const CURSOR_SORT = 'idTag';
 @Injectable()
 export class ProfilesService {
   constructor(
-    private readonly tenants: TenantsRepository,
+    private readonly tenants: TenantsService,
     private readonly known: KnownProfilesRepository,
     @Inject(IDENTITY_DB) private readonly db: IdentityDb,
   ) {}
@@ -103,8 +103,6 @@ export class ProfilesService {
   }
 
   private async tnIdOf(tenant: string): Promise<number> {
-    const record = await this.tenants.findByIdTag(tenant);
-    if (!record || record.status === 'X') throw new NotFoundError(`unknown tenant ${tenant}`);
-    return record.tnId;
+    return (await this.tenants.resolve(tenant)).tnId;
   }
 }
