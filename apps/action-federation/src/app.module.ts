@@ -5,12 +5,14 @@ import { createFederationDb, type FederationDb } from '@cloudillo/db-federation'
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { PeerClient } from '@cloudillo/peer-client';
+import { redisConnection } from '@cloudillo/queues';
 import {
   type ActionTypeDefinition,
   ActionTypeRegistry,
   BUILT_IN_ACTION_TYPES,
   PeerDirectory,
 } from '@cloudillo/protocol';
+import { Redis } from 'ioredis';
 
 import { ACTION_TYPES } from './action-types';
 import { ActionsController } from './actions/actions.controller';
@@ -18,9 +20,16 @@ import { ActionsRepository } from './actions/actions.repository';
 import { ActionsService } from './actions/actions.service';
 import { TenantDirectory } from './actions/tenant-directory';
 import { type FederationConfig } from './config';
+import { OutboundActions } from './actions/outbound-actions';
+import { CircuitBreaker } from './delivery/circuit-breaker';
 import { DeliveryService } from './delivery/delivery.service';
 import { FederationQueues } from './delivery/federation-queues';
+import { FederationWorkers } from './delivery/federation-workers';
+import { Recipients } from './delivery/recipients';
 import { federationReadiness } from './health/readiness';
+import { ACTION_HOOKS, type ActionHook } from './hooks/action-hook';
+import { HookDispatcher } from './hooks/hook-dispatcher';
+import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
@@ -31,6 +40,8 @@ export interface FederationDeps {
   clock?: Clock;
   /** Types beyond the built-ins (protocol §2.3 is extensible): registered at startup. */
   actionTypes?: readonly ActionTypeDefinition[];
+  /** Hooks for those types (or more hooks for built-in ones), run after the built-in hooks. */
+  actionHooks?: readonly ActionHook[];
 }
 
 class DbLifecycle implements OnApplicationShutdown {
@@ -68,23 +79,40 @@ export class AppModule {
           inject: [ContractClient],
           useFactory: (rpc: ContractClient) => new ActionTokenVerifier(rpc),
         },
+        { provide: PeerDirectory, useFactory: () => new PeerDirectory(config.peers) },
         {
           provide: PeerClient,
+          inject: [PeerDirectory],
+          useFactory: (directory: PeerDirectory) =>
+            new PeerClient({ directory, timeoutMs: config.peerTimeoutMs, maxBytes: 64 * 1024 }),
+        },
+        {
+          provide: CircuitBreaker,
           useFactory: () =>
-            new PeerClient({
-              directory: new PeerDirectory(config.peers),
-              timeoutMs: config.peerTimeoutMs,
-              maxBytes: 64 * 1024,
-            }),
+            new CircuitBreaker(
+              new Redis({ ...redisConnection(config.redisUrl), lazyConnect: true }),
+              config.queuePrefix,
+              { ...config.breaker, probeMs: config.peerTimeoutMs * 2 },
+            ),
+        },
+        {
+          provide: ACTION_HOOKS,
+          inject: [RelationshipHooks, InteractionStats],
+          useFactory: (...builtIn: ActionHook[]) => [...builtIn, ...(deps.actionHooks ?? [])],
         },
         TenantDirectory,
         ActionsRepository,
         ActionsService,
+        OutboundActions,
+        Recipients,
         InboxService,
         VerificationService,
         DeliveryService,
         FederationQueues,
+        FederationWorkers,
+        HookDispatcher,
         RelationshipHooks,
+        InteractionStats,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
 import { isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
@@ -32,6 +32,17 @@ const schema = z.object({
   FED_VERIFY_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** How far in the future `iat` may lie, and the leeway on `exp`. */
   FED_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  FED_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  /** Run the queue workers in this process (false: an HTTP-only replica). */
+  FED_WORKERS: envBool(true),
+  /** How long a job's lock lasts: a worker killed mid-job has its jobs taken up after this. */
+  FED_QUEUE_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** STAT coalescing window: interactions within it share one broadcast. */
+  FED_STAT_DELAY_MS: z.coerce.number().int().min(10).default(5_000),
+  /** Per-destination circuit breaker: failures that open it, first open period, longest one. */
+  FED_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  FED_BREAKER_OPEN_MS: z.coerce.number().int().min(10).default(30_000),
+  FED_BREAKER_MAX_OPEN_MS: z.coerce.number().int().min(10).default(3_600_000),
 });
 
 export interface FederationConfig {
@@ -43,9 +54,13 @@ export interface FederationConfig {
   http: { host: string; port: number; jsonLimitBytes: number };
   peers: Record<string, string>;
   peerTimeoutMs: number;
-  delivery: { backoffMs: number; attempts: number };
+  delivery: { backoffMs: number; attempts: number; concurrency: number };
   verify: { backoffMs: number; attempts: number };
   clockSkewSeconds: number;
+  workers: boolean;
+  queueLockMs: number;
+  statDelayMs: number;
+  breaker: { threshold: number; openMs: number; maxOpenMs: number };
 }
 
 export function loadFederationConfig(
@@ -61,8 +76,20 @@ export function loadFederationConfig(
     http: { host: e.FED_HTTP_HOST, port: e.FED_HTTP_PORT, jsonLimitBytes: e.FED_JSON_LIMIT },
     peers: e.FEDERATION_PEER_MAP,
     peerTimeoutMs: e.FED_PEER_TIMEOUT_MS,
-    delivery: { backoffMs: e.FED_DELIVERY_BACKOFF_MS, attempts: e.FED_DELIVERY_ATTEMPTS },
+    delivery: {
+      backoffMs: e.FED_DELIVERY_BACKOFF_MS,
+      attempts: e.FED_DELIVERY_ATTEMPTS,
+      concurrency: e.FED_DELIVERY_CONCURRENCY,
+    },
     verify: { backoffMs: e.FED_VERIFY_BACKOFF_MS, attempts: e.FED_VERIFY_ATTEMPTS },
     clockSkewSeconds: e.FED_CLOCK_SKEW_SECONDS,
+    workers: e.FED_WORKERS,
+    queueLockMs: e.FED_QUEUE_LOCK_MS,
+    statDelayMs: e.FED_STAT_DELAY_MS,
+    breaker: {
+      threshold: e.FED_BREAKER_THRESHOLD,
+      openMs: e.FED_BREAKER_OPEN_MS,
+      maxOpenMs: e.FED_BREAKER_MAX_OPEN_MS,
+    },
   };
 }

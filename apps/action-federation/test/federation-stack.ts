@@ -30,6 +30,11 @@ export interface FederationStack {
   federation: INestApplication;
   gateway: INestApplication;
   gatewayPort: number;
+  config: FederationConfig;
+  /** Takes this deployment off the network (gateway and federation service down)... */
+  stopEdge(): Promise<void>;
+  /** ...and back on, at the same addresses, with the same data and queues. */
+  startEdge(): Promise<void>;
   /** Through the gateway, as clients and peers call. */
   call: ApiCall;
   tokens: Record<string, string>;
@@ -50,6 +55,8 @@ export async function startFederationStack(options: {
   /** Other deployments: id_tag (or `*.<domain>`) → their gateway. */
   peers?: Record<string, string>;
   identityProviders?: string[];
+  /** Federation settings to change (e.g. `workers: false` when another process runs them). */
+  config?: Partial<FederationConfig>;
 }): Promise<FederationStack> {
   const gatewayPort = options.gatewayPort ?? (await freePort());
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -82,30 +89,38 @@ export async function startFederationStack(options: {
     natsUrl: identity.nats.url,
     redisUrl: testInfra().redisUrl,
     queuePrefix: uniqueName('fq').toLowerCase(),
-    http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 16 * 1024 * 1024 },
+    http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 16 * 1024 * 1024 },
     peers,
     peerTimeoutMs: 5_000,
-    delivery: { backoffMs: 50, attempts: 3 },
+    delivery: { backoffMs: 50, attempts: 3, concurrency: 16 },
     verify: { backoffMs: 50, attempts: 2 },
     clockSkewSeconds: 300,
+    workers: true,
+    queueLockMs: 30_000,
+    statDelayMs: 200,
+    breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
+    ...options.config,
   };
-  const federation = await startActionFederation(config, { logger: false, ...options.deps });
-  const gateway = await startGateway(
-    {
-      natsUrl: identity.nats.url,
-      redisUrl: testInfra().redisUrl,
-      http: { host: '127.0.0.1', port: gatewayPort },
-      upstreams: {
-        identity: `http://127.0.0.1:${identity.port}`,
-        'access-token': `http://127.0.0.1:${auth.port}`,
-        'action-federation': `http://127.0.0.1:${(federation.getHttpServer().address() as { port: number }).port}`,
+  const startFederation = () => startActionFederation(config, { logger: false, ...options.deps });
+  const startEdgeGateway = () =>
+    startGateway(
+      {
+        natsUrl: identity.nats.url,
+        redisUrl: testInfra().redisUrl,
+        http: { host: '127.0.0.1', port: gatewayPort },
+        upstreams: {
+          identity: `http://127.0.0.1:${identity.port}`,
+          'access-token': `http://127.0.0.1:${auth.port}`,
+          'action-federation': `http://127.0.0.1:${config.http.port}`,
+        },
+        bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
+        trustProxy: false,
+        proxyTimeoutMs: 5_000,
       },
-      bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
-      trustProxy: false,
-      proxyTimeoutMs: 5_000,
-    },
-    { logger: false },
-  );
+      { logger: false },
+    );
+  let federation = await startFederation();
+  let gateway = await startEdgeGateway();
   const call = apiClient(gatewayPort);
   const tokens: Record<string, string> = {};
   if (options.loginBase) {
@@ -117,17 +132,35 @@ export async function startFederationStack(options: {
     await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
     tokens[idTag] = await loginAs(call, idTag, PASSWORD);
   }
+  let down = false;
   return {
     identity,
     auth,
-    federation,
-    gateway,
+    get federation() {
+      return federation;
+    },
+    get gateway() {
+      return gateway;
+    },
     gatewayPort,
+    config,
     call,
     tokens,
-    close: async () => {
+    stopEdge: async () => {
       await gateway.close();
       await federation.close();
+      down = true;
+    },
+    startEdge: async () => {
+      federation = await startFederation();
+      gateway = await startEdgeGateway();
+      down = false;
+    },
+    close: async () => {
+      if (!down) {
+        await gateway.close();
+        await federation.close();
+      }
       await schema.drop();
       await auth.close();
       await identity.close();

@@ -85,8 +85,9 @@ describe('action federation, first slice: create, deliver through the inbox, ver
   });
 
   it('supersedes by dedup key: a newer CONN from the same issuer replaces the older one', async () => {
-    const older = await sign({ t: 'CONN', aud: BOB, c: 'first', iat: now() - 10 });
-    const newer = await sign({ t: 'CONN:DEL', aud: BOB, iat: now() });
+    // (Newer than the CONN of the first test, which this one supersedes in turn.)
+    const older = await sign({ t: 'CONN', aud: BOB, c: 'first', iat: now() + 1 });
+    const newer = await sign({ t: 'CONN:DEL', aud: BOB, iat: now() + 2 });
     const olderId = dataOf<{ actionId: string }>(await deliver(older)).actionId;
     await waitFor(async () =>
       (await actionsOf(BOB, '?type=CONN&status=C')).some((a) => a.actionId === olderId),

@@ -1,5 +1,5 @@
-import { getRelationship } from '@cloudillo/contracts';
-import { dataOf, waitFor } from '@cloudillo/testing';
+import { getRelationship, signWithTenantKey } from '@cloudillo/contracts';
+import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 
 import { type FederationStack, startFederationStack } from './federation-stack';
 
@@ -78,9 +78,23 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
   });
 
   it('refuses a POST from a stranger (stored F), and accepts it once the receiver follows the sender', async () => {
-    const direct = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi stranger' });
+    // Our own node refuses to send it (protocol §2.5 outbound rule)...
+    const refused = await stack.call(CAROL, 'POST', '/api/actions', {
+      token: stack.tokens[CAROL],
+      body: { type: 'POST', audienceTag: BOB, content: 'hi stranger' },
+    });
+    expect([refused.status, errorCodeOf(refused)]).toEqual([403, 'E-AUTH-NOPERM']);
+    // ...and a node that sends it anyway finds the receiver refusing it.
+    const { token } = await stack.identity.rpc.request(signWithTenantKey, {
+      idTag: CAROL,
+      claims: { t: 'POST', aud: BOB, c: 'hi stranger', iat: Math.floor(Date.now() / 1000) },
+    });
+    const direct = dataOf<{ actionId: string }>(
+      await stack.call(BOB, 'POST', '/api/inbox', { body: { token } }),
+    );
     await arrived(BOB, direct.actionId, 'F');
-    await create(BOB, { type: 'FLLW', audienceTag: CAROL });
+    const follow = await create(BOB, { type: 'FLLW', audienceTag: CAROL });
+    await arrived(CAROL, follow.actionId);
     const again = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi again' });
     await arrived(BOB, again.actionId);
   });

@@ -20,6 +20,7 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './define';
+export { actionStored } from './federation/actions';
 export { idpRegistrationContent, registerAtIdp } from './identity/idp';
 export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';

@@ -1,6 +1,6 @@
 import { type Action } from '@cloudillo/db-federation';
 
-/** The client's `tActionView` (a subset: relations arrive with the rest of issue 5). */
+/** The client's `tActionView` (a subset: profile details of issuer and audience are not joined). */
 export interface ActionView {
   actionId: string;
   type: string;
@@ -16,6 +16,20 @@ export interface ActionView {
   status?: 'P' | 'A' | 'D' | 'C' | 'N' | 'R' | 'S';
   visibility?: string;
   flags?: string;
+  stat?: { commentCount?: number; reactions?: string };
+}
+
+/** The stored counters (`{c, r}` as a STAT carries them) in the client's shape. */
+function statView(stat: unknown): ActionView['stat'] | undefined {
+  if (typeof stat !== 'object' || stat === null) return undefined;
+  const { c, r } = stat as { c?: unknown; r?: unknown };
+  const view: NonNullable<ActionView['stat']> = {};
+  if (typeof c === 'number') view.commentCount = c;
+  if (typeof r === 'object' && r !== null) {
+    const counts = Object.entries(r).filter(([, n]) => typeof n === 'number' && n > 0);
+    if (counts.length > 0) view.reactions = counts.map(([k, n]) => `${k}:${n}`).join(',');
+  }
+  return view;
 }
 
 const CLIENT_STATUSES = new Set(['P', 'A', 'D', 'C', 'N', 'R', 'S']);
@@ -39,5 +53,7 @@ export function toActionView(action: Action): ActionView {
     view.status = action.status as NonNullable<ActionView['status']>;
   if (action.visibility !== null) view.visibility = action.visibility;
   if (action.flags !== null) view.flags = action.flags;
+  const stat = statView(action.stat);
+  if (stat) view.stat = stat;
   return view;
 }

@@ -61,6 +61,15 @@ export class ActionsController {
     return this.actions.list(caller.tenant, filter, cursor, limit);
   }
 
+  @Get(':actionId')
+  @Authenticated({ role: 'leader' })
+  get(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', actionIdParam) actionId: string,
+  ): Promise<ActionView> {
+    return this.actions.get(caller.tenant, actionId);
+  }
+
   @Post(':actionId/accept')
   @Authenticated({ role: 'leader' })
   @HttpCode(200)

@@ -55,25 +55,95 @@ export class ActionsRepository {
     return this.db.action.findUnique({ where: { tnId_actionId: { tnId, actionId } } });
   }
 
-  /** Verified: active, and any older active action with the same dedup key is superseded. */
+  /**
+   * Verified: stored with its final status, and any older live action with the same dedup key is
+   * superseded. When a newer one already holds the key (deliveries overtake each other), this one
+   * is the superseded one. Returns the status the action ended with.
+   */
   async activate(
     tnId: number,
     actionId: string,
     dedupKey: string | undefined,
     status: 'A' | 'C' | 'N' = 'A',
-  ): Promise<void> {
-    await this.db.$transaction(async (tx) => {
+  ): Promise<'A' | 'C' | 'N' | 'D'> {
+    return this.db.$transaction(async (tx) => {
+      let final: 'A' | 'C' | 'N' | 'D' = status;
       if (dedupKey) {
-        await tx.action.updateMany({
-          where: { tnId, dedupKey, status: { in: ['A', 'C', 'N'] }, actionId: { not: actionId } },
-          data: { status: 'D' },
+        const self = await tx.action.findUnique({
+          where: { tnId_actionId: { tnId, actionId } },
+          select: { createdAt: true },
         });
+        const live = {
+          tnId,
+          dedupKey,
+          status: { in: ['A', 'C', 'N'] },
+          actionId: { not: actionId },
+        };
+        const newer = self
+          ? await tx.action.count({ where: { ...live, createdAt: { gt: self.createdAt } } })
+          : 0;
+        if (newer > 0) final = 'D';
+        else await tx.action.updateMany({ where: live, data: { status: 'D' } });
       }
       await tx.action.updateMany({
         where: { tnId, actionId, status: 'V' },
-        data: { status, dedupKey: dedupKey ?? null },
+        data: { status: final, dedupKey: dedupKey ?? null },
       });
+      return final;
     });
+  }
+
+  /** The tenant's rows for these ids (any status but failed), keyed by id. */
+  async findHeld(tnId: number, actionIds: string[]): Promise<Map<string, Action>> {
+    if (actionIds.length === 0) return new Map();
+    const rows = await this.db.action.findMany({
+      where: { tnId, actionId: { in: actionIds }, status: { not: 'F' } },
+    });
+    return new Map(rows.map((r) => [r.actionId, r]));
+  }
+
+  /** Live comments under, and reactions to, an action (protocol §2.9 counters). */
+  async interactions(
+    tnId: number,
+    actionId: string,
+  ): Promise<{ comments: number; reactions: Record<string, number>; issuers: string[] }> {
+    const [comments, reactions, issuers] = await Promise.all([
+      this.db.action.count({
+        where: { tnId, type: 'CMNT', parentId: actionId, status: 'A', subType: null },
+      }),
+      this.db.action.groupBy({
+        by: ['subType'],
+        where: { tnId, type: 'REACT', subject: actionId, status: 'A', subType: { not: 'DEL' } },
+        _count: { _all: true },
+      }),
+      this.db.action.findMany({
+        where: {
+          tnId,
+          status: 'A',
+          OR: [
+            { type: 'CMNT', parentId: actionId },
+            { type: 'REACT', subject: actionId },
+          ],
+        },
+        distinct: ['issuer'],
+        select: { issuer: true },
+      }),
+    ]);
+    return {
+      comments,
+      reactions: Object.fromEntries(
+        reactions.map((r) => [r.subType ?? 'LIKE', r._count._all] as const),
+      ),
+      issuers: issuers.map((r) => r.issuer),
+    };
+  }
+
+  /** Keeps the counters of an action; a STAT older than the one applied is ignored. */
+  async setStat(tnId: number, actionId: string, stat: Record<string, unknown>, at: number) {
+    await this.db.$executeRaw`
+      update actions set stat = ${JSON.stringify({ ...stat, at })}::jsonb
+      where tn_id = ${tnId} and action_id = ${actionId}
+        and (stat is null or coalesce((stat->>'at')::bigint, 0) <= ${at})`;
   }
 
   /** Moves an action awaiting the user (`C`) on; false when it is not (or no longer) waiting. */

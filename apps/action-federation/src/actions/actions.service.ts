@@ -1,24 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractClient, listFollowers, signWithTenantKey } from '@cloudillo/contracts';
-import { contentId, decodeUnverifiedClaims } from '@cloudillo/crypto';
+import { actionStored, ContractClient, getRelationship } from '@cloudillo/contracts';
+import { decodeUnverifiedClaims } from '@cloudillo/crypto';
+import { type Action } from '@cloudillo/db-federation';
 import { Page } from '@cloudillo/http';
 import {
   type ActionTokenClaims,
   actionTokenClaimsSchema,
+  type ActionTypeDefinition,
   type ActionTypeRegistry,
+  ConflictError,
   decodeCursor,
   encodeCursor,
-  ConflictError,
+  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '@cloudillo/protocol';
 
 import { ACTION_TYPES } from '../action-types';
-import { FederationQueues } from '../delivery/federation-queues';
-import { RelationshipHooks } from '../hooks/relationship-hooks';
+import { HookDispatcher } from '../hooks/hook-dispatcher';
+import { gateOf } from '../inbox/verification.service';
 import { CLOCK, type Clock } from '../tokens';
+import { actionEvent } from './action-event';
 import { type ActionView, toActionView } from './action-view';
 import { ActionsRepository } from './actions.repository';
+import { OutboundActions } from './outbound-actions';
 import { TenantDirectory } from './tenant-directory';
 
 export interface NewAction {
@@ -35,67 +40,113 @@ export interface NewAction {
 }
 
 const CURSOR_SORT = 'createdAt';
+const ACTION_ID = /^a1~/;
 
 /**
- * `POST /api/actions` (protocol §2.5, first slice): the claims are checked against the type's
- * definition, signed by identity with the tenant's newest key, stored under the hash of the token,
- * and delivered to the audience through its inbox (even on this deployment: no shortcut skips
- * verification).
+ * `POST /api/actions` (protocol §2.5) and the user's answers: the claims are completed from what
+ * they refer to (audience and visibility inherited from the parent or subject), checked against the
+ * type's definition and the outbound rules, then published through `OutboundActions`.
  */
 @Injectable()
 export class ActionsService {
   constructor(
     private readonly actions: ActionsRepository,
     private readonly tenants: TenantDirectory,
-    private readonly queues: FederationQueues,
+    private readonly outbound: OutboundActions,
     private readonly rpc: ContractClient,
-    private readonly hooks: RelationshipHooks,
+    private readonly hooks: HookDispatcher,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(tenant: string, input: NewAction): Promise<ActionView> {
-    const iat = Math.floor(this.clock().getTime() / 1000);
-    const unsigned: Record<string, unknown> = {
-      t: input.subType ? `${input.type}:${input.subType}` : input.type,
-      iat,
+    const tnId = await this.tenants.tnId(tenant);
+    const t = input.subType ? `${input.type}:${input.subType}` : input.type;
+    const definition = this.registry.lookup(t)?.definition;
+    if (!definition) throw new ValidationError(`unknown action type ${t}`);
+    const references = [input.parentId, input.subject].filter(
+      (id): id is string => !!id && ACTION_ID.test(id),
+    );
+    const held = await this.actions.findHeld(tnId, references);
+    const parent = input.parentId ? held.get(input.parentId) : undefined;
+    if (input.parentId && !parent) throw new ValidationError(`unknown parent ${input.parentId}`);
+    let subject = input.subject ? held.get(input.subject) : undefined;
+    if (input.subject && ACTION_ID.test(input.subject) && !subject)
+      throw new ValidationError(`unknown subject ${input.subject}`);
+    if (definition.type === 'REPOST' && subject)
+      subject = await this.repostable(tenant, tnId, subject);
+    const inherited = parent ?? subject;
+    const audience =
+      input.audienceTag ??
+      (definition.behaviour?.broadcast ? undefined : (inherited?.audience ?? inherited?.issuer));
+    const visibility =
+      input.visibility ??
+      parent?.visibility ??
+      subject?.visibility ??
+      definition.defaults?.visibility ??
+      (definition.behaviour?.broadcast ? 'F' : undefined);
+    const flags = input.flags ?? definition.defaults?.flags;
+    const claims: Record<string, unknown> = {
+      t,
+      iat: Math.floor(this.clock().getTime() / 1000),
       ...(input.content === undefined ? {} : { c: input.content }),
       ...(input.parentId ? { p: input.parentId } : {}),
       ...(input.attachments?.length ? { a: input.attachments } : {}),
-      ...(input.audienceTag ? { aud: input.audienceTag } : {}),
-      ...(input.subject ? { sub: input.subject } : {}),
+      ...(audience && audience !== tenant ? { aud: audience } : {}),
+      ...(subject ? { sub: subject.actionId } : input.subject ? { sub: input.subject } : {}),
       ...(input.expiresAt ? { exp: input.expiresAt } : {}),
-      ...(input.visibility ? { v: input.visibility } : {}),
-      ...(input.flags ? { f: input.flags } : {}),
+      ...(visibility ? { v: visibility } : {}),
+      ...(flags ? { f: flags } : {}),
     };
-    const draft = actionTokenClaimsSchema.safeParse({ ...unsigned, iss: tenant, k: 'unsigned' });
+    const draft = actionTokenClaimsSchema.safeParse({ ...claims, iss: tenant, k: 'unsigned' });
     if (!draft.success)
       throw new ValidationError('the action does not fit the protocol', draft.error.issues);
     const check = this.registry.check(draft.data);
     if (!check.ok) throw new ValidationError(check.reason);
-    if (check.definition.behaviour?.tokenExchangeOnly)
-      throw new ValidationError(`${draft.data.t} is not created here`);
-    const tnId = await this.tenants.tnId(tenant);
-    const { token } = await this.rpc.request(signWithTenantKey, {
-      idTag: tenant,
-      claims: unsigned,
-    });
-    const claims = actionTokenClaimsSchema.parse(
-      decodeUnverifiedClaims(token),
-    ) as ActionTokenClaims;
-    const actionId = contentId('a', token);
-    await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
-    await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
-    await this.hooks.onCreate(tenant, claims);
-    const behaviour = check.definition.behaviour ?? {};
-    if (!behaviour.localOnly && !behaviour.ephemeral) {
-      for (const recipient of await this.recipients(tenant, claims, behaviour.broadcast === true)) {
-        await this.queues.enqueueDelivery({ actionId, recipient, token });
-      }
+    if (definition.behaviour?.tokenExchangeOnly)
+      throw new ValidationError(`${t} is not created here`);
+    const gate = gateOf(definition, parent, subject);
+    if (gate && check.subType !== 'DEL') throw new ForbiddenError(gate);
+    await this.checkAudience(tenant, draft.data, definition);
+    const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });
+    await this.hooks.onCreate({ tenant, tnId, actionId: action.actionId, claims: signed });
+    return toActionView(action);
+  }
+
+  /** REPOST (protocol §2.5): of someone else's public action; a repost of a repost shares the original. */
+  private async repostable(tenant: string, tnId: number, subject: Action): Promise<Action> {
+    let original = subject;
+    if (original.type === 'REPOST' && original.subject) {
+      const inner = (await this.actions.findHeld(tnId, [original.subject])).get(original.subject);
+      if (!inner) throw new ValidationError('the reposted original is not held here');
+      original = inner;
     }
-    const stored = await this.actions.find(tnId, actionId);
-    if (!stored) throw new Error(`action ${actionId} vanished`);
-    return toActionView(stored);
+    if (original.visibility !== 'P')
+      throw new ForbiddenError('only public actions can be reposted');
+    if (original.issuer === tenant) throw new ValidationError('reposting your own action');
+    return original;
+  }
+
+  /** Types that are not open need a relationship with their audience (protocol §2.5). */
+  private async checkAudience(
+    tenant: string,
+    claims: ActionTokenClaims,
+    definition: ActionTypeDefinition,
+  ): Promise<void> {
+    if (!claims.aud || claims.aud === tenant || definition.behaviour?.allowUnknown) return;
+    const relation = await this.rpc.request(getRelationship, { tenant, peer: claims.aud });
+    if (relation.blocked) throw new ForbiddenError(`${claims.aud} is blocked`);
+    if (!relation.following && !relation.follower && relation.connected !== 'true') {
+      throw new ForbiddenError(`${claims.t} to ${claims.aud} needs a follow or a connection`);
+    }
+  }
+
+  async get(tenant: string, actionId: string): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const action = await this.actions.find(tnId, actionId);
+    if (!action || action.status === 'V' || action.status === 'F')
+      throw new NotFoundError('no such action');
+    return toActionView(action);
   }
 
   async list(
@@ -132,33 +183,8 @@ export class ActionsService {
   }
 
   /**
-   * §2.6 recipients: the audience; a broadcast without one goes to every follower. (Subscribers
-   * of containers and subject owners come with the remaining hooks.)
-   */
-  private async recipients(
-    tenant: string,
-    claims: ActionTokenClaims,
-    broadcast: boolean,
-  ): Promise<string[]> {
-    if (claims.aud) return claims.aud === tenant ? [] : [claims.aud];
-    if (!broadcast) return [];
-    const followers: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.rpc.request(listFollowers, {
-        tenant,
-        limit: 1000,
-        ...(after ? { after } : {}),
-      });
-      followers.push(...page.items);
-      after = page.next;
-    } while (after);
-    return followers;
-  }
-
-  /**
-   * The user's answer to an action awaiting it (protocol §2.5, §2.9): accepting a connection
-   * request sends `CONN:ACC` back; rejecting keeps the request as `D`.
+   * The user's answer to an action awaiting it (protocol §2.5, §2.9): accepting runs the type's
+   * accept hook (a connection request is answered with `CONN:ACC`); rejecting keeps it as `D`.
    */
   async decide(tenant: string, actionId: string, accept: boolean): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
@@ -168,11 +194,16 @@ export class ActionsService {
     if (!(await this.actions.decide(tnId, actionId, accept ? 'A' : 'D'))) {
       throw new ConflictError('this action was answered meanwhile');
     }
-    if (accept && action.type === 'CONN') {
-      await this.create(tenant, { type: 'CONN', subType: 'ACC', audienceTag: action.issuer });
+    if (accept) {
+      // Verified (or signed here) when it was stored.
+      const claims = actionTokenClaimsSchema.parse(
+        decodeUnverifiedClaims(action.token),
+      ) as ActionTokenClaims;
+      await this.hooks.onAccept({ tenant, tnId, actionId, claims, action });
     }
     const decided = await this.actions.find(tnId, actionId);
     if (!decided) throw new NotFoundError('the action is gone');
+    await this.rpc.publish(actionStored, actionEvent(tenant, decided, accept ? 'A' : 'D'));
     return toActionView(decided);
   }
 }

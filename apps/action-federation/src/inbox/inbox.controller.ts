@@ -26,7 +26,7 @@ export class InboxController {
     @ApiTenant() tenant: IdTag,
     @Body(new ZodPipe(inboxBody)) body: z.output<typeof inboxBody>,
   ): Promise<{ actionId: string }> {
-    return this.inbox.receive(tenant.ascii, body.token);
+    return this.inbox.receive(tenant.ascii, body.token, body.related);
   }
 
   /** The registrar waits for the IdP's answer: verified and handled inline (IDP:REG). */

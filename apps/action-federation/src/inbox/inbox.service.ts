@@ -8,6 +8,7 @@ import { ActionsRepository } from '../actions/actions.repository';
 import { TenantDirectory } from '../actions/tenant-directory';
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
+import { type VerifyJob } from '../delivery/jobs';
 import { checkToken } from './token-checks';
 import { VerificationService } from './verification.service';
 
@@ -27,12 +28,31 @@ export class InboxService {
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
   ) {}
 
-  async receive(tenant: string, token: string): Promise<{ actionId: string }> {
-    const { actionId, claims } = checkToken(token, tenant, this.registry);
+  /**
+   * Related tokens (the subject a REPOST or APRV shares) are checked the same way and stored
+   * first, so the main action finds what it refers to; they skip only the sender check (§2.7
+   * step 15: processed as pre-approved), never the signature.
+   */
+  async receive(
+    tenant: string,
+    token: string,
+    related: string[] = [],
+  ): Promise<{ actionId: string }> {
+    const main = checkToken(token, tenant, this.registry);
+    const extra = related.map((r) => checkToken(r, tenant, this.registry, { related: true }));
     const tnId = await this.tenants.tnId(tenant);
-    const isNew = await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
-    if (isNew) await this.queues.enqueueVerify({ tnId, tenant, actionId });
-    return { actionId };
+    const queued: VerifyJob[] = [];
+    for (const [checked, raw, preApproved] of [
+      ...extra.map((c, i) => [c, related[i] as string, true] as const),
+      [main, token, false] as const,
+    ]) {
+      const { actionId, claims } = checked;
+      if (await this.actions.insert({ tnId, actionId, claims, token: raw, status: 'V' })) {
+        queued.push({ tnId, tenant, actionId, ...(preApproved ? { preApproved } : {}) });
+      }
+    }
+    if (queued.length > 0) await this.queues.enqueueVerify(queued);
+    return { actionId: main.actionId };
   }
 
   /**

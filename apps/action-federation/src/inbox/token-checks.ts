@@ -25,6 +25,7 @@ export function checkToken(
   token: string,
   tenant: string,
   registry: ActionTypeRegistry,
+  options: { related?: boolean } = {},
 ): CheckedToken {
   if (Buffer.byteLength(token) > MAX_TOKEN_BYTES)
     throw new AppError('E-CORE-TOOLARGE', 'action token too large');
@@ -43,8 +44,9 @@ export function checkToken(
   if (check.definition.behaviour?.tokenExchangeOnly || check.definition.behaviour?.localOnly) {
     throw new ValidationError(`${claims.t} is not delivered to inboxes`);
   }
-  // Beyond the reference: an addressed action is only taken by its addressee.
-  if (claims.aud !== undefined && claims.aud !== tenant) {
+  // Beyond the reference: an addressed action is only taken by its addressee (a related token,
+  // e.g. the post a REPOST shares, may be addressed to someone else).
+  if (claims.aud !== undefined && claims.aud !== tenant && !options.related) {
     throw new ValidationError(`this action is addressed to ${claims.aud}, not ${tenant}`);
   }
   const dedupKey = registry.dedupKey(claims);

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actionStored, ContractClient, signWithTenantKey } from '@cloudillo/contracts';
+import { contentId, decodeUnverifiedClaims } from '@cloudillo/crypto';
+import { type Action } from '@cloudillo/db-federation';
+import {
+  type ActionTokenClaims,
+  actionTokenClaimsSchema,
+  type ActionTypeRegistry,
+  ValidationError,
+} from '@cloudillo/protocol';
+
+import { ACTION_TYPES } from '../action-types';
+import { FederationQueues } from '../delivery/federation-queues';
+import { Recipients } from '../delivery/recipients';
+import { ActionsRepository } from './actions.repository';
+import { actionEvent } from './action-event';
+
+export interface Outbound {
+  tenant: string;
+  tnId: number;
+  /** The claims to sign, without `iss` and `k` (identity adds them). */
+  claims: Record<string, unknown>;
+  /** Recipients beyond those the type implies (a STAT's commenters and reactors). */
+  extraRecipients?: readonly string[];
+  /** The client's placeholder, echoed in the stored event (protocol §2.2). */
+  tempId?: string;
+}
+
+/**
+ * The one way this tenant's actions leave: signed by identity with the tenant's newest key,
+ * stored under the hash of the token, announced on NATS, and queued for every recipient's inbox
+ * (even on this deployment: no shortcut skips verification), with the subject's token in
+ * `related` when the type delivers it.
+ */
+@Injectable()
+export class OutboundActions {
+  constructor(
+    private readonly actions: ActionsRepository,
+    private readonly queues: FederationQueues,
+    private readonly recipients: Recipients,
+    private readonly rpc: ContractClient,
+    @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
+  ) {}
+
+  async publish(outbound: Outbound): Promise<{ action: Action; claims: ActionTokenClaims }> {
+    const { tenant, tnId } = outbound;
+    const { token } = await this.rpc.request(signWithTenantKey, {
+      idTag: tenant,
+      claims: outbound.claims,
+    });
+    const claims = actionTokenClaimsSchema.parse(
+      decodeUnverifiedClaims(token),
+    ) as ActionTokenClaims;
+    const check = this.registry.check(claims);
+    if (!check.ok) throw new ValidationError(check.reason);
+    const behaviour = check.definition.behaviour ?? {};
+    const actionId = contentId('a', token);
+    await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
+    const status = await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
+    const subject =
+      claims.sub &&
+      (behaviour.deliverSubject || behaviour.deliverToSubjectOwner || claims.t === 'APRV')
+        ? (await this.actions.findHeld(tnId, [claims.sub])).get(claims.sub)
+        : undefined;
+    const to = await this.recipients.of(
+      tenant,
+      claims,
+      behaviour,
+      subject,
+      outbound.extraRecipients,
+    );
+    const related = behaviour.deliverSubject && subject ? [subject.token] : undefined;
+    await this.queues.enqueueDeliveries(
+      to.map((recipient) => ({ actionId, recipient, token, ...(related ? { related } : {}) })),
+    );
+    const action = await this.actions.find(tnId, actionId);
+    if (!action) throw new Error(`action ${actionId} vanished`);
+    await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.tempId));
+    return { action, claims };
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { redisConnection } from '@cloudillo/queues';
+import { type Job, Worker } from 'bullmq';
+
+import { type FederationConfig } from '../config';
+import { InteractionStats } from '../hooks/interaction-stats';
+import { VerificationService } from '../inbox/verification.service';
+import { FED_CONFIG } from '../tokens';
+import { CircuitBreaker } from './circuit-breaker';
+import { DeliveryService } from './delivery.service';
+import { DELIVER_QUEUE, STAT_QUEUE, VERIFY_QUEUE } from './federation-queues';
+import { type DeliveryJob, type StatJob, type VerifyJob } from './jobs';
+
+/**
+ * The workers draining the federation queues. A replica may run without them
+ * (`FED_WORKERS=false`: HTTP only). A worker that dies mid-job (SIGKILL) loses its lock; the job
+ * is taken up again by another worker after `queueLockMs`, so nothing is lost, and ids make the
+ * repeat harmless.
+ */
+@Injectable()
+export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(FederationWorkers.name);
+  private workers: Worker[] = [];
+
+  constructor(
+    private readonly verification: VerificationService,
+    private readonly delivery: DeliveryService,
+    private readonly stats: InteractionStats,
+    private readonly breaker: CircuitBreaker,
+    @Inject(FED_CONFIG) private readonly config: FederationConfig,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.config.workers) return;
+    const connection = redisConnection(this.config.redisUrl);
+    const common = {
+      connection,
+      prefix: this.config.queuePrefix,
+      lockDuration: this.config.queueLockMs,
+      stalledInterval: Math.max(500, Math.floor(this.config.queueLockMs / 2)),
+      // A job whose worker died is taken up again, not failed; a kill loop is still bounded.
+      maxStalledCount: 10,
+    };
+    const verifier = new Worker<VerifyJob>(
+      VERIFY_QUEUE,
+      (job) => this.verification.verify(job.data),
+      { ...common, concurrency: 8 },
+    );
+    verifier.on('failed', (job: Job<VerifyJob> | undefined, error) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        this.verification.giveUp(job.data, error.message).catch(() => undefined);
+      }
+    });
+    const deliverer = new Worker<DeliveryJob>(
+      DELIVER_QUEUE,
+      (job, token) => this.delivery.process(job, token),
+      { ...common, concurrency: this.config.delivery.concurrency },
+    );
+    deliverer.on('failed', (job: Job<DeliveryJob> | undefined, error) => {
+      if (
+        job &&
+        (job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError')
+      ) {
+        this.logger.warn(
+          `delivery of ${job.data.actionId} to ${job.data.recipient} dead-lettered: ${error.message}`,
+        );
+      }
+    });
+    const stat = new Worker<StatJob>(STAT_QUEUE, (job) => this.stats.broadcast(job.data), {
+      ...common,
+      concurrency: 4,
+    });
+    for (const worker of [verifier, deliverer, stat]) {
+      worker.on('error', (error) => this.logger.error(`queue worker: ${error.message}`));
+    }
+    this.workers = [verifier, deliverer, stat];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const worker of this.workers) await worker.close();
+    await this.breaker.close();
+  }
+}

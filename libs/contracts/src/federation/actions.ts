@@ -1,0 +1,25 @@
+import { idTagSchema } from '@cloudillo/protocol';
+import { z } from 'zod';
+
+import { defineEvent } from '../define';
+
+/**
+ * Published whenever a tenant's action reaches a visible state: created here, verified from an
+ * inbox, or answered (accepted/rejected). `/ws/bus` pushes it to the tenant's clients (protocol
+ * §7.1 `ACTION`), and services react to the types they own (the blob service to an accepted FSHR).
+ */
+export const actionStored = defineEvent({
+  subject: 'action-federation.action.stored.v1',
+  payload: z.object({
+    tenant: idTagSchema,
+    actionId: z.string().regex(/^a1~[A-Za-z0-9_-]{43}$/),
+    type: z.string().min(1).max(32),
+    subType: z.string().min(1).max(32).optional(),
+    issuer: idTagSchema,
+    audience: idTagSchema.optional(),
+    subject: z.string().max(256).optional(),
+    status: z.enum(['A', 'C', 'N', 'D']),
+    /** The client's placeholder for an action it created (protocol §2.2), when it sent one. */
+    tempId: z.string().max(64).optional(),
+  }),
+});
