@@ -15,6 +15,7 @@ import {
 import { Redis } from 'ioredis';
 
 import { ACTION_TYPES } from './action-types';
+import { DeliveriesController } from './admin/deliveries.controller';
 import { ActionsController } from './actions/actions.controller';
 import { ActionsRepository } from './actions/actions.repository';
 import { ActionsService } from './actions/actions.service';
@@ -57,7 +58,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'action-federation' })],
-      controllers: [ActionsController, InboxController, HealthController],
+      controllers: [ActionsController, InboxController, DeliveriesController, HealthController],
       providers: [
         { provide: FED_CONFIG, useValue: config },
         { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },

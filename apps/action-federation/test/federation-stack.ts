@@ -101,7 +101,11 @@ export async function startFederationStack(options: {
     breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
     ...options.config,
   };
-  const startFederation = () => startActionFederation(config, { logger: false, ...options.deps });
+  const startFederation = () =>
+    startActionFederation(config, {
+      ...(process.env['FED_TEST_LOGS'] ? {} : { logger: false as const }),
+      ...options.deps,
+    });
   const startEdgeGateway = () =>
     startGateway(
       {

@@ -81,7 +81,8 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   async enqueueStat(job: StatJob, now: number): Promise<void> {
     const window = Math.floor(now / this.config.statDelayMs);
     await this.statQueue?.add('stat', job, {
-      jobId: `stat:${job.tnId}:${job.actionId}:${window}`,
+      // (BullMQ takes at most two colons in a custom id.)
+      jobId: `stat:${job.tnId}:${job.actionId}@${window}`,
       delay: this.config.statDelayMs,
       attempts: 5,
       backoff: { type: 'exponential', delay: this.config.statDelayMs },

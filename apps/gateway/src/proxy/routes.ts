@@ -27,6 +27,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/idp', service: 'identity', body: 'json' },
   { prefix: '/api/admin/tenants', service: 'identity', body: 'json' },
   { prefix: '/api/admin/profiles', service: 'identity', body: 'json' },
+  { prefix: '/api/admin/deliveries', service: 'action-federation', body: 'json' },
   { prefix: '/api/settings', service: 'identity', body: 'json' },
   { prefix: '/.well-known/cloudillo', service: 'identity', body: 'json' },
   { prefix: '/api/auth', service: 'access-token', body: 'json' },
