@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { type FederationConfig } from '../src/config';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** The environment `loadFederationConfig` reads back into `config`. */
+export function federationEnv(config: FederationConfig): Record<string, string> {
+  return {
+    DATABASE_URL: config.databaseUrl,
+    FED_DB_SCHEMA: config.dbSchema,
+    NATS_URL: config.natsUrl,
+    REDIS_URL: config.redisUrl,
+    FED_QUEUE_PREFIX: config.queuePrefix,
+    FED_HTTP_HOST: config.http.host,
+    FED_HTTP_PORT: String(config.http.port),
+    FEDERATION_PEER_MAP: Object.entries(config.peers)
+      .map(([name, url]) => `${name}=${url}`)
+      .join(','),
+    FED_PEER_TIMEOUT_MS: String(config.peerTimeoutMs),
+    FED_DELIVERY_BACKOFF_MS: String(config.delivery.backoffMs),
+    FED_DELIVERY_ATTEMPTS: String(config.delivery.attempts),
+    FED_DELIVERY_CONCURRENCY: String(config.delivery.concurrency),
+    FED_VERIFY_BACKOFF_MS: String(config.verify.backoffMs),
+    FED_VERIFY_ATTEMPTS: String(config.verify.attempts),
+    FED_CLOCK_SKEW_SECONDS: String(config.clockSkewSeconds),
+    FED_WORKERS: String(config.workers),
+    FED_QUEUE_LOCK_MS: String(config.queueLockMs),
+    FED_STAT_DELAY_MS: String(config.statDelayMs),
+    FED_BREAKER_THRESHOLD: String(config.breaker.threshold),
+    FED_BREAKER_OPEN_MS: String(config.breaker.openMs),
+    FED_BREAKER_MAX_OPEN_MS: String(config.breaker.maxOpenMs),
+  };
+}
+
+export interface FederationProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/**
+ * The action-federation service from its sources in a process of its own (compiled on load by
+ * @swc-node/register, decorator metadata included), resolved once it reports ready: for tests that
+ * must kill it for real.
+ */
+export async function spawnFederation(config: FederationConfig): Promise<FederationProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(ROOT, 'apps/action-federation/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...federationEnv(config), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  await new Promise<void>((resolve, reject) => {
+    const onData = () => output.includes('ready on') && resolve();
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`action-federation exited (${code}): ${output}`)),
+    );
+  });
+  return { child, output: () => output };
+}
