@@ -34,8 +34,9 @@ import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
+import { ProofOfWork } from './inbox/proof-of-work';
 import { VerificationService } from './inbox/verification.service';
-import { CLOCK, type Clock, FED_CONFIG, FED_DB } from './tokens';
+import { CLOCK, type Clock, FED_CONFIG, FED_DB, FED_REDIS } from './tokens';
 
 export interface FederationDeps {
   clock?: Clock;
@@ -45,10 +46,14 @@ export interface FederationDeps {
   actionHooks?: readonly ActionHook[];
 }
 
-class DbLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(FED_DB) private readonly db: FederationDb) {}
+class ConnectionsLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(FED_DB) private readonly db: FederationDb,
+    @Inject(FED_REDIS) private readonly redis: Redis,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
     await this.db.$disconnect();
+    await this.redis.quit();
   }
 }
 
@@ -67,7 +72,7 @@ export class AppModule {
           useFactory: () =>
             createFederationDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
-        DbLifecycle,
+        ConnectionsLifecycle,
         federationReadiness,
         ...AUTH_PROVIDERS,
         {
@@ -88,14 +93,19 @@ export class AppModule {
             new PeerClient({ directory, timeoutMs: config.peerTimeoutMs, maxBytes: 64 * 1024 }),
         },
         {
-          provide: CircuitBreaker,
-          useFactory: () =>
-            new CircuitBreaker(
-              new Redis({ ...redisConnection(config.redisUrl), lazyConnect: true }),
-              config.queuePrefix,
-              { ...config.breaker, probeMs: config.peerTimeoutMs * 2 },
-            ),
+          provide: FED_REDIS,
+          useFactory: () => new Redis({ ...redisConnection(config.redisUrl), lazyConnect: true }),
         },
+        {
+          provide: CircuitBreaker,
+          inject: [FED_REDIS],
+          useFactory: (redis: Redis) =>
+            new CircuitBreaker(redis, config.queuePrefix, {
+              ...config.breaker,
+              probeMs: config.peerTimeoutMs * 2,
+            }),
+        },
+        ProofOfWork,
         {
           provide: ACTION_HOOKS,
           inject: [RelationshipHooks, InteractionStats],

@@ -57,6 +57,8 @@ export async function startFederationStack(options: {
   identityProviders?: string[];
   /** Federation settings to change (e.g. `workers: false` when another process runs them). */
   config?: Partial<FederationConfig>;
+  /** Enforce the per-IP rate limits (protocol §9) at this deployment's gateway. */
+  rateLimits?: boolean;
 }): Promise<FederationStack> {
   const gatewayPort = options.gatewayPort ?? (await freePort());
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -112,6 +114,9 @@ export async function startFederationStack(options: {
         natsUrl: identity.nats.url,
         redisUrl: testInfra().redisUrl,
         http: { host: '127.0.0.1', port: gatewayPort },
+        ...(options.rateLimits
+          ? { rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 } }
+          : {}),
         upstreams: {
           identity: `http://127.0.0.1:${identity.port}`,
           'access-token': `http://127.0.0.1:${auth.port}`,

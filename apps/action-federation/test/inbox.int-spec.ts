@@ -3,6 +3,7 @@ import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { z } from 'zod';
 
 import { type FederationStack, startFederationStack } from './federation-stack';
+import { signUntil, withWork } from './pow';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
@@ -87,7 +88,14 @@ describe('action federation, first slice: create, deliver through the inbox, ver
   it('supersedes by dedup key: a newer CONN from the same issuer replaces the older one', async () => {
     // (Newer than the CONN of the first test, which this one supersedes in turn.)
     const older = await sign({ t: 'CONN', aud: BOB, c: 'first', iat: now() + 1 });
-    const newer = await sign({ t: 'CONN:DEL', aud: BOB, iat: now() + 2 });
+    // Alice's first request still waits, so this second one raises the proof of work asked of
+    // this address (protocol §2.8): the next CONN* must end with an "A".
+    const newer = await signUntil(
+      stack.identity.rpc,
+      ALICE,
+      { t: 'CONN:DEL', aud: BOB, iat: now() + 2 },
+      withWork(1),
+    );
     const olderId = dataOf<{ actionId: string }>(await deliver(older)).actionId;
     await waitFor(async () =>
       (await actionsOf(BOB, '?type=CONN&status=C')).some((a) => a.actionId === olderId),
@@ -130,7 +138,7 @@ describe('action federation, first slice: create, deliver through the inbox, ver
   });
 
   it('stores forged, expired and not-permitted tokens as failed (F), never active', async () => {
-    const valid = await sign({ t: 'CONN', aud: BOB, c: 'forged later', iat: now() });
+    const valid = await sign({ t: 'FLLW', aud: BOB, c: 'forged later', iat: now() });
     const [h, p] = valid.split('.') as [string, string];
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), c: 'changed' })).toString('base64url')}.${valid.split('.')[2]}`;
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;

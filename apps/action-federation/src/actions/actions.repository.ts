@@ -93,6 +93,14 @@ export class ActionsRepository {
     });
   }
 
+  /** Whether another action with this dedup key still awaits the user (a repeated request). */
+  async pending(tnId: number, dedupKey: string, except: string): Promise<boolean> {
+    const count = await this.db.action.count({
+      where: { tnId, dedupKey, status: 'C', actionId: { not: except } },
+    });
+    return count > 0;
+  }
+
   /** The tenant's rows for these ids (any status but failed), keyed by id. */
   async findHeld(tnId: number, actionIds: string[]): Promise<Map<string, Action>> {
     if (actionIds.length === 0) return new Map();

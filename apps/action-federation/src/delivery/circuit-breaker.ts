@@ -83,8 +83,4 @@ export class CircuitBreaker {
     const openUntil = Number(fields['openUntil'] ?? 0);
     return openUntil > 0 ? { failures, openUntil } : { failures };
   }
-
-  async close(): Promise<void> {
-    await this.redis.quit();
-  }
 }

@@ -12,7 +12,6 @@ import { type FederationConfig } from '../config';
 import { InteractionStats } from '../hooks/interaction-stats';
 import { VerificationService } from '../inbox/verification.service';
 import { FED_CONFIG } from '../tokens';
-import { CircuitBreaker } from './circuit-breaker';
 import { DeliveryService } from './delivery.service';
 import { DELIVER_QUEUE, STAT_QUEUE, VERIFY_QUEUE } from './federation-queues';
 import { type DeliveryJob, type StatJob, type VerifyJob } from './jobs';
@@ -32,7 +31,6 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly verification: VerificationService,
     private readonly delivery: DeliveryService,
     private readonly stats: InteractionStats,
-    private readonly breaker: CircuitBreaker,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
@@ -84,6 +82,5 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     for (const worker of this.workers) await worker.close();
-    await this.breaker.close();
   }
 }

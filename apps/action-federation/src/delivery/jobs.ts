@@ -4,6 +4,8 @@ export interface VerifyJob {
   tenant: string;
   actionId: string;
   preApproved?: boolean;
+  /** The sending address, charged with proof of work when the signature fails (§2.8). */
+  from?: string;
 }
 
 /** One action to one recipient's inbox, with the tokens it refers to. */

@@ -25,8 +25,9 @@ export class InboxController {
   async receive(
     @ApiTenant() tenant: IdTag,
     @Body(new ZodPipe(inboxBody)) body: z.output<typeof inboxBody>,
+    @Req() req: Request,
   ): Promise<{ actionId: string }> {
-    return this.inbox.receive(tenant.ascii, body.token, body.related);
+    return this.inbox.receive(tenant.ascii, body.token, body.related, forwardedClientAddress(req));
   }
 
   /** The registrar waits for the IdP's answer: verified and handled inline (IDP:REG). */

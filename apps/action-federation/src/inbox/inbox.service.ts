@@ -2,13 +2,19 @@ import { isIP } from 'node:net';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractClient, registerAtIdp } from '@cloudillo/contracts';
-import { type ActionTypeRegistry, ForbiddenError, ValidationError } from '@cloudillo/protocol';
+import {
+  type ActionTypeRegistry,
+  ForbiddenError,
+  splitActionType,
+  ValidationError,
+} from '@cloudillo/protocol';
 
 import { ActionsRepository } from '../actions/actions.repository';
 import { TenantDirectory } from '../actions/tenant-directory';
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type VerifyJob } from '../delivery/jobs';
+import { ProofOfWork } from './proof-of-work';
 import { checkToken } from './token-checks';
 import { VerificationService } from './verification.service';
 
@@ -24,6 +30,7 @@ export class InboxService {
     private readonly actions: ActionsRepository,
     private readonly queues: FederationQueues,
     private readonly verification: VerificationService,
+    private readonly pow: ProofOfWork,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
   ) {}
@@ -37,10 +44,18 @@ export class InboxService {
     tenant: string,
     token: string,
     related: string[] = [],
+    from?: string,
   ): Promise<{ actionId: string }> {
     const main = checkToken(token, tenant, this.registry);
     const extra = related.map((r) => checkToken(r, tenant, this.registry, { related: true }));
     const tnId = await this.tenants.tnId(tenant);
+    if (from && splitActionType(main.claims.t).type === 'CONN') {
+      await this.pow.check(from, token);
+      // Asking again while the first request still waits costs the sender more work next time.
+      if (main.dedupKey && (await this.actions.pending(tnId, main.dedupKey, main.actionId))) {
+        await this.pow.bump(from);
+      }
+    }
     const queued: VerifyJob[] = [];
     for (const [checked, raw, preApproved] of [
       ...extra.map((c, i) => [c, related[i] as string, true] as const),
@@ -48,7 +63,13 @@ export class InboxService {
     ]) {
       const { actionId, claims } = checked;
       if (await this.actions.insert({ tnId, actionId, claims, token: raw, status: 'V' })) {
-        queued.push({ tnId, tenant, actionId, ...(preApproved ? { preApproved } : {}) });
+        queued.push({
+          tnId,
+          tenant,
+          actionId,
+          ...(preApproved ? { preApproved } : {}),
+          ...(from ? { from } : {}),
+        });
       }
     }
     if (queued.length > 0) await this.queues.enqueueVerify(queued);

@@ -17,6 +17,7 @@ import { ACTION_TYPES } from '../action-types';
 import { type VerifyJob } from '../delivery/jobs';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
+import { ProofOfWork } from './proof-of-work';
 import { Refused } from './refused';
 import { checkToken } from './token-checks';
 
@@ -38,6 +39,7 @@ export class VerificationService {
     private readonly verifier: ActionTokenVerifier,
     private readonly hooks: HookDispatcher,
     private readonly rpc: ContractClient,
+    private readonly pow: ProofOfWork,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -51,7 +53,15 @@ export class VerificationService {
       const { claims, dedupKey } = checkToken(row.token, job.tenant, this.registry, {
         related: job.preApproved === true,
       });
-      await this.verifier.verify(row.token, { now });
+      try {
+        await this.verifier.verify(row.token, { now });
+      } catch (error) {
+        if (!(isAppError(error) && error.code === 'E-AUTH-UNAUTH')) throw error;
+        // A bad signature or key costs the sender proof of work (§2.8); mere expiry does not.
+        const expired = claims.exp !== undefined && claims.exp < now;
+        if (job.from && !expired) await this.pow.bump(job.from);
+        throw new Refused(error.message);
+      }
       if (claims.iat > now + this.config.clockSkewSeconds)
         throw new Refused('iat lies in the future');
       if (claims.exp !== undefined && claims.exp + this.config.clockSkewSeconds < now) {
