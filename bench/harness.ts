@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 
@@ -15,15 +15,48 @@ export function requireEnv(name: string): string {
 
 /** Starts a built app as its own process and resolves once it logs "ready on". */
 export async function startApp(app: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // BENCH_CPU_PROF=<app>:<dir> writes a V8 CPU profile of that app when it exits.
+  const [profiled, profileDir] = (process.env['BENCH_CPU_PROF'] ?? '').split(':');
+  const flags = profiled === app ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...flags, path.join(ROOT, `dist/apps/${app}/src/main.js`)],
+    {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  // BENCH_APP_LOG_DIR=<dir> keeps each app's stdout in <dir>/<app>.log.
+  const logDir = process.env['BENCH_APP_LOG_DIR'];
+  if (logDir) child.stdout?.pipe(createWriteStream(path.join(logDir, `${app}.log`)));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready on') && resolve());
     child.on('exit', () => reject(new Error(`${app} exited`)));
   });
   return child;
+}
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of every process whose command line matches `pattern` (e.g. all of Postgres). */
+export function cpuSecondsMatching(pattern: RegExp): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (pattern.test(cmdline)) total += cpuSeconds(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }
 
 /** Resident memory of a process, from /proc (MiB). */

@@ -33,6 +33,8 @@ const schema = z.object({
   /** How far in the future `iat` may lie, and the leeway on `exp`. */
   FED_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   FED_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  /** Verifications in flight per process (mostly waiting on identity and Postgres). */
+  FED_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
   /** Run the queue workers in this process (false: an HTTP-only replica). */
   FED_WORKERS: envBool(true),
   /** How long a job's lock lasts: a worker killed mid-job has its jobs taken up after this. */
@@ -55,7 +57,7 @@ export interface FederationConfig {
   peers: Record<string, string>;
   peerTimeoutMs: number;
   delivery: { backoffMs: number; attempts: number; concurrency: number };
-  verify: { backoffMs: number; attempts: number };
+  verify: { backoffMs: number; attempts: number; concurrency: number };
   clockSkewSeconds: number;
   workers: boolean;
   queueLockMs: number;
@@ -81,7 +83,11 @@ export function loadFederationConfig(
       attempts: e.FED_DELIVERY_ATTEMPTS,
       concurrency: e.FED_DELIVERY_CONCURRENCY,
     },
-    verify: { backoffMs: e.FED_VERIFY_BACKOFF_MS, attempts: e.FED_VERIFY_ATTEMPTS },
+    verify: {
+      backoffMs: e.FED_VERIFY_BACKOFF_MS,
+      attempts: e.FED_VERIFY_ATTEMPTS,
+      concurrency: e.FED_VERIFY_CONCURRENCY,
+    },
     clockSkewSeconds: e.FED_CLOCK_SKEW_SECONDS,
     workers: e.FED_WORKERS,
     queueLockMs: e.FED_QUEUE_LOCK_MS,

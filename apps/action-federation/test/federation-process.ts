@@ -24,6 +24,7 @@ export function federationEnv(config: FederationConfig): Record<string, string> 
     FED_DELIVERY_CONCURRENCY: String(config.delivery.concurrency),
     FED_VERIFY_BACKOFF_MS: String(config.verify.backoffMs),
     FED_VERIFY_ATTEMPTS: String(config.verify.attempts),
+    FED_VERIFY_CONCURRENCY: String(config.verify.concurrency),
     FED_CLOCK_SKEW_SECONDS: String(config.clockSkewSeconds),
     FED_WORKERS: String(config.workers),
     FED_QUEUE_LOCK_MS: String(config.queueLockMs),

@@ -64,6 +64,33 @@ describe('ActionTokenVerifier', () => {
     expect(calls).toEqual([false]);
   });
 
+  it('keeps imported keys for a while: the same issuer’s next token costs no request', async () => {
+    await verifier.verify(await proxy(), { now: NOW });
+    await verifier.verify(await proxy({ aud: 'carol.example.com' }), { now: NOW });
+    expect(calls).toEqual([false]);
+  });
+
+  it('asks again once the cached key is old, and holds at most keyCacheSize keys', async () => {
+    const transport: RpcTransport = {
+      request: async (_subject, payload) => {
+        calls.push((payload as { refresh: boolean }).refresh);
+        return { publicKey: current.publicKey };
+      },
+      publish: async () => undefined,
+      subscribe: () => () => undefined,
+    };
+    const expiring = new ActionTokenVerifier(new ContractClient(transport), { keyCacheMs: -1 });
+    await expiring.verify(await proxy(), { now: NOW });
+    await expiring.verify(await proxy(), { now: NOW });
+    expect(calls).toEqual([false, false]);
+    calls = [];
+    const small = new ActionTokenVerifier(new ContractClient(transport), { keyCacheSize: 1 });
+    for (const iss of ['alice.example.com', 'bob.example.com', 'alice.example.com']) {
+      await small.verify(await proxy({ iss }), { now: NOW });
+    }
+    expect(calls).toEqual([false, false, false]);
+  });
+
   it('fetches the key once more when the cached one does not verify (a rotation)', async () => {
     answer = (refresh) => (refresh ? current.publicKey : stale.publicKey);
     await expect(verifier.verify(await proxy(), { now: NOW })).resolves.toBeDefined();

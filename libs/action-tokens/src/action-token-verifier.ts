@@ -1,3 +1,5 @@
+import { type KeyObject } from 'node:crypto';
+
 import { type ContractClient, resolveKey } from '@cloudillo/contracts';
 import { decodeUnverifiedClaims, importPublicKey, JwtError, verifyJwt } from '@cloudillo/crypto';
 import {
@@ -22,7 +24,13 @@ export interface ActionVerifyOptions {
  * Access tokens are refused by their header (EdDSA), as this refuses anything but ES384.
  */
 export class ActionTokenVerifier {
-  constructor(private readonly rpc: ContractClient) {}
+  /** Imported issuer keys by `iss` and `k`: the hot path of an inbox asks for the same few. */
+  private readonly keys = new Map<string, { key: KeyObject; until: number }>();
+
+  constructor(
+    private readonly rpc: ContractClient,
+    private readonly options: { keyCacheMs?: number; keyCacheSize?: number } = {},
+  ) {}
 
   async verify(token: string, options: ActionVerifyOptions = {}): Promise<ActionTokenClaims> {
     let unverified: unknown;
@@ -37,7 +45,7 @@ export class ActionTokenVerifier {
     for (const refresh of [false, true]) {
       const publicKey = await this.keyOf(claims, refresh);
       try {
-        await verifyJwt(token, importPublicKey(publicKey), {
+        await verifyJwt(token, publicKey, {
           ...(options.now === undefined ? {} : { now: options.now }),
           requireExp: options.requireExp ?? false,
         });
@@ -56,7 +64,23 @@ export class ActionTokenVerifier {
     throw new UnauthorizedError('action token signature does not verify');
   }
 
-  private async keyOf(claims: ActionTokenClaims, refresh: boolean): Promise<string> {
+  /**
+   * The issuer's key `k`, from a short-lived local cache unless `refresh` (a signature that failed
+   * against it: the key may have been replaced, so identity fetches it again).
+   */
+  private async keyOf(claims: ActionTokenClaims, refresh: boolean): Promise<KeyObject> {
+    const id = `${claims.iss} ${claims.k}`;
+    const now = Date.now();
+    const cached = this.keys.get(id);
+    if (cached && cached.until > now && !refresh) return cached.key;
+    const key = importPublicKey(await this.fetchKey(claims, refresh));
+    if (this.keys.size >= (this.options.keyCacheSize ?? 10_000))
+      this.keys.delete(this.keys.keys().next().value as string);
+    this.keys.set(id, { key, until: now + (this.options.keyCacheMs ?? 60_000) });
+    return key;
+  }
+
+  private async fetchKey(claims: ActionTokenClaims, refresh: boolean): Promise<string> {
     try {
       return (await this.rpc.request(resolveKey, { idTag: claims.iss, keyId: claims.k, refresh }))
         .publicKey;

@@ -1,3 +1,4 @@
+import { toASCII } from 'tr46';
 import {
   apiBaseUrl,
   idTagFromApiHost,
@@ -40,6 +41,33 @@ describe('parseIdTag (protocol §1.1)', () => {
   ])('refuses %s', (_name, input) => {
     expect(parseIdTag(input)).toBeUndefined();
     expect(isIdTag(input)).toBe(false);
+  });
+
+  it('takes plain lowercase ASCII names on a fast path that agrees with full UTS-46 processing', () => {
+    const uts46 = (name: string) => {
+      const ascii = toASCII(name, {
+        checkHyphens: true,
+        checkBidi: true,
+        checkJoiners: true,
+        useSTD3ASCIIRules: true,
+        transitionalProcessing: false,
+        verifyDNSLength: true,
+      });
+      return ascii !== null && ascii.length >= 5 && ascii.length <= 62 ? ascii : undefined;
+    };
+    for (const name of [
+      'alice.example.com',
+      'a-b.example.com',
+      '1.example',
+      'ab--cd.example',
+      'xn--bcher-kva.example',
+      'alice-.example.com',
+      'a.b.c.d.e',
+      `${'a'.repeat(58)}.com`,
+      'abcd',
+    ]) {
+      expect([name, parseIdTag(name)?.ascii]).toEqual([name, uts46(name)]);
+    }
   });
 
   it('measures length on the A-label: 62 passes, 63 fails', () => {

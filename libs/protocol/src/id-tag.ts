@@ -22,6 +22,20 @@ const UTS46 = {
   verifyDNSLength: true,
 } as const;
 
+const PLAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Lowercase LDH labels with no hyphens in positions 3–4 (so no `xn--` A-labels): names UTS-46
+ * leaves as they are, and accepts under the options above. Anything else takes the full path.
+ */
+function isPlainAscii(input: string): boolean {
+  if (input.length > ID_TAG_MAX_LENGTH) return false;
+  for (const label of input.split('.')) {
+    if (!PLAIN_LABEL.test(label) || label.slice(2, 4) === '--') return false;
+  }
+  return true;
+}
+
 /**
  * Validates and canonicalises an id_tag (UTS-46 non-transitional, STD3, NFC, lower case; 5–62
  * characters as an A-label). Uppercase is refused rather than folded: an id_tag is an identity,
@@ -29,6 +43,12 @@ const UTS46 = {
  */
 export function parseIdTag(input: string): IdTag | undefined {
   if (input.length === 0 || REFUSED.test(input)) return undefined;
+  // Almost every id_tag on the wire is already a lowercase LDH name: UTS-46 maps it to itself.
+  if (isPlainAscii(input)) {
+    return input.length < ID_TAG_MIN_LENGTH || input.length > ID_TAG_MAX_LENGTH
+      ? undefined
+      : { ascii: input, unicode: input };
+  }
   const ascii = toASCII(input.normalize('NFC'), UTS46);
   if (ascii === null || ascii.length < ID_TAG_MIN_LENGTH || ascii.length > ID_TAG_MAX_LENGTH) {
     return undefined;

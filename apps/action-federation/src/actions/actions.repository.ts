@@ -66,28 +66,24 @@ export class ActionsRepository {
     dedupKey: string | undefined,
     status: 'A' | 'C' | 'N' = 'A',
   ): Promise<'A' | 'C' | 'N' | 'D'> {
+    if (!dedupKey) {
+      await this.db.action.updateMany({ where: { tnId, actionId, status: 'V' }, data: { status } });
+      return status;
+    }
     return this.db.$transaction(async (tx) => {
-      let final: 'A' | 'C' | 'N' | 'D' = status;
-      if (dedupKey) {
-        const self = await tx.action.findUnique({
-          where: { tnId_actionId: { tnId, actionId } },
-          select: { createdAt: true },
-        });
-        const live = {
-          tnId,
-          dedupKey,
-          status: { in: ['A', 'C', 'N'] },
-          actionId: { not: actionId },
-        };
-        const newer = self
-          ? await tx.action.count({ where: { ...live, createdAt: { gt: self.createdAt } } })
-          : 0;
-        if (newer > 0) final = 'D';
-        else await tx.action.updateMany({ where: live, data: { status: 'D' } });
-      }
+      const self = await tx.action.findUnique({
+        where: { tnId_actionId: { tnId, actionId } },
+        select: { createdAt: true },
+      });
+      const live = { tnId, dedupKey, status: { in: ['A', 'C', 'N'] }, actionId: { not: actionId } };
+      const newer = self
+        ? await tx.action.count({ where: { ...live, createdAt: { gt: self.createdAt } } })
+        : 0;
+      if (newer === 0) await tx.action.updateMany({ where: live, data: { status: 'D' } });
+      const final = newer > 0 ? 'D' : status;
       await tx.action.updateMany({
         where: { tnId, actionId, status: 'V' },
-        data: { status: final, dedupKey: dedupKey ?? null },
+        data: { status: final, dedupKey },
       });
       return final;
     });

@@ -1,13 +1,46 @@
-import { Injectable } from '@nestjs/common';
-import { ContractClient, resolveTenant } from '@cloudillo/contracts';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ContractClient, resolveTenant, tenantPurged } from '@cloudillo/contracts';
 import { isAppError, NotFoundError } from '@cloudillo/protocol';
 
-/** This deployment's tenants, as identity knows them (an id_tag that is not ours is 404). */
+import { CLOCK, type Clock } from '../tokens';
+
+/** Long enough to spare identity a request per inbox token, short enough to follow status changes. */
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 50_000;
+
+/**
+ * This deployment's tenants, as identity knows them (an id_tag that is not ours is 404). Ids are
+ * cached briefly; a purge drops its entry at once (`identity.tenant.purged.v1`).
+ */
 @Injectable()
-export class TenantDirectory {
-  constructor(private readonly rpc: ContractClient) {}
+export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
+  private readonly cache = new Map<string, { tnId: number; until: number }>();
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly rpc: ContractClient,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.rpc.subscribe(tenantPurged, ({ idTag }) => this.cache.delete(idTag));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
 
   async tnId(idTag: string): Promise<number> {
+    const now = this.clock().getTime();
+    const cached = this.cache.get(idTag);
+    if (cached && cached.until > now) return cached.tnId;
+    const tnId = await this.lookup(idTag);
+    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(idTag, { tnId, until: now + TTL_MS });
+    return tnId;
+  }
+
+  private async lookup(idTag: string): Promise<number> {
     try {
       const tenant = await this.rpc.request(resolveTenant, { idTag });
       if (tenant.status === 'X') throw new NotFoundError(`unknown tenant ${idTag}`);

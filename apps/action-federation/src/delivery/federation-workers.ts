@@ -48,7 +48,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     const verifier = new Worker<VerifyJob>(
       VERIFY_QUEUE,
       (job) => this.verification.verify(job.data),
-      { ...common, concurrency: 8 },
+      { ...common, concurrency: this.config.verify.concurrency },
     );
     verifier.on('failed', (job: Job<VerifyJob> | undefined, error) => {
       if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {

@@ -1,0 +1,111 @@
+import { type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+import { ContractClient } from '@cloudillo/contracts';
+import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
+import { NatsRpcTransport } from '@cloudillo/messaging';
+import { startNatsServer, type TestNatsServer } from '@cloudillo/testing';
+import { connect, type NatsConnection } from 'nats';
+
+import { dropSchema, ROOT, startApp } from './harness';
+
+/** A whole deployment as separate processes (identity, access-token, action-federation, gateway). */
+export interface Deployment {
+  ports: { identity: number; auth: number; federation: number; gateway: number };
+  schemas: { identity: string; auth: string; federation: string };
+  nats: TestNatsServer;
+  rpc: ContractClient;
+  processes: Record<'identity' | 'auth' | 'federation' | 'gateway', ChildProcess>;
+  stop(): Promise<void>;
+}
+
+async function migrate(databaseUrl: string, service: string, schema: string): Promise<void> {
+  const db = serviceDatabases(ROOT).find((d) => d.service === service);
+  if (!db) throw new Error(`no ${service} database`);
+  await deployMigrations(db, pgTargetFromUrl(databaseUrl, schema));
+}
+
+/**
+ * Starts one deployment from the build, with a private NATS server and schemas of its own.
+ * `peers` is the FEDERATION_PEER_MAP (other deployments); `federationEnv` tunes the service.
+ */
+export async function startDeployment(options: {
+  databaseUrl: string;
+  name: string;
+  basePort: number;
+  baseIdTag: string;
+  peers?: Record<string, string>;
+  federationEnv?: Record<string, string>;
+}): Promise<Deployment> {
+  const { databaseUrl, name, basePort } = options;
+  const nats = await startNatsServer();
+  const ports = {
+    identity: basePort + 1,
+    auth: basePort + 2,
+    federation: basePort + 3,
+    gateway: basePort,
+  };
+  const schemas = {
+    identity: `bench_${name}_id_${process.pid}`,
+    auth: `bench_${name}_auth_${process.pid}`,
+    federation: `bench_${name}_fed_${process.pid}`,
+  };
+  await migrate(databaseUrl, 'identity', schemas.identity);
+  await migrate(databaseUrl, 'access-token', schemas.auth);
+  await migrate(databaseUrl, 'action-federation', schemas.federation);
+  const common = {
+    NATS_URL: nats.url,
+    FEDERATION_PEER_MAP: Object.entries(options.peers ?? {})
+      .map(([peer, url]) => `${peer}=${url}`)
+      .join(','),
+  };
+  const identity = await startApp('identity', {
+    ...common,
+    IDENTITY_DB_SCHEMA: schemas.identity,
+    IDENTITY_HTTP_PORT: String(ports.identity),
+    IDENTITY_BASE_ID_TAG: options.baseIdTag,
+    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    IDENTITY_QUEUE_PREFIX: schemas.identity,
+  });
+  const auth = await startApp('access-token', {
+    ...common,
+    AUTH_DB_SCHEMA: schemas.auth,
+    AUTH_HTTP_PORT: String(ports.auth),
+    AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  });
+  const federation = await startApp('action-federation', {
+    ...common,
+    FED_DB_SCHEMA: schemas.federation,
+    FED_HTTP_PORT: String(ports.federation),
+    FED_QUEUE_PREFIX: schemas.federation,
+    ...options.federationEnv,
+  });
+  const gateway = await startApp('gateway', {
+    ...common,
+    GATEWAY_PORT: String(ports.gateway),
+    GATEWAY_UPSTREAMS: [
+      `identity=http://127.0.0.1:${ports.identity}`,
+      `access-token=http://127.0.0.1:${ports.auth}`,
+      `action-federation=http://127.0.0.1:${ports.federation}`,
+    ].join(','),
+    // One client address sending thousands of requests: per-IP limits would measure themselves
+    // (their behaviour is tested in apps/gateway and the federation bad-input suite).
+    GATEWAY_RATE_LIMITS: 'false',
+  });
+  const nc: NatsConnection = await connect({ servers: nats.url });
+  const processes = { identity, auth, federation, gateway };
+  return {
+    ports,
+    schemas,
+    nats,
+    rpc: new ContractClient(new NatsRpcTransport(nc)),
+    processes,
+    stop: async () => {
+      await nc.drain();
+      for (const child of Object.values(processes)) child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      await nats.stop();
+      for (const schema of Object.values(schemas)) await dropSchema(databaseUrl, schema);
+    },
+  };
+}

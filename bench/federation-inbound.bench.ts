@@ -1,0 +1,194 @@
+/**
+ * Issue 5, inbound: tokens/s a deployment answers 201 at `POST /api/inbox` (through its gateway)
+ * and tokens/s that reach active (signature verified against the issuer's key, permissions,
+ * stored), against the raw ES384 verify rate of node:crypto measured in the same run (goal ≥ 0.5
+ * end to end). Then the same tokens re-delivered: goal ≥ 10× the first-delivery rate.
+ */
+import { type KeyObject, verify } from 'node:crypto';
+import { Agent, request } from 'node:http';
+
+import {
+  createTenant,
+  resolveKey,
+  signWithTenantKey,
+  updateRelationship,
+} from '@cloudillo/contracts';
+import { importPublicKey } from '@cloudillo/crypto';
+import { Client } from 'pg';
+
+import { startDeployment } from './deployment';
+import { cpuSeconds, cpuSecondsMatching, requireEnv } from './harness';
+
+const TOKENS = Number(process.env['BENCH_TOKENS'] ?? 3_000);
+const CONCURRENCY = 32;
+const ALICE = 'alice.inbound.localhost';
+const BOB = 'bob.inbound.localhost';
+
+/** Raw ES384 verifications per second of one token with node:crypto, for `seconds`. */
+function rawVerifyRate(token: string, key: KeyObject, seconds: number): number {
+  const [h, p, s] = token.split('.') as [string, string, string];
+  const data = Buffer.from(`${h}.${p}`);
+  const signature = Buffer.from(s, 'base64url');
+  let n = 0;
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    for (let i = 0; i < 50; i++) {
+      if (!verify('sha384', data, { key, dsaEncoding: 'ieee-p1363' }, signature))
+        throw new Error('raw verify failed');
+    }
+    n += 50;
+  }
+  return n / seconds;
+}
+
+/** POSTs every token to bob's inbox at CONCURRENCY; resolves with the seconds it took. */
+async function deliverAll(port: number, tokens: string[]): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  const one = (token: string) =>
+    new Promise<void>((resolve) => {
+      const body = JSON.stringify({ token });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/inbox',
+          agent,
+          headers: {
+            Host: `cl-o.${BOB}`,
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 201) failures++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        failures++;
+        resolve();
+      });
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < tokens.length) await one(tokens[next++] as string);
+    }),
+  );
+  agent.destroy();
+  if (failures > 0) throw new Error(`${failures} deliveries were not answered 201`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = requireEnv('DATABASE_URL');
+  const node = await startDeployment({
+    databaseUrl,
+    name: 'inbound',
+    basePort: 18_500,
+    baseIdTag: 'inbound.localhost',
+  });
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    for (const idTag of [ALICE, BOB]) await node.rpc.request(createTenant, { idTag });
+    await node.rpc.request(updateRelationship, {
+      tenant: BOB,
+      peer: ALICE,
+      set: { following: true },
+    });
+    // Distinct POSTs from alice, signed by identity with her key, as her node would send them.
+    const iat = Math.floor(Date.now() / 1000);
+    const tokens: string[] = new Array<string>(TOKENS);
+    let signed = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (signed < TOKENS) {
+          const i = signed++;
+          tokens[i] = (
+            await node.rpc.request(signWithTenantKey, {
+              idTag: ALICE,
+              claims: { t: 'POST', aud: BOB, c: `inbound benchmark post ${i}`, iat },
+            })
+          ).token;
+        }
+      }),
+    );
+    const kid = (
+      JSON.parse(Buffer.from(tokens[0]?.split('.')[1] ?? '', 'base64url').toString()) as {
+        k: string;
+      }
+    ).k;
+    const { publicKey } = await node.rpc.request(resolveKey, { idTag: ALICE, keyId: kid });
+    const raw = rawVerifyRate(tokens[0] as string, importPublicKey(publicKey), 3);
+    console.log(`raw node:crypto ES384 verify: ${raw.toFixed(0)} tokens/s (one core)`);
+
+    const active = async () =>
+      Number(
+        (
+          await pg.query(
+            `select count(*)::int as n from "${node.schemas.federation}".actions where issuer = $1 and status = 'A'`,
+            [ALICE],
+          )
+        ).rows[0].n,
+      );
+    const cpu = () => ({
+      gateway: cpuSeconds(node.processes.gateway.pid),
+      federation: cpuSeconds(node.processes.federation.pid),
+      identity: cpuSeconds(node.processes.identity.pid),
+      postgres: cpuSecondsMatching(/^postgres/),
+      redis: cpuSecondsMatching(/redis-server/),
+      nats: cpuSecondsMatching(/nats-server/),
+      bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    });
+    const showCpu = (
+      label: string,
+      before: ReturnType<typeof cpu>,
+      after: ReturnType<typeof cpu>,
+    ) =>
+      console.log(
+        `  CPU seconds during ${label}: ${Object.entries(after)
+          .map(
+            ([name, value]) =>
+              `${name} ${(value - before[name as keyof typeof before]).toFixed(1)}`,
+          )
+          .join(', ')}`,
+      );
+    const cpuBefore = cpu();
+    const started = process.hrtime.bigint();
+    const accepted = await deliverAll(node.ports.gateway, tokens);
+    while ((await active()) < TOKENS) await new Promise((r) => setTimeout(r, 20));
+    const toActive = Number(process.hrtime.bigint() - started) / 1e9;
+    const answered = TOKENS / accepted;
+    const verified = TOKENS / toActive;
+    console.log(
+      `first delivery of ${TOKENS} tokens at concurrency ${CONCURRENCY}: ${answered.toFixed(0)} tokens/s answered 201 (${accepted.toFixed(2)} s), ${verified.toFixed(0)} tokens/s reaching active (${toActive.toFixed(2)} s)`,
+    );
+    console.log(`ratio active/raw verify: ${(verified / raw).toFixed(2)} (goal ≥ 0.5)`);
+    const cpuBetween = cpu();
+    showCpu('first delivery', cpuBefore, cpuBetween);
+
+    const again = await deliverAll(node.ports.gateway, tokens);
+    showCpu('re-delivery', cpuBetween, cpu());
+    const replayRate = TOKENS / again;
+    console.log(
+      `re-delivery of the same ${TOKENS} tokens: ${replayRate.toFixed(0)} tokens/s (${again.toFixed(2)} s); ratio to first delivery (to active): ${(replayRate / verified).toFixed(1)}× (goal ≥ 10×), to first 201s: ${(replayRate / answered).toFixed(1)}×`,
+    );
+    if ((await active()) !== TOKENS) throw new Error('re-delivery changed the number of actions');
+  } finally {
+    await pg.end();
+    await node.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
