@@ -1,7 +1,11 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ActionTokenVerifier } from '@cloudillo/action-tokens';
 import { ContractClient } from '@cloudillo/contracts';
-import { createFederationDb, type FederationDb } from '@cloudillo/db-federation';
+import {
+  createFederationDb,
+  createFederationPool,
+  type FederationDb,
+} from '@cloudillo/db-federation';
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { PeerClient } from '@cloudillo/peer-client';
@@ -13,6 +17,7 @@ import {
   PeerDirectory,
 } from '@cloudillo/protocol';
 import { Redis } from 'ioredis';
+import { type Pool } from 'pg';
 
 import { ACTION_TYPES } from './action-types';
 import { DeliveriesController } from './admin/deliveries.controller';
@@ -34,9 +39,10 @@ import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
+import { InboxWriter } from './inbox/inbox-writer';
 import { ProofOfWork } from './inbox/proof-of-work';
 import { VerificationService } from './inbox/verification.service';
-import { CLOCK, type Clock, FED_CONFIG, FED_DB, FED_REDIS } from './tokens';
+import { CLOCK, type Clock, FED_CONFIG, FED_DB, FED_PG, FED_REDIS } from './tokens';
 
 export interface FederationDeps {
   clock?: Clock;
@@ -50,9 +56,11 @@ class ConnectionsLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(FED_DB) private readonly db: FederationDb,
     @Inject(FED_REDIS) private readonly redis: Redis,
+    @Inject(FED_PG) private readonly pool: Pool,
   ) {}
   async onApplicationShutdown(): Promise<void> {
     await this.db.$disconnect();
+    await this.pool.end();
     await this.redis.quit();
   }
 }
@@ -71,6 +79,11 @@ export class AppModule {
           provide: FED_DB,
           useFactory: () =>
             createFederationDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
+        },
+        {
+          provide: FED_PG,
+          useFactory: () =>
+            createFederationPool({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
         ConnectionsLifecycle,
         federationReadiness,
@@ -106,6 +119,7 @@ export class AppModule {
             }),
         },
         ProofOfWork,
+        InboxWriter,
         {
           provide: ACTION_HOOKS,
           inject: [RelationshipHooks, InteractionStats],

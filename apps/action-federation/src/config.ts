@@ -33,8 +33,12 @@ const schema = z.object({
   /** How far in the future `iat` may lie, and the leeway on `exp`. */
   FED_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   FED_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
-  /** Verifications in flight per process (mostly waiting on identity and Postgres). */
-  FED_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  /** Tenants verified in parallel per process (each tenant's tokens in batches). */
+  FED_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(8),
+  /** Tokens arriving within this window are verified together. */
+  FED_VERIFY_BATCH_MS: z.coerce.number().int().min(1).max(10_000).default(25),
+  /** How often waiting tokens whose trigger was lost (or whose retry is due) are looked for. */
+  FED_VERIFY_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
   /** Run the queue workers in this process (false: an HTTP-only replica). */
   FED_WORKERS: envBool(true),
   /** How long a job's lock lasts: a worker killed mid-job has its jobs taken up after this. */
@@ -57,7 +61,13 @@ export interface FederationConfig {
   peers: Record<string, string>;
   peerTimeoutMs: number;
   delivery: { backoffMs: number; attempts: number; concurrency: number };
-  verify: { backoffMs: number; attempts: number; concurrency: number };
+  verify: {
+    backoffMs: number;
+    attempts: number;
+    concurrency: number;
+    batchMs: number;
+    sweepMs: number;
+  };
   clockSkewSeconds: number;
   workers: boolean;
   queueLockMs: number;
@@ -87,6 +97,8 @@ export function loadFederationConfig(
       backoffMs: e.FED_VERIFY_BACKOFF_MS,
       attempts: e.FED_VERIFY_ATTEMPTS,
       concurrency: e.FED_VERIFY_CONCURRENCY,
+      batchMs: e.FED_VERIFY_BATCH_MS,
+      sweepMs: e.FED_VERIFY_SWEEP_MS,
     },
     clockSkewSeconds: e.FED_CLOCK_SKEW_SECONDS,
     workers: e.FED_WORKERS,

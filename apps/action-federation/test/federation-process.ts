@@ -25,6 +25,8 @@ export function federationEnv(config: FederationConfig): Record<string, string> 
     FED_VERIFY_BACKOFF_MS: String(config.verify.backoffMs),
     FED_VERIFY_ATTEMPTS: String(config.verify.attempts),
     FED_VERIFY_CONCURRENCY: String(config.verify.concurrency),
+    FED_VERIFY_BATCH_MS: String(config.verify.batchMs),
+    FED_VERIFY_SWEEP_MS: String(config.verify.sweepMs),
     FED_CLOCK_SKEW_SECONDS: String(config.clockSkewSeconds),
     FED_WORKERS: String(config.workers),
     FED_QUEUE_LOCK_MS: String(config.queueLockMs),

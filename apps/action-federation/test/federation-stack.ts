@@ -95,7 +95,7 @@ export async function startFederationStack(options: {
     peers,
     peerTimeoutMs: 5_000,
     delivery: { backoffMs: 50, attempts: 3, concurrency: 16 },
-    verify: { backoffMs: 50, attempts: 2, concurrency: 8 },
+    verify: { backoffMs: 50, attempts: 2, concurrency: 8, batchMs: 10, sweepMs: 500 },
     clockSkewSeconds: 300,
     workers: true,
     queueLockMs: 30_000,

@@ -4,11 +4,19 @@ import { type z } from 'zod';
 import { type EventContract, type RequestContract } from './define';
 import { fromRpcError } from './rpc-error';
 
+export interface PublishOptions {
+  flush?: boolean;
+}
+
 /** The wire under a ContractClient (NATS in services, an in-memory pair in unit tests). */
 export interface RpcTransport {
   /** Resolves with the reply payload, or rejects with whatever error payload the handler sent. */
   request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown>;
-  publish(subject: string, payload: unknown): Promise<void>;
+  /**
+   * Resolves once the server has the event (`flush`, the default), or as soon as it is buffered
+   * (`flush: false`: for high-volume notices where ordering against a reply does not matter).
+   */
+  publish(subject: string, payload: unknown, options?: PublishOptions): Promise<void>;
   /** Every message on `subject` (no queue group: each subscriber sees each event); returns an unsubscribe. */
   subscribe(subject: string, onMessage: (payload: unknown) => void): () => void;
 }
@@ -46,8 +54,9 @@ export class ContractClient {
   async publish<P extends z.ZodType>(
     contract: EventContract<P>,
     payload: z.input<P>,
+    options?: PublishOptions,
   ): Promise<void> {
-    await this.transport.publish(contract.subject, contract.payload.parse(payload));
+    await this.transport.publish(contract.subject, contract.payload.parse(payload), options);
   }
 
   /**

@@ -7,7 +7,7 @@ export {
 export { consumeRef, REF_TYPES, refIdSchema, releaseRef, type RefType } from './auth/refs';
 export { revokedSessions, sessionRevoked } from './auth/sessions';
 export { accessTokenKeys, accessTokenKeysChanged } from './auth/verifier-keys';
-export { ContractClient, type RpcTransport } from './client';
+export { ContractClient, type PublishOptions, type RpcTransport } from './client';
 export {
   DEFAULT_TIMEOUT_MS,
   defineEvent,

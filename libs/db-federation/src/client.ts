@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 
 import { PrismaClient } from './generated/client';
 
@@ -23,4 +24,16 @@ export function createFederationDb(options: FederationDbOptions): FederationDb {
     { schema },
   );
   return new PrismaClient({ adapter });
+}
+
+/**
+ * A plain pg pool on the same schema, for the inbox's hot statements (multi-row insert, claim,
+ * batch activation), where Prisma's per-query planning costs more than the query itself.
+ */
+export function createFederationPool(options: FederationDbOptions): Pool {
+  return new Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? 10,
+    options: `-c search_path=${options.schema ?? 'federation'}`,
+  });
 }

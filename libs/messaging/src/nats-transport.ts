@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { type RpcTransport } from '@cloudillo/contracts';
+import { type PublishOptions, type RpcTransport } from '@cloudillo/contracts';
 import { AppError, UnavailableError } from '@cloudillo/protocol';
 import { type NatsConnection, type NatsError } from 'nats';
 
@@ -39,10 +39,11 @@ export class NatsRpcTransport implements RpcTransport {
     return reply.response;
   }
 
-  async publish(subject: string, payload: unknown): Promise<void> {
+  async publish(subject: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
     this.nc.publish(subject, encoder.encode(JSON.stringify({ pattern: subject, data: payload })));
-    // Resolves once the server has the event: a revocation is out before the HTTP reply is.
-    await this.nc.flush();
+    // By default resolves once the server has the event: a revocation is out before the HTTP
+    // reply is. Without, the client's buffer goes out on its own moments later.
+    if (options.flush !== false) await this.nc.flush();
   }
 
   subscribe(subject: string, onMessage: (payload: unknown) => void): () => void {

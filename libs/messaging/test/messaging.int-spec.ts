@@ -136,10 +136,12 @@ describe('NATS contracts end to end (real nats-server)', () => {
       );
       await other.flush();
       await client.publish(happened, { n: 1 });
+      // Unflushed: resolves when buffered, and the buffer still goes out on its own.
+      await client.publish(happened, { n: 2 }, { flush: false });
       other.publish(happened.subject, new TextEncoder().encode('{"data":{"n":"x"}}'));
       other.publish(happened.subject, new TextEncoder().encode('not json'));
-      await waitFor(async () => seen.length === 2 && invalid.length === 1);
-      expect(seen.sort()).toEqual(['a1', 'b1']);
+      await waitFor(async () => seen.length === 4 && invalid.length === 1);
+      expect(seen.sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
       stopA();
       stopB();
     } finally {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Action, type FederationDb, Prisma } from '@cloudillo/db-federation';
 import { type ActionTokenClaims } from '@cloudillo/protocol';
+import { type Pool } from 'pg';
 
-import { FED_DB } from '../tokens';
+import { FED_DB, FED_PG } from '../tokens';
 
 export interface StoredAction {
   tnId: number;
@@ -11,6 +12,11 @@ export interface StoredAction {
   token: string;
   status: 'V' | 'A';
   dedupKey?: string | undefined;
+  /** Inbound only: a related token (skips the sender check), and the address it came from. */
+  preApproved?: boolean;
+  sender?: string | undefined;
+  /** Held by the caller (verified inline): background verifiers leave it alone until then. */
+  claimedUntil?: Date;
 }
 
 function row(action: StoredAction): Prisma.ActionCreateManyInput {
@@ -32,15 +38,54 @@ function row(action: StoredAction): Prisma.ActionCreateManyInput {
     status: action.status,
     dedupKey: action.dedupKey ?? null,
     token: action.token,
+    preApproved: action.preApproved ?? false,
+    sender: action.sender ?? null,
+    claimedUntil: action.claimedUntil ?? null,
     createdAt: new Date(claims.iat * 1000),
     expiresAt: claims.exp === undefined ? null : new Date(claims.exp * 1000),
   };
 }
 
-/** Actions per tenant: every query carries its tn_id. */
+/** A row as pg returns it (snake_case columns) in Prisma's shape. */
+function fromRow(r: Record<string, unknown>): Action {
+  return {
+    tnId: r['tn_id'] as number,
+    actionId: r['action_id'] as string,
+    type: r['type'] as string,
+    subType: r['sub_type'] as string | null,
+    issuer: r['issuer'] as string,
+    audience: r['audience'] as string | null,
+    parentId: r['parent_id'] as string | null,
+    subject: r['subject'] as string | null,
+    content: r['content'] as Action['content'],
+    attachments: r['attachments'] as string[],
+    visibility: r['visibility'] as string | null,
+    flags: r['flags'] as string | null,
+    status: r['status'] as string,
+    dedupKey: r['dedup_key'] as string | null,
+    token: r['token'] as string,
+    failure: r['failure'] as string | null,
+    stat: r['stat'] as Action['stat'],
+    attempts: r['attempts'] as number,
+    claimedUntil: r['claimed_until'] as Date | null,
+    preApproved: r['pre_approved'] as boolean,
+    sender: r['sender'] as string | null,
+    createdAt: r['created_at'] as Date,
+    receivedAt: r['received_at'] as Date,
+    expiresAt: r['expires_at'] as Date | null,
+  };
+}
+
+/**
+ * Actions per tenant: every query carries its tn_id. Prisma for most; the inbox's hot statements
+ * go straight to pg (see `createFederationPool`).
+ */
 @Injectable()
 export class ActionsRepository {
-  constructor(@Inject(FED_DB) private readonly db: FederationDb) {}
+  constructor(
+    @Inject(FED_DB) private readonly db: FederationDb,
+    @Inject(FED_PG) private readonly pool: Pool,
+  ) {}
 
   /** Stores an action unless the tenant already holds it (same token, same id); true when new. */
   async insert(action: StoredAction): Promise<boolean> {
@@ -49,6 +94,106 @@ export class ActionsRepository {
       skipDuplicates: true,
     });
     return count === 1;
+  }
+
+  /**
+   * Stores inbound tokens their tenants do not hold yet (re-deliveries change nothing), in one
+   * statement; returns `<tnId>:<actionId>` of those that were new.
+   */
+  async insertAll(actions: StoredAction[]): Promise<Set<string>> {
+    const values: unknown[] = [];
+    const tuples = actions.map((action) => {
+      const r = row(action);
+      const fields = [
+        r.tnId,
+        r.actionId,
+        r.type,
+        r.subType,
+        r.issuer,
+        r.audience,
+        r.parentId,
+        r.subject,
+        r.content === Prisma.DbNull ? null : JSON.stringify(r.content),
+        r.attachments,
+        r.visibility,
+        r.flags,
+        r.status,
+        r.dedupKey,
+        r.token,
+        r.preApproved,
+        r.sender,
+        r.createdAt,
+        r.expiresAt,
+      ];
+      const start = values.length;
+      values.push(...fields);
+      return `(${fields.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    });
+    const result = await this.pool.query(
+      `insert into actions (tn_id, action_id, type, sub_type, issuer, audience, parent_id, subject,
+         content, attachments, visibility, flags, status, dedup_key, token, pre_approved, sender,
+         created_at, expires_at)
+       values ${tuples.join(', ')}
+       on conflict do nothing
+       returning tn_id, action_id`,
+      values,
+    );
+    return new Set(
+      result.rows.map((r: { tn_id: number; action_id: string }) => `${r.tn_id}:${r.action_id}`),
+    );
+  }
+
+  /**
+   * Takes up to `limit` of the tenant's tokens waiting for verification and holds them for
+   * `holdMs` (so parallel verifiers and replicas never take the same row; a verifier that dies
+   * lets go when the hold ends). Oldest first.
+   */
+  async claimPending(tnId: number, limit: number, holdMs: number): Promise<Action[]> {
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      `update actions set claimed_until = now() + make_interval(secs => $3)
+       where tn_id = $1 and action_id in (
+         select action_id from actions
+         where tn_id = $1 and status = 'V' and (claimed_until is null or claimed_until < now())
+         order by received_at
+         limit $2
+         for update skip locked)
+       returning *`,
+      [tnId, limit, holdMs / 1000],
+    );
+    return rows.map(fromRow).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  }
+
+  /** A temporary failure: tried `attempts` times, next try not before `notBefore`. */
+  async retryLater(tnId: number, actionId: string, attempts: number, notBefore: Date) {
+    await this.db.action.updateMany({
+      where: { tnId, actionId, status: 'V' },
+      data: { attempts, claimedUntil: notBefore },
+    });
+  }
+
+  /** Many verified actions without dedup keys become active in one statement. */
+  async activateAll(tnId: number, actionIds: string[]): Promise<void> {
+    if (actionIds.length === 0) return;
+    await this.pool.query(
+      `update actions set status = 'A' where tn_id = $1 and action_id = any($2) and status = 'V'`,
+      [tnId, actionIds],
+    );
+  }
+
+  /** Tenants with tokens waiting unclaimed for longer than `olderThanMs` (lost triggers, retries due). */
+  async tenantsWaiting(olderThanMs: number): Promise<{ tnId: number; idTag: string }[]> {
+    return this.db.$queryRaw<{ tnId: number; idTag: string }[]>`
+      select t.tn_id as "tnId", t.id_tag as "idTag" from tenants t
+      where exists (
+        select 1 from actions a
+        where a.tn_id = t.tn_id and a.status = 'V'
+          and (a.claimed_until is null or a.claimed_until < now())
+          and a.received_at < now() - make_interval(secs => ${olderThanMs / 1000}))`;
+  }
+
+  /** Records a tenant's id_tag the first time this service serves it. */
+  async rememberTenant(tnId: number, idTag: string): Promise<void> {
+    await this.db.federationTenant.createMany({ data: [{ tnId, idTag }], skipDuplicates: true });
   }
 
   find(tnId: number, actionId: string): Promise<Action | null> {

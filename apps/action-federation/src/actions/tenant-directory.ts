@@ -3,6 +3,7 @@ import { ContractClient, resolveTenant, tenantPurged } from '@cloudillo/contract
 import { isAppError, NotFoundError } from '@cloudillo/protocol';
 
 import { CLOCK, type Clock } from '../tokens';
+import { ActionsRepository } from './actions.repository';
 
 /** Long enough to spare identity a request per inbox token, short enough to follow status changes. */
 const TTL_MS = 30_000;
@@ -19,6 +20,7 @@ export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly rpc: ContractClient,
+    private readonly actions: ActionsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -35,6 +37,7 @@ export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(idTag);
     if (cached && cached.until > now) return cached.tnId;
     const tnId = await this.lookup(idTag);
+    await this.actions.rememberTenant(tnId, idTag);
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(idTag, { tnId, until: now + TTL_MS });
     return tnId;

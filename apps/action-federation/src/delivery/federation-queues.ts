@@ -13,16 +13,17 @@ export const STAT_QUEUE = 'federation.stat';
 const BULK = 1000;
 
 /**
- * The durable queues of the service (BullMQ on Redis, shared by replicas), producer side: inbound
- * tokens waiting for verification, outbound deliveries per (action, recipient), and coalesced
- * STAT broadcasts. Job ids are derived from action ids, so a repeated enqueue is one job. The
- * workers that drain them are `FederationWorkers`.
+ * The queues of the service (BullMQ on Redis, shared by replicas), producer side: verification
+ * requests per tenant (the tokens wait in Postgres), outbound deliveries per (action, recipient),
+ * and coalesced STAT broadcasts. Job ids are derived from what they are about, so a repeated
+ * enqueue is one job. The workers that drain them are `FederationWorkers`.
  */
 @Injectable()
 export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   private verifyQueue?: Queue<VerifyJob>;
   private deliverQueue?: Queue<DeliveryJob>;
   private statQueue?: Queue<StatJob>;
+  private readonly lastVerifyWindow = new Map<number, number>();
 
   constructor(@Inject(FED_CONFIG) private readonly config: FederationConfig) {}
 
@@ -34,26 +35,44 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     this.statQueue = new Queue<StatJob>(STAT_QUEUE, { connection, prefix });
   }
 
+  /** The periodic look for tokens whose trigger was lost or whose retry is due. */
+  async startSweeper(): Promise<void> {
+    await this.verifyQueue?.upsertJobScheduler(
+      'verify-sweep',
+      { every: this.config.verify.sweepMs },
+      { name: 'sweep', data: { tnId: 0, tenant: '' } },
+    );
+  }
+
   get deliveries(): Queue<DeliveryJob> {
     if (!this.deliverQueue) throw new Error('queues not started');
     return this.deliverQueue;
   }
 
-  /** Durable once this resolves: the inbox answers 201 only after it. */
-  async enqueueVerify(jobs: VerifyJob[]): Promise<void> {
-    await this.verifyQueue?.addBulk(
-      jobs.map((job) => ({
-        name: 'verify',
-        data: job,
-        opts: {
-          jobId: `verify:${job.tnId}:${job.actionId}`,
-          attempts: this.config.verify.attempts,
-          backoff: { type: 'exponential', delay: this.config.verify.backoffMs },
-          removeOnComplete: 1000,
-          removeOnFail: 10_000,
-        },
-      })),
-    );
+  /**
+   * Asks for the tenant's waiting tokens to be verified. Requests within one window share a job
+   * that runs when the window has passed (so it sees every token stored in it); this process
+   * sends each window's request once.
+   */
+  async requestVerification(job: VerifyJob, now: number): Promise<void> {
+    const window = Math.floor(now / this.config.verify.batchMs);
+    if (this.lastVerifyWindow.get(job.tnId) === window) return;
+    this.lastVerifyWindow.set(job.tnId, window);
+    if (this.lastVerifyWindow.size > 10_000) this.lastVerifyWindow.clear();
+    await this.scheduleVerification(job, this.config.verify.batchMs, `${window}`);
+  }
+
+  /** A verification at a later time (a retry after a temporary failure). */
+  async scheduleVerification(job: VerifyJob, delayMs: number, tag: string): Promise<void> {
+    await this.verifyQueue?.add('verify', job, {
+      // (BullMQ refuses custom ids with colons unless they look like its own three-part ones.)
+      jobId: `verify-${job.tnId}-${tag}`,
+      delay: delayMs,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
   }
 
   async enqueueDeliveries(jobs: DeliveryJob[]): Promise<void> {
@@ -81,8 +100,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   async enqueueStat(job: StatJob, now: number): Promise<void> {
     const window = Math.floor(now / this.config.statDelayMs);
     await this.statQueue?.add('stat', job, {
-      // (BullMQ takes at most two colons in a custom id.)
-      jobId: `stat:${job.tnId}:${job.actionId}@${window}`,
+      jobId: `stat-${job.tnId}-${job.actionId}-${window}`,
       delay: this.config.statDelayMs,
       attempts: 5,
       backoff: { type: 'exponential', delay: this.config.statDelayMs },

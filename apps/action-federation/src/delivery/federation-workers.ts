@@ -13,7 +13,7 @@ import { InteractionStats } from '../hooks/interaction-stats';
 import { VerificationService } from '../inbox/verification.service';
 import { FED_CONFIG } from '../tokens';
 import { DeliveryService } from './delivery.service';
-import { DELIVER_QUEUE, STAT_QUEUE, VERIFY_QUEUE } from './federation-queues';
+import { DELIVER_QUEUE, FederationQueues, STAT_QUEUE, VERIFY_QUEUE } from './federation-queues';
 import { type DeliveryJob, type StatJob, type VerifyJob } from './jobs';
 
 /**
@@ -31,10 +31,11 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly verification: VerificationService,
     private readonly delivery: DeliveryService,
     private readonly stats: InteractionStats,
+    private readonly queues: FederationQueues,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     if (!this.config.workers) return;
     const connection = redisConnection(this.config.redisUrl);
     const common = {
@@ -47,14 +48,15 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     };
     const verifier = new Worker<VerifyJob>(
       VERIFY_QUEUE,
-      (job) => this.verification.verify(job.data),
+      async (job) => {
+        if (job.name === 'sweep') await this.verification.sweep();
+        else await this.verification.verifyPending(job.data);
+      },
       { ...common, concurrency: this.config.verify.concurrency },
     );
-    verifier.on('failed', (job: Job<VerifyJob> | undefined, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        this.verification.giveUp(job.data, error.message).catch(() => undefined);
-      }
-    });
+    verifier.on('failed', (job: Job<VerifyJob> | undefined, error) =>
+      this.logger.warn(`verification for ${job?.data.tenant ?? '?'} failed: ${error.message}`),
+    );
     const deliverer = new Worker<DeliveryJob>(
       DELIVER_QUEUE,
       (job, token) => this.delivery.process(job, token),
@@ -78,6 +80,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       worker.on('error', (error) => this.logger.error(`queue worker: ${error.message}`));
     }
     this.workers = [verifier, deliverer, stat];
+    await this.queues.startSweeper();
   }
 
   async onApplicationShutdown(): Promise<void> {

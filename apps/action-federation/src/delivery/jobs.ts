@@ -1,11 +1,10 @@
-/** An inbound token waiting for verification; related tokens skip the §2.8 sender check. */
+/**
+ * Verify what a tenant's inbox holds (status V). The tokens themselves wait in Postgres, durable
+ * from the moment the inbox answers; this job only says "look now", so many tokens share one.
+ */
 export interface VerifyJob {
   tnId: number;
   tenant: string;
-  actionId: string;
-  preApproved?: boolean;
-  /** The sending address, charged with proof of work when the signature fails (§2.8). */
-  from?: string;
 }
 
 /** One action to one recipient's inbox, with the tokens it refers to. */

@@ -26,6 +26,11 @@ export class HookDispatcher {
     return this.byType.get(t) ?? this.byType.get(splitActionType(t).type) ?? [];
   }
 
+  /** Whether any hook acts on this type (and so may change relationships). */
+  handles(t: string): boolean {
+    return this.hooksFor(t).length > 0;
+  }
+
   async onCreate(context: HookContext): Promise<void> {
     for (const hook of this.hooksFor(context.claims.t)) await hook.onCreate?.(context);
   }

@@ -13,7 +13,9 @@ import { ActionsRepository } from '../actions/actions.repository';
 import { TenantDirectory } from '../actions/tenant-directory';
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
-import { type VerifyJob } from '../delivery/jobs';
+import { type FederationConfig } from '../config';
+import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
+import { InboxWriter } from './inbox-writer';
 import { ProofOfWork } from './proof-of-work';
 import { checkToken } from './token-checks';
 import { VerificationService } from './verification.service';
@@ -31,6 +33,9 @@ export class InboxService {
     private readonly queues: FederationQueues,
     private readonly verification: VerificationService,
     private readonly pow: ProofOfWork,
+    private readonly writer: InboxWriter,
+    @Inject(FED_CONFIG) private readonly config: FederationConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
   ) {}
@@ -56,23 +61,23 @@ export class InboxService {
         await this.pow.bump(from);
       }
     }
-    const queued: VerifyJob[] = [];
-    for (const [checked, raw, preApproved] of [
-      ...extra.map((c, i) => [c, related[i] as string, true] as const),
-      [main, token, false] as const,
-    ]) {
-      const { actionId, claims } = checked;
-      if (await this.actions.insert({ tnId, actionId, claims, token: raw, status: 'V' })) {
-        queued.push({
+    // Related first: the main action refers to them. Durable once stored; then a trigger.
+    const stored = await this.writer.write(
+      [...extra.map((c, i) => ({ c, raw: related[i] as string })), { c: main, raw: token }].map(
+        ({ c, raw }) => ({
           tnId,
-          tenant,
-          actionId,
-          ...(preApproved ? { preApproved } : {}),
-          ...(from ? { from } : {}),
-        });
-      }
+          actionId: c.actionId,
+          claims: c.claims,
+          token: raw,
+          status: 'V' as const,
+          preApproved: c !== main,
+          sender: from,
+        }),
+      ),
+    );
+    if ([main, ...extra].some((c) => stored.has(`${tnId}:${c.actionId}`))) {
+      await this.queues.requestVerification({ tnId, tenant }, this.clock().getTime());
     }
-    if (queued.length > 0) await this.queues.enqueueVerify(queued);
     return { actionId: main.actionId };
   }
 
@@ -86,11 +91,13 @@ export class InboxService {
     if (claims.t !== 'IDP:REG')
       throw new ValidationError(`${claims.t} is not handled synchronously`);
     const tnId = await this.tenants.tnId(tenant);
-    await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
-    await this.verification.verify({ tnId, tenant, actionId });
-    const row = await this.actions.find(tnId, actionId);
-    if (row?.status === 'F')
-      throw new ForbiddenError(row.failure ?? 'the registration was refused');
+    // Held for the inline verification: no background verifier takes it meanwhile.
+    const hold = new Date(this.clock().getTime() + this.config.queueLockMs);
+    await this.actions.insert({ tnId, actionId, claims, token, status: 'V', claimedUntil: hold });
+    if ((await this.verification.verifyOne({ tnId, tenant }, actionId)) === 'F') {
+      const row = await this.actions.find(tnId, actionId);
+      throw new ForbiddenError(row?.failure ?? 'the registration was refused');
+    }
     return this.rpc.request(registerAtIdp, {
       registrarIdTag: claims.iss,
       ...(isIP(registrarAddress) ? { registrarAddress } : {}),

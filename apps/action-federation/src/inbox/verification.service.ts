@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ActionTokenVerifier } from '@cloudillo/action-tokens';
-import { actionStored, ContractClient, getRelationship } from '@cloudillo/contracts';
+import {
+  actionStored,
+  ContractClient,
+  getRelationship,
+  type Relationship,
+} from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import {
   type ActionTokenClaims,
@@ -14,6 +19,7 @@ import { actionEvent } from '../actions/action-event';
 import { ActionsRepository } from '../actions/actions.repository';
 import { type FederationConfig } from '../config';
 import { ACTION_TYPES } from '../action-types';
+import { FederationQueues } from '../delivery/federation-queues';
 import { type VerifyJob } from '../delivery/jobs';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
@@ -22,13 +28,24 @@ import { Refused } from './refused';
 import { checkToken } from './token-checks';
 
 const ACTION_ID = /^a1~/;
+const BATCH = 200;
+
+type Outcome =
+  | { kind: 'verified'; status: 'A' | 'C' | 'N'; dedupKey?: string; claims: ActionTokenClaims }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'retry'; reason: string };
+
+/** Relationships read once per batch and issuer; a hook that may change one forgets it. */
+type Relations = Map<string, Promise<Relationship>>;
 
 /**
  * The verifying half of the inbox (protocol §2.7 steps 2–13): signature against the issuer's
  * published key, time claims with bounded skew, the actions it refers to, flag gating, who may
  * send what (§2.8 with R1–R2), then the type's hooks and its final status, the dedup key
- * superseding older actions. Temporary failures (an issuer that cannot be read) are retried by
- * the queue; a refusal is final (`F`).
+ * superseding older actions. Tokens are taken from Postgres in batches per tenant (one issuer's
+ * in order, issuers in parallel); the common case — active, no dedup key — is stored in one
+ * statement per batch. A temporary failure (an issuer that cannot be read) is tried again later
+ * (60 s doubling to 1 h, then `F`); a refusal is final (`F`).
  */
 @Injectable()
 export class VerificationService {
@@ -40,18 +57,117 @@ export class VerificationService {
     private readonly hooks: HookDispatcher,
     private readonly rpc: ContractClient,
     private readonly pow: ProofOfWork,
+    private readonly queues: FederationQueues,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async verify(job: VerifyJob): Promise<'A' | 'C' | 'N' | 'D' | 'F' | 'gone'> {
-    const row = await this.actions.find(job.tnId, job.actionId);
-    if (!row || row.status !== 'V') return 'gone'; // already decided (a re-delivered job)
+  /** Verifies everything the tenant's inbox holds, batch after batch. */
+  async verifyPending(job: VerifyJob): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await this.actions.claimPending(job.tnId, BATCH, this.config.queueLockMs);
+      if (rows.length === 0) return done;
+      await this.verifyRows(job, rows);
+      done += rows.length;
+    }
+  }
+
+  /** The sweeper: tenants whose tokens wait without a trigger (lost, or a retry that is due). */
+  async sweep(): Promise<void> {
+    for (const { tnId, idTag } of await this.actions.tenantsWaiting(this.config.verify.batchMs)) {
+      await this.queues.requestVerification({ tnId, tenant: idTag }, this.clock().getTime());
+    }
+  }
+
+  /** One token, inline (`POST /api/inbox/sync`): its final status. */
+  async verifyOne(job: VerifyJob, actionId: string): Promise<'A' | 'C' | 'N' | 'D' | 'F'> {
+    const row = await this.actions.find(job.tnId, actionId);
+    if (!row || row.status !== 'V') return row?.status === 'F' ? 'F' : 'D';
+    const outcome = await this.outcome(job, row, new Map());
+    if (outcome.kind !== 'verified') {
+      await this.actions.fail(job.tnId, actionId, outcome.reason);
+      return 'F';
+    }
+    return this.store(job, row, outcome);
+  }
+
+  private async verifyRows(job: VerifyJob, rows: Action[]): Promise<void> {
+    const byIssuer = new Map<string, Action[]>();
+    for (const row of rows) byIssuer.set(row.issuer, [...(byIssuer.get(row.issuer) ?? []), row]);
+    const relations: Relations = new Map();
+    const plain: { row: Action; claims: ActionTokenClaims }[] = [];
+    await Promise.all(
+      [...byIssuer.values()].map(async (ofIssuer) => {
+        for (const row of ofIssuer) {
+          const outcome = await this.outcome(job, row, relations);
+          if (outcome.kind === 'refused') {
+            await this.actions.fail(job.tnId, row.actionId, outcome.reason);
+          } else if (outcome.kind === 'retry') {
+            await this.retry(job, row, outcome.reason);
+          } else if (outcome.status === 'A' && !outcome.dedupKey) {
+            plain.push({ row, claims: outcome.claims });
+          } else {
+            await this.store(job, row, outcome);
+          }
+        }
+      }),
+    );
+    // The common case in one statement: active, superseding nothing.
+    await this.actions.activateAll(
+      job.tnId,
+      plain.map((p) => p.row.actionId),
+    );
+    for (const { row, claims } of plain) await this.announce(job, row, claims, 'A');
+  }
+
+  private async store(
+    job: VerifyJob,
+    row: Action,
+    outcome: Extract<Outcome, { kind: 'verified' }>,
+  ): Promise<'A' | 'C' | 'N' | 'D'> {
+    const final = await this.actions.activate(
+      job.tnId,
+      row.actionId,
+      outcome.dedupKey,
+      outcome.status,
+    );
+    await this.announce(job, row, outcome.claims, final);
+    return final;
+  }
+
+  private async announce(
+    job: VerifyJob,
+    row: Action,
+    claims: ActionTokenClaims,
+    status: 'A' | 'C' | 'N' | 'D',
+  ): Promise<void> {
+    const context = { tenant: job.tenant, tnId: job.tnId, actionId: row.actionId, claims };
+    if (status === 'A') await this.hooks.onActivated(context);
+    // A notice for clients and other services: no need to wait for the server's receipt.
+    await this.rpc.publish(actionStored, actionEvent(job.tenant, row, status), { flush: false });
+  }
+
+  private async retry(job: VerifyJob, row: Action, reason: string): Promise<void> {
+    const attempts = row.attempts + 1;
+    if (attempts >= this.config.verify.attempts) {
+      await this.actions.fail(job.tnId, row.actionId, `gave up: ${reason}`);
+      return;
+    }
+    const delay = Math.min(this.config.verify.backoffMs * 2 ** (attempts - 1), 3_600_000);
+    const notBefore = this.clock().getTime() + delay;
+    await this.actions.retryLater(job.tnId, row.actionId, attempts, new Date(notBefore));
+    await this.queues.scheduleVerification(job, delay, `r${notBefore}`);
+    this.logger.warn(`will retry ${row.actionId} for ${job.tenant} in ${delay} ms: ${reason}`);
+  }
+
+  /** Everything short of storing: what this token becomes, and why. */
+  private async outcome(job: VerifyJob, row: Action, relations: Relations): Promise<Outcome> {
     const now = Math.floor(this.clock().getTime() / 1000);
     try {
       const { claims, dedupKey } = checkToken(row.token, job.tenant, this.registry, {
-        related: job.preApproved === true,
+        related: row.preApproved,
       });
       try {
         await this.verifier.verify(row.token, { now });
@@ -59,7 +175,7 @@ export class VerificationService {
         if (!(isAppError(error) && error.code === 'E-AUTH-UNAUTH')) throw error;
         // A bad signature or key costs the sender proof of work (§2.8); mere expiry does not.
         const expired = claims.exp !== undefined && claims.exp < now;
-        if (job.from && !expired) await this.pow.bump(job.from);
+        if (row.sender && !expired) await this.pow.bump(row.sender);
         throw new Refused(error.message);
       }
       if (claims.iat > now + this.config.clockSkewSeconds)
@@ -69,34 +185,33 @@ export class VerificationService {
       }
       const definition = this.registry.lookup(claims.t)?.definition;
       const referenced = await this.referenced(job.tnId, claims);
-      const relation = await this.rpc.request(getRelationship, {
-        tenant: job.tenant,
-        peer: claims.iss,
-      });
+      const relation = await this.relation(relations, job.tenant, claims.iss);
       if (relation.blocked) throw new Refused(`${claims.iss} is blocked here`);
-      if (!job.preApproved) this.checkSender(job.tenant, claims, definition, relation, referenced);
-      const context = { tenant: job.tenant, tnId: job.tnId, actionId: job.actionId, claims };
+      if (!row.preApproved) this.checkSender(job.tenant, claims, definition, relation, referenced);
+      const context = { tenant: job.tenant, tnId: job.tnId, actionId: row.actionId, claims };
+      if (this.hooks.handles(claims.t)) relations.delete(claims.iss);
       const chosen = await this.hooks.onReceive({ ...context, relation });
       const status =
         chosen === 'A' && definition?.behaviour?.requiresAcceptance && !isRetraction(claims)
           ? 'C'
           : chosen;
-      const final = await this.actions.activate(job.tnId, job.actionId, dedupKey, status);
-      if (final === 'A') await this.hooks.onActivated(context);
-      await this.rpc.publish(actionStored, actionEvent(job.tenant, row, final));
-      return final;
+      return { kind: 'verified', status, claims, ...(dedupKey ? { dedupKey } : {}) };
     } catch (error) {
       if (error instanceof Refused || (isAppError(error) && error.status < 500)) {
-        await this.actions.fail(job.tnId, job.actionId, error.message);
-        this.logger.warn(`refused ${job.actionId} for ${job.tenant}: ${error.message}`);
-        return 'F';
+        this.logger.warn(`refused ${row.actionId} for ${job.tenant}: ${(error as Error).message}`);
+        return { kind: 'refused', reason: (error as Error).message };
       }
-      throw error; // the queue retries, then gives up with F
+      return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  async giveUp(job: VerifyJob, reason: string): Promise<void> {
-    await this.actions.fail(job.tnId, job.actionId, `gave up: ${reason}`);
+  private relation(relations: Relations, tenant: string, peer: string): Promise<Relationship> {
+    let found = relations.get(peer);
+    if (!found) {
+      found = this.rpc.request(getRelationship, { tenant, peer });
+      relations.set(peer, found);
+    }
+    return found;
   }
 
   /**
