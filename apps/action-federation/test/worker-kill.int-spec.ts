@@ -78,7 +78,8 @@ describe('a delivering worker killed with SIGKILL mid-run loses nothing and dupl
       ids.push(dataOf<{ actionId: string }>(res).actionId);
     }
     // Nothing moves until a worker runs.
-    expect(await deliveries.getWaitingCount()).toBe(POSTS);
+    expect(await deliveries.getCompletedCount()).toBe(0);
+    expect(await atBob()).toEqual([]);
 
     const workerConfig = {
       ...a.config,

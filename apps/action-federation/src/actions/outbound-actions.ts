@@ -13,6 +13,7 @@ import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { Recipients } from '../delivery/recipients';
 import { ActionsRepository } from './actions.repository';
+import { type FanoutJob } from '../delivery/jobs';
 import { actionEvent } from './action-event';
 
 export interface Outbound {
@@ -28,9 +29,9 @@ export interface Outbound {
 
 /**
  * The one way this tenant's actions leave: signed by identity with the tenant's newest key,
- * stored under the hash of the token, announced on NATS, and queued for every recipient's inbox
- * (even on this deployment: no shortcut skips verification), with the subject's token in
- * `related` when the type delivers it.
+ * stored under the hash of the token, announced on NATS, and handed to a fan-out job that queues
+ * a delivery to every recipient's inbox (even on this deployment: no shortcut skips verification),
+ * with the subject's token in `related` when the type delivers it.
  */
 @Injectable()
 export class OutboundActions {
@@ -53,29 +54,43 @@ export class OutboundActions {
     ) as ActionTokenClaims;
     const check = this.registry.check(claims);
     if (!check.ok) throw new ValidationError(check.reason);
-    const behaviour = check.definition.behaviour ?? {};
     const actionId = contentId('a', token);
     await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
     const status = await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
-    const subject =
-      claims.sub &&
-      (behaviour.deliverSubject || behaviour.deliverToSubjectOwner || claims.t === 'APRV')
-        ? (await this.actions.findHeld(tnId, [claims.sub])).get(claims.sub)
-        : undefined;
-    const to = await this.recipients.of(
+    await this.queues.enqueueFanout({
+      tnId,
       tenant,
-      claims,
-      behaviour,
-      subject,
-      outbound.extraRecipients,
-    );
-    const related = behaviour.deliverSubject && subject ? [subject.token] : undefined;
-    await this.queues.enqueueDeliveries(
-      to.map((recipient) => ({ actionId, recipient, token, ...(related ? { related } : {}) })),
-    );
+      actionId,
+      ...(outbound.extraRecipients?.length ? { extra: [...outbound.extraRecipients] } : {}),
+    });
     const action = await this.actions.find(tnId, actionId);
     if (!action) throw new Error(`action ${actionId} vanished`);
     await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.tempId));
     return { action, claims };
+  }
+
+  /** The fan-out job: one delivery per recipient, the subject's token in `related` when due. */
+  async fanOut(job: FanoutJob): Promise<void> {
+    const action = await this.actions.find(job.tnId, job.actionId);
+    if (!action) return;
+    const claims = actionTokenClaimsSchema.parse(
+      decodeUnverifiedClaims(action.token),
+    ) as ActionTokenClaims;
+    const behaviour = this.registry.lookup(claims.t)?.definition.behaviour ?? {};
+    const subject =
+      claims.sub &&
+      (behaviour.deliverSubject || behaviour.deliverToSubjectOwner || claims.t === 'APRV')
+        ? (await this.actions.findHeld(job.tnId, [claims.sub])).get(claims.sub)
+        : undefined;
+    const to = await this.recipients.of(job.tenant, claims, behaviour, subject, job.extra);
+    const related = behaviour.deliverSubject && subject ? [subject.token] : undefined;
+    await this.queues.enqueueDeliveries(
+      to.map((recipient) => ({
+        actionId: job.actionId,
+        recipient,
+        token: action.token,
+        ...(related ? { related } : {}),
+      })),
+    );
   }
 }

@@ -12,6 +12,7 @@ export interface CircuitBreakerOptions {
 
 // Atomic in Redis, so every replica's workers share one view of a destination.
 const ADMIT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local openUntil = tonumber(redis.call('HGET', KEYS[1], 'openUntil') or '0')
 if openUntil == 0 then return 0 end
 local now = tonumber(ARGV[1])
@@ -48,7 +49,10 @@ export class CircuitBreaker {
     return `${this.prefix}:breaker:${destination}`;
   }
 
-  /** 0 when a request may go now; otherwise the time (ms) to try again. */
+  /**
+   * -1 when the destination has no failures on record, 0 when a request may go now despite some,
+   * otherwise the time (ms) to try again.
+   */
   async admit(destination: string, now: number): Promise<number> {
     const retryAt = await this.redis.eval(
       ADMIT,

@@ -48,13 +48,14 @@ export class DeliveryService {
       await this.deliver(job.data);
     } catch (error) {
       if (error instanceof PeerError && isRefusal(error)) {
-        await this.breaker.succeeded(destination); // it answered: alive
+        if (retryAt === 0) await this.breaker.succeeded(destination); // it answered: alive
         throw new UnrecoverableError(`${job.data.recipient} refused: ${error.message}`);
       }
       await this.breaker.failed(destination, now);
       throw error;
     }
-    await this.breaker.succeeded(destination);
+    // A clean record needs no reset: one Redis round trip less per delivery.
+    if (retryAt === 0) await this.breaker.succeeded(destination);
   }
 
   async deliver(job: DeliveryJob): Promise<void> {

@@ -4,11 +4,12 @@ import { Queue } from 'bullmq';
 
 import { type FederationConfig } from '../config';
 import { FED_CONFIG } from '../tokens';
-import { type DeliveryJob, type StatJob, type VerifyJob } from './jobs';
+import { type DeliveryJob, type FanoutJob, type StatJob, type VerifyJob } from './jobs';
 
 export const VERIFY_QUEUE = 'federation.verify';
 export const DELIVER_QUEUE = 'federation.deliver';
 export const STAT_QUEUE = 'federation.stat';
+export const FANOUT_QUEUE = 'federation.fanout';
 
 const BULK = 1000;
 
@@ -23,6 +24,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   private verifyQueue?: Queue<VerifyJob>;
   private deliverQueue?: Queue<DeliveryJob>;
   private statQueue?: Queue<StatJob>;
+  private fanoutQueue?: Queue<FanoutJob>;
   private readonly lastVerifyWindow = new Map<number, number>();
 
   constructor(@Inject(FED_CONFIG) private readonly config: FederationConfig) {}
@@ -33,6 +35,18 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     this.verifyQueue = new Queue<VerifyJob>(VERIFY_QUEUE, { connection, prefix });
     this.deliverQueue = new Queue<DeliveryJob>(DELIVER_QUEUE, { connection, prefix });
     this.statQueue = new Queue<StatJob>(STAT_QUEUE, { connection, prefix });
+    this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, { connection, prefix });
+  }
+
+  /** Durable once this resolves: the creating request answers after it. */
+  async enqueueFanout(job: FanoutJob): Promise<void> {
+    await this.fanoutQueue?.add('fanout', job, {
+      jobId: `fanout-${job.tnId}-${job.actionId}`,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: false,
+    });
   }
 
   /** The periodic look for tokens whose trigger was lost or whose retry is due. */
@@ -113,5 +127,6 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     await this.verifyQueue?.close();
     await this.deliverQueue?.close();
     await this.statQueue?.close();
+    await this.fanoutQueue?.close();
   }
 }

@@ -9,12 +9,19 @@ import { redisConnection } from '@cloudillo/queues';
 import { type Job, Worker } from 'bullmq';
 
 import { type FederationConfig } from '../config';
+import { OutboundActions } from '../actions/outbound-actions';
 import { InteractionStats } from '../hooks/interaction-stats';
 import { VerificationService } from '../inbox/verification.service';
 import { FED_CONFIG } from '../tokens';
 import { DeliveryService } from './delivery.service';
-import { DELIVER_QUEUE, FederationQueues, STAT_QUEUE, VERIFY_QUEUE } from './federation-queues';
-import { type DeliveryJob, type StatJob, type VerifyJob } from './jobs';
+import {
+  DELIVER_QUEUE,
+  FANOUT_QUEUE,
+  FederationQueues,
+  STAT_QUEUE,
+  VERIFY_QUEUE,
+} from './federation-queues';
+import { type DeliveryJob, type FanoutJob, type StatJob, type VerifyJob } from './jobs';
 
 /**
  * The workers draining the federation queues. A replica may run without them
@@ -32,6 +39,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly delivery: DeliveryService,
     private readonly stats: InteractionStats,
     private readonly queues: FederationQueues,
+    private readonly outbound: OutboundActions,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
@@ -76,10 +84,14 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       ...common,
       concurrency: 4,
     });
-    for (const worker of [verifier, deliverer, stat]) {
+    const fanout = new Worker<FanoutJob>(FANOUT_QUEUE, (job) => this.outbound.fanOut(job.data), {
+      ...common,
+      concurrency: 4,
+    });
+    for (const worker of [verifier, deliverer, stat, fanout]) {
       worker.on('error', (error) => this.logger.error(`queue worker: ${error.message}`));
     }
-    this.workers = [verifier, deliverer, stat];
+    this.workers = [verifier, deliverer, stat, fanout];
     await this.queues.startSweeper();
   }
 

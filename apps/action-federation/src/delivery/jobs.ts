@@ -21,3 +21,12 @@ export interface StatJob {
   tenant: string;
   actionId: string;
 }
+
+/** Work out an action's recipients and queue one delivery each (a broadcast can be thousands). */
+export interface FanoutJob {
+  tnId: number;
+  tenant: string;
+  actionId: string;
+  /** Recipients beyond those the type implies (a STAT's commenters and reactors). */
+  extra?: string[];
+}
