@@ -28,6 +28,7 @@ import { TokenIssuer } from './keys/token-issuer';
 import { AuthController } from './login/auth.controller';
 import { LoginService } from './login/login.service';
 import { ProxyExchangeService } from './proxy/proxy-exchange.service';
+import { ProxyTokenHandler } from './proxy/proxy-token.handler';
 import { ProxyTokenService } from './proxy/proxy-token.service';
 import { TenantDirectory } from './login/tenant-directory';
 import { RefsController } from './refs/refs.controller';
@@ -88,6 +89,7 @@ export class AppModule {
         RefsController,
         RefsHandler,
         WelcomeHandler,
+        ProxyTokenHandler,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

@@ -33,6 +33,8 @@ import { FederationQueues } from './delivery/federation-queues';
 import { FederationWorkers } from './delivery/federation-workers';
 import { Recipients } from './delivery/recipients';
 import { federationReadiness } from './health/readiness';
+import { HistorySync } from './history/history-sync';
+import { OutboxController } from './history/outbox.controller';
 import { ACTION_HOOKS, type ActionHook } from './hooks/action-hook';
 import { HookDispatcher } from './hooks/hook-dispatcher';
 import { InteractionStats } from './hooks/interaction-stats';
@@ -71,7 +73,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'action-federation' })],
-      controllers: [ActionsController, InboxController, DeliveriesController, HealthController],
+      controllers: [
+        ActionsController,
+        InboxController,
+        OutboxController,
+        DeliveriesController,
+        HealthController,
+      ],
       providers: [
         { provide: FED_CONFIG, useValue: config },
         { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
@@ -120,6 +128,7 @@ export class AppModule {
         },
         ProofOfWork,
         InboxWriter,
+        HistorySync,
         {
           provide: ACTION_HOOKS,
           inject: [RelationshipHooks, InteractionStats],

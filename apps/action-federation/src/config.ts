@@ -43,6 +43,8 @@ const schema = z.object({
   FED_WORKERS: envBool(true),
   /** How long a job's lock lasts: a worker killed mid-job has its jobs taken up after this. */
   FED_QUEUE_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How long after sending a follow the peer's history is fetched (it must have taken the FLLW). */
+  FED_HISTORY_DELAY_MS: z.coerce.number().int().min(0).default(10_000),
   /** STAT coalescing window: interactions within it share one broadcast. */
   FED_STAT_DELAY_MS: z.coerce.number().int().min(10).default(5_000),
   /** Per-destination circuit breaker: failures that open it, first open period, longest one. */
@@ -72,6 +74,7 @@ export interface FederationConfig {
   workers: boolean;
   queueLockMs: number;
   statDelayMs: number;
+  historyDelayMs: number;
   breaker: { threshold: number; openMs: number; maxOpenMs: number };
 }
 
@@ -104,6 +107,7 @@ export function loadFederationConfig(
     workers: e.FED_WORKERS,
     queueLockMs: e.FED_QUEUE_LOCK_MS,
     statDelayMs: e.FED_STAT_DELAY_MS,
+    historyDelayMs: e.FED_HISTORY_DELAY_MS,
     breaker: {
       threshold: e.FED_BREAKER_THRESHOLD,
       openMs: e.FED_BREAKER_OPEN_MS,

@@ -31,6 +31,7 @@ export function federationEnv(config: FederationConfig): Record<string, string> 
     FED_WORKERS: String(config.workers),
     FED_QUEUE_LOCK_MS: String(config.queueLockMs),
     FED_STAT_DELAY_MS: String(config.statDelayMs),
+    FED_HISTORY_DELAY_MS: String(config.historyDelayMs),
     FED_BREAKER_THRESHOLD: String(config.breaker.threshold),
     FED_BREAKER_OPEN_MS: String(config.breaker.openMs),
     FED_BREAKER_MAX_OPEN_MS: String(config.breaker.maxOpenMs),

@@ -100,6 +100,7 @@ export async function startFederationStack(options: {
     workers: true,
     queueLockMs: 30_000,
     statDelayMs: 200,
+    historyDelayMs: 500,
     breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
     ...options.config,
   };

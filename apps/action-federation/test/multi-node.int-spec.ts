@@ -2,8 +2,10 @@ import {
   actionStored,
   type EventPayload,
   getRelationship,
+  issueProxyToken,
   signWithTenantKey,
 } from '@cloudillo/contracts';
+import { contentId } from '@cloudillo/crypto';
 import { dataOf, freePort, waitFor } from '@cloudillo/testing';
 import { redisConnection } from '@cloudillo/queues';
 import { Queue } from 'bullmq';
@@ -212,6 +214,37 @@ describe('federation between two platform instances over real HTTP (protocol §2
       body: { type: 'REPOST', subject: hidden.actionId },
     });
     expect(refused.status).toBe(403);
+  });
+
+  it('a new follower gets the recent posts it may see through history sync (protocol §2.10)', async () => {
+    const old = await create(DAVE, { type: 'POST', content: 'old news', visibility: 'P' });
+    const inner = await create(DAVE, {
+      type: 'POST',
+      content: 'connections only',
+      visibility: 'C',
+    });
+    // Nobody follows Dave on node B yet: nothing was delivered there.
+    expect(await actionOf(BOB, old.actionId)).toBeUndefined();
+    await create(BOB, { type: 'FLLW', audienceTag: DAVE });
+    await arrived(BOB, old.actionId);
+    // Bob follows, he is not connected: the connections-only post stays at Dave's.
+    expect(await actionOf(BOB, inner.actionId)).toBeUndefined();
+    // The outbox, with tokens from the PROXY exchange: a follower sees what followers may, a
+    // stranger nothing.
+    const outboxFor = async (idTag: string) => {
+      const { token } = await b.identity.rpc.request(issueProxyToken, {
+        tenant: idTag,
+        peer: DAVE,
+      });
+      const res = await a.call(DAVE, 'GET', '/api/outbox', { token });
+      expect(res.status).toBe(200);
+      return dataOf<{ items: { token: string }[] }>(res).items;
+    };
+    const asBob = await outboxFor(BOB);
+    expect(asBob.length).toBeGreaterThan(0);
+    expect(asBob.map((i) => contentId('a', i.token))).toContain(old.actionId);
+    expect(asBob.map((i) => contentId('a', i.token))).not.toContain(inner.actionId);
+    expect(await outboxFor(ERIN)).toEqual([]);
   });
 
   it('a stranger’s POST is refused (stored F, never active)', async () => {

@@ -4,6 +4,7 @@ export {
   sendWelcome,
   setTenantPassword,
 } from './auth/credentials';
+export { issueProxyToken } from './auth/proxy-token';
 export { consumeRef, REF_TYPES, refIdSchema, releaseRef, type RefType } from './auth/refs';
 export { revokedSessions, sessionRevoked } from './auth/sessions';
 export { accessTokenKeys, accessTokenKeysChanged } from './auth/verifier-keys';

@@ -40,8 +40,13 @@ export class PeerClient {
   }
 
   /** GETs `path` (e.g. `/api/me`) from a peer and parses the JSON body with `schema`. */
-  getJson<S extends z.ZodType>(idTag: string, path: string, schema: S): Promise<z.output<S>> {
-    return this.send(idTag, path, schema);
+  getJson<S extends z.ZodType>(
+    idTag: string,
+    path: string,
+    schema: S,
+    options: { bearer?: string } = {},
+  ): Promise<z.output<S>> {
+    return this.send(idTag, path, schema, undefined, options.bearer);
   }
 
   /**
@@ -62,6 +67,7 @@ export class PeerClient {
     path: string,
     schema: S,
     body?: Buffer,
+    bearer?: string,
   ): Promise<z.output<S>> {
     const base = this.options.directory.baseUrl(idTag);
     if (!base) throw new PeerError('invalid-peer', `${idTag} is not a valid id_tag`);
@@ -72,7 +78,11 @@ export class PeerClient {
     let url = new URL(`${base}${path}`);
     for (let hop = 0; ; hop++) {
       const trusted = url.origin === trustedOrigin;
-      const response = await this.fetchOnce(url, trusted, signal, trusted ? host : undefined, body);
+      // A credential goes to the peer itself only, never along a redirect.
+      const response = await this.fetchOnce(url, trusted, signal, trusted ? host : undefined, {
+        ...(body ? { body } : {}),
+        ...(bearer && hop === 0 ? { bearer } : {}),
+      });
       if (response.redirect === undefined) return this.parse(response.body, schema, idTag);
       if (body) throw new PeerError('redirects', `${idTag} redirected a POST`);
       if (hop >= this.maxRedirects)
@@ -121,7 +131,7 @@ export class PeerClient {
     trusted: boolean,
     signal: AbortSignal,
     hostHeader: string | undefined,
-    body?: Buffer,
+    { body, bearer }: { body?: Buffer; bearer?: string },
   ): Promise<{ body: Buffer; redirect?: undefined } | { body?: undefined; redirect: URL }> {
     const pinned = await this.pinAddress(url, trusted);
     const lookup: LookupFunction | undefined = pinned
@@ -140,6 +150,7 @@ export class PeerClient {
         headers: {
           accept: 'application/json',
           ...(hostHeader ? { host: hostHeader } : {}),
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
           ...(body
             ? { 'content-type': 'application/json', 'content-length': String(body.length) }
             : {}),

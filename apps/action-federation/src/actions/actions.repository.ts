@@ -234,6 +234,49 @@ export class ActionsRepository {
     });
   }
 
+  /**
+   * The tenant's own recent posts and reposts a peer may see (protocol §2.10), newest first, each
+   * with what travels along: a repost's original, the latest STAT.
+   */
+  async outbox(
+    tnId: number,
+    issuer: string,
+    visibilities: string[],
+    since: Date | undefined,
+    limit: number,
+  ): Promise<{ action: Action; related: string[] }[]> {
+    const actions = await this.db.action.findMany({
+      where: {
+        tnId,
+        issuer,
+        type: { in: ['POST', 'REPOST'] },
+        status: 'A',
+        visibility: { in: visibilities },
+        ...(since ? { createdAt: { gt: since } } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { actionId: 'desc' }],
+      take: limit,
+    });
+    const ids = actions.map((a) => a.actionId);
+    const subjects = actions.flatMap((a) => (a.type === 'REPOST' && a.subject ? [a.subject] : []));
+    const [stats, originals] = await Promise.all([
+      this.db.action.findMany({
+        where: { tnId, type: 'STAT', issuer, parentId: { in: ids }, status: 'A' },
+      }),
+      this.findHeld(tnId, subjects),
+    ]);
+    const statOf = new Map(stats.map((s) => [s.parentId, s.token]));
+    return actions.map((action) => ({
+      action,
+      related: [
+        ...(action.type === 'REPOST' && action.subject && originals.get(action.subject)
+          ? [originals.get(action.subject)?.token as string]
+          : []),
+        ...(statOf.has(action.actionId) ? [statOf.get(action.actionId) as string] : []),
+      ],
+    }));
+  }
+
   /** Whether another action with this dedup key still awaits the user (a repeated request). */
   async pending(tnId: number, dedupKey: string, except: string): Promise<boolean> {
     const count = await this.db.action.count({

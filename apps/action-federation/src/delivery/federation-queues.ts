@@ -4,12 +4,19 @@ import { Queue } from 'bullmq';
 
 import { type FederationConfig } from '../config';
 import { FED_CONFIG } from '../tokens';
-import { type DeliveryJob, type FanoutJob, type StatJob, type VerifyJob } from './jobs';
+import {
+  type DeliveryJob,
+  type FanoutJob,
+  type HistoryJob,
+  type StatJob,
+  type VerifyJob,
+} from './jobs';
 
 export const VERIFY_QUEUE = 'federation.verify';
 export const DELIVER_QUEUE = 'federation.deliver';
 export const STAT_QUEUE = 'federation.stat';
 export const FANOUT_QUEUE = 'federation.fanout';
+export const HISTORY_QUEUE = 'federation.history';
 
 const BULK = 1000;
 
@@ -25,6 +32,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   private deliverQueue?: Queue<DeliveryJob>;
   private statQueue?: Queue<StatJob>;
   private fanoutQueue?: Queue<FanoutJob>;
+  private historyQueue?: Queue<HistoryJob>;
   private readonly lastVerifyWindow = new Map<number, number>();
 
   constructor(@Inject(FED_CONFIG) private readonly config: FederationConfig) {}
@@ -36,6 +44,19 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     this.deliverQueue = new Queue<DeliveryJob>(DELIVER_QUEUE, { connection, prefix });
     this.statQueue = new Queue<StatJob>(STAT_QUEUE, { connection, prefix });
     this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, { connection, prefix });
+    this.historyQueue = new Queue<HistoryJob>(HISTORY_QUEUE, { connection, prefix });
+  }
+
+  /** A history sync with `peer` (one pending per tenant and peer), after `delayMs`. */
+  async enqueueHistory(job: HistoryJob, delayMs: number): Promise<void> {
+    await this.historyQueue?.add('history', job, {
+      jobId: `history-${job.tnId}-${job.peer}`,
+      delay: delayMs,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
   }
 
   /** Durable once this resolves: the creating request answers after it. */
@@ -128,5 +149,6 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     await this.deliverQueue?.close();
     await this.statQueue?.close();
     await this.fanoutQueue?.close();
+    await this.historyQueue?.close();
   }
 }

@@ -10,6 +10,7 @@ import { type Job, Worker } from 'bullmq';
 
 import { type FederationConfig } from '../config';
 import { OutboundActions } from '../actions/outbound-actions';
+import { HistorySync } from '../history/history-sync';
 import { InteractionStats } from '../hooks/interaction-stats';
 import { VerificationService } from '../inbox/verification.service';
 import { FED_CONFIG } from '../tokens';
@@ -18,10 +19,17 @@ import {
   DELIVER_QUEUE,
   FANOUT_QUEUE,
   FederationQueues,
+  HISTORY_QUEUE,
   STAT_QUEUE,
   VERIFY_QUEUE,
 } from './federation-queues';
-import { type DeliveryJob, type FanoutJob, type StatJob, type VerifyJob } from './jobs';
+import {
+  type DeliveryJob,
+  type FanoutJob,
+  type HistoryJob,
+  type StatJob,
+  type VerifyJob,
+} from './jobs';
 
 /**
  * The workers draining the federation queues. A replica may run without them
@@ -40,6 +48,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly stats: InteractionStats,
     private readonly queues: FederationQueues,
     private readonly outbound: OutboundActions,
+    private readonly history: HistorySync,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
@@ -88,10 +97,14 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       ...common,
       concurrency: 4,
     });
-    for (const worker of [verifier, deliverer, stat, fanout]) {
+    const history = new Worker<HistoryJob>(HISTORY_QUEUE, (job) => this.history.sync(job.data), {
+      ...common,
+      concurrency: 4,
+    });
+    for (const worker of [verifier, deliverer, stat, fanout, history]) {
       worker.on('error', (error) => this.logger.error(`queue worker: ${error.message}`));
     }
-    this.workers = [verifier, deliverer, stat, fanout];
+    this.workers = [verifier, deliverer, stat, fanout, history];
     await this.queues.startSweeper();
   }
 

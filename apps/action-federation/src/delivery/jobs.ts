@@ -30,3 +30,10 @@ export interface FanoutJob {
   /** Recipients beyond those the type implies (a STAT's commenters and reactors). */
   extra?: string[];
 }
+
+/** Fetch a peer's recent posts for a tenant that just followed or connected (protocol §2.10). */
+export interface HistoryJob {
+  tnId: number;
+  tenant: string;
+  peer: string;
+}

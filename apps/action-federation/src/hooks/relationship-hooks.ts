@@ -8,7 +8,9 @@ import {
 import { type ActionTokenClaims, splitActionType } from '@cloudillo/protocol';
 
 import { OutboundActions } from '../actions/outbound-actions';
-import { CLOCK, type Clock } from '../tokens';
+import { type FederationConfig } from '../config';
+import { FederationQueues } from '../delivery/federation-queues';
+import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { type ActionHook, type HookContext, type ReceivedStatus } from './action-hook';
 
 type RelationChange = {
@@ -28,6 +30,8 @@ export class RelationshipHooks implements ActionHook {
   constructor(
     private readonly rpc: ContractClient,
     private readonly outbound: OutboundActions,
+    private readonly queues: FederationQueues,
+    @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -35,19 +39,32 @@ export class RelationshipHooks implements ActionHook {
     return this.rpc.request(getRelationship, { tenant, peer });
   }
 
-  /** After this tenant created (signed) an action. */
-  async onCreate({ tenant, claims }: HookContext): Promise<void> {
+  /** After this tenant created (signed) an action; a new follow fetches the peer's history. */
+  async onCreate({ tenant, tnId, claims }: HookContext): Promise<void> {
     await this.sent(tenant, claims);
+    if (claims.t === 'FLLW' && claims.aud) {
+      // Later: the peer must have taken the FLLW before it shows us its posts.
+      await this.queues.enqueueHistory(
+        { tnId, tenant, peer: claims.aud },
+        this.config.historyDelayMs,
+      );
+    }
   }
 
   /** After an inbound action verified; the status it is stored with. */
   async onReceive({
     tenant,
+    tnId,
     claims,
     relation,
   }: HookContext & { relation: Relationship }): Promise<ReceivedStatus> {
     const { type, subType } = splitActionType(claims.t);
     const relate = (set: RelationChange) => this.set(tenant, claims.iss, set);
+    // A new connection: the peer's history is ours to see now (protocol §2.10).
+    const connected = async () => {
+      await relate({ connected: 'true', follower: true });
+      await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+    };
     if (type === 'CONN') {
       if (subType === 'DEL') {
         await relate({ connected: 'false' });
@@ -56,12 +73,12 @@ export class RelationshipHooks implements ActionHook {
       if (subType === 'ACC') {
         // Honoured only when this tenant really asked.
         if (relation.connected !== 'R') return 'N';
-        await relate({ connected: 'true', follower: true });
+        await connected();
         return 'A';
       }
       // A request: the sender follows us from now on; mutual requests connect.
       if (relation.connected === 'R' || relation.connected === 'true') {
-        await relate({ follower: true, connected: 'true' });
+        await connected();
         return 'A';
       }
       await relate({ follower: true });

@@ -1,0 +1,68 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ContractClient, getRelationship } from '@cloudillo/contracts';
+import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
+import { z } from 'zod';
+
+import { ActionsRepository } from '../actions/actions.repository';
+import { TenantDirectory } from '../actions/tenant-directory';
+
+const outboxQuery = z.object({
+  since: z.coerce.date().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(100),
+});
+
+export interface OutboxItem {
+  token: string;
+  related?: string[];
+}
+
+/**
+ * `GET /api/outbox` (protocol §2.10): this tenant's recent posts for a peer that follows it or is
+ * connected (with a token from the PROXY exchange), as far as their visibility allows; nothing for
+ * anyone else.
+ */
+@Controller('api/outbox')
+export class OutboxController {
+  constructor(
+    private readonly actions: ActionsRepository,
+    private readonly tenants: TenantDirectory,
+    private readonly rpc: ContractClient,
+  ) {}
+
+  @Get()
+  @Authenticated()
+  async list(
+    @AuthUser() caller: AuthContext,
+    @Query(new ZodPipe(outboxQuery)) query: z.output<typeof outboxQuery>,
+  ): Promise<{ items: OutboxItem[] }> {
+    const visibilities = await this.visibleTo(caller);
+    if (visibilities.length === 0) return { items: [] };
+    const tnId = await this.tenants.tnId(caller.tenant);
+    const rows = await this.actions.outbox(
+      tnId,
+      caller.tenant,
+      visibilities,
+      query.since,
+      query.limit,
+    );
+    return {
+      items: rows.map(({ action, related }) => ({
+        token: action.token,
+        ...(related.length > 0 ? { related } : {}),
+      })),
+    };
+  }
+
+  /** Public and "any user" posts for followers; connections see `C` ones too. */
+  private async visibleTo(caller: AuthContext): Promise<string[]> {
+    if (caller.anonymous) return [];
+    if (caller.owner) return ['P', 'V', 'F', 'C'];
+    const relation = await this.rpc.request(getRelationship, {
+      tenant: caller.tenant,
+      peer: caller.subject,
+    });
+    if (relation.blocked) return [];
+    if (relation.connected === 'true') return ['P', 'V', 'F', 'C'];
+    return relation.follower ? ['P', 'V', 'F'] : [];
+  }
+}
