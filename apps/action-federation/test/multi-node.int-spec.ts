@@ -125,6 +125,7 @@ describe('federation between two platform instances over real HTTP (protocol §2
   });
 
   let post: ActionView;
+  let comment: ActionView;
 
   it('FLLW, then a POST reaches the follower on the other node', async () => {
     const follow = await create(FRANK, { type: 'FLLW', audienceTag: ALICE });
@@ -137,7 +138,7 @@ describe('federation between two platform instances over real HTTP (protocol §2
   });
 
   it('CMNT and REACT reach the post’s owner, and a STAT with the counters comes back', async () => {
-    const comment = await create(BOB, { type: 'CMNT', parentId: post.actionId, content: 'nice' });
+    comment = await create(BOB, { type: 'CMNT', parentId: post.actionId, content: 'nice' });
     expect(comment.audience).toEqual({ idTag: ALICE }); // inherited from the parent
     const like = await create(FRANK, { type: 'REACT', subType: 'LIKE', subject: post.actionId });
     await arrived(ALICE, comment.actionId);
@@ -155,6 +156,24 @@ describe('federation between two platform instances over real HTTP (protocol §2
       15_000,
       'LOVE replaces LIKE',
     );
+  });
+
+  it('DELETE takes a comment back: gone at the post’s owner, and the count follows', async () => {
+    const res = await b.call(BOB, 'DELETE', `/api/actions/${comment.actionId}`, {
+      token: b.tokens[BOB],
+    });
+    expect([res.status, dataOf<ActionView>(res).status]).toEqual([200, 'D']);
+    await waitFor(async () => (await actionOf(ALICE, comment.actionId))?.status === 'D');
+    await waitFor(
+      async () => (await actionOf(FRANK, post.actionId))?.stat?.commentCount === 0,
+      15_000,
+      'the STAT after the retraction',
+    );
+    // Only one's own actions can be taken back.
+    const foreign = await a.call(ALICE, 'DELETE', `/api/actions/${comment.actionId}`, {
+      token: a.tokens[ALICE],
+    });
+    expect(foreign.status).toBe(404);
   });
 
   it('FSHR is offered (waits as C) and accepted; the acceptance is announced on NATS', async () => {

@@ -143,5 +143,13 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     expect(await relation(ALICE, BOB)).toMatchObject({ connected: 'false' });
     await arrived(BOB, disconnect.actionId, 'N');
     expect(await relation(BOB, ALICE)).toMatchObject({ connected: 'false' });
+    // The notice can be put away; a second time there is nothing left to dismiss.
+    const dismiss = () =>
+      stack.call(BOB, 'POST', `/api/actions/${disconnect.actionId}/dismiss`, {
+        token: stack.tokens[BOB],
+      });
+    const first = await dismiss();
+    expect([first.status, dataOf<ActionView>(first).status]).toEqual([200, 'D']);
+    expect((await dismiss()).status).toBe(404);
   });
 });

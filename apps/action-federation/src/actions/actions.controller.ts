@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Authenticated, type AuthContext, AuthUser, type Page, ZodPipe } from '@cloudillo/http';
 import { idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
 import { z } from 'zod';
@@ -68,6 +68,25 @@ export class ActionsController {
     @Param('actionId', actionIdParam) actionId: string,
   ): Promise<ActionView> {
     return this.actions.get(caller.tenant, actionId);
+  }
+
+  @Delete(':actionId')
+  @Authenticated({ role: 'leader' })
+  retract(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', actionIdParam) actionId: string,
+  ): Promise<ActionView> {
+    return this.actions.retract(caller.tenant, actionId);
+  }
+
+  @Post(':actionId/dismiss')
+  @Authenticated({ role: 'leader' })
+  @HttpCode(200)
+  dismiss(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', actionIdParam) actionId: string,
+  ): Promise<ActionView> {
+    return this.actions.dismiss(caller.tenant, actionId);
   }
 
   @Post(':actionId/accept')

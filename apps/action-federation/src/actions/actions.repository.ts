@@ -338,6 +338,19 @@ export class ActionsRepository {
         and (stat is null or coalesce((stat->>'at')::bigint, 0) <= ${at})`;
   }
 
+  /** Marks live actions deleted (`D`): a retraction, or a notice the user dismissed. */
+  async retract(
+    tnId: number,
+    actionId: string,
+    from: string[] = ['A', 'C', 'N'],
+  ): Promise<boolean> {
+    const { count } = await this.db.action.updateMany({
+      where: { tnId, actionId, status: { in: from } },
+      data: { status: 'D' },
+    });
+    return count === 1;
+  }
+
   /** Moves an action awaiting the user (`C`) on; false when it is not (or no longer) waiting. */
   async decide(tnId: number, actionId: string, status: 'A' | 'D'): Promise<boolean> {
     const { count } = await this.db.action.updateMany({

@@ -183,6 +183,53 @@ export class ActionsService {
   }
 
   /**
+   * `DELETE /api/actions/{id}`: the tenant takes back one of its own actions. It is deleted here,
+   * and where the type has a `DEL` subtype a retraction goes to the same recipients: it names the
+   * original (`sub`), or shares its dedup key (REACT, CONN, FLLW), so receivers drop it too.
+   */
+  async retract(tenant: string, actionId: string): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const original = await this.actions.find(tnId, actionId);
+    if (!original || original.issuer !== tenant || !['A', 'C', 'N'].includes(original.status))
+      throw new NotFoundError('no live action of yours under this id');
+    const definition = this.registry.lookup(original.type)?.definition;
+    if (definition?.subTypes?.includes('DEL') && original.subType !== 'DEL') {
+      const sub =
+        definition.fields.sub === 'forbidden'
+          ? undefined
+          : definition.key?.includes('{subject}')
+            ? original.subject
+            : original.actionId;
+      const claims = {
+        t: `${original.type}:DEL`,
+        iat: Math.floor(this.clock().getTime() / 1000),
+        ...(original.audience ? { aud: original.audience } : {}),
+        ...(original.parentId && definition.fields.p !== 'forbidden'
+          ? { p: original.parentId }
+          : {}),
+        ...(sub ? { sub } : {}),
+      };
+      const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });
+      await this.hooks.onCreate({ tenant, tnId, actionId: action.actionId, claims: signed });
+    }
+    await this.actions.retract(tnId, actionId);
+    const gone = await this.actions.find(tnId, actionId);
+    if (!gone) throw new NotFoundError('the action is gone');
+    await this.rpc.publish(actionStored, actionEvent(tenant, gone, 'D'));
+    return toActionView(gone);
+  }
+
+  /** `POST /api/actions/{id}/dismiss`: a notice or a waiting request the user puts away (`D`). */
+  async dismiss(tenant: string, actionId: string): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    if (!(await this.actions.retract(tnId, actionId, ['C', 'N'])))
+      throw new NotFoundError('no notice or waiting action under this id');
+    const dismissed = await this.actions.find(tnId, actionId);
+    if (!dismissed) throw new NotFoundError('the action is gone');
+    return toActionView(dismissed);
+  }
+
+  /**
    * The user's answer to an action awaiting it (protocol §2.5, §2.9): accepting runs the type's
    * accept hook (a connection request is answered with `CONN:ACC`); rejecting keeps it as `D`.
    */

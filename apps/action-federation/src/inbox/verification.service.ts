@@ -189,6 +189,15 @@ export class VerificationService {
       if (relation.blocked) throw new Refused(`${claims.iss} is blocked here`);
       if (!row.preApproved) this.checkSender(job.tenant, claims, definition, relation, referenced);
       const context = { tenant: job.tenant, tnId: job.tnId, actionId: row.actionId, claims };
+      // A retraction naming its original (same issuer, same type) takes it down here too.
+      const original = referenced.subject;
+      if (
+        isRetraction(claims) &&
+        original?.issuer === claims.iss &&
+        original.type === splitActionType(claims.t).type
+      ) {
+        await this.actions.retract(job.tnId, original.actionId);
+      }
       if (this.hooks.handles(claims.t)) relations.delete(claims.iss);
       const chosen = await this.hooks.onReceive({ ...context, relation });
       const status =
