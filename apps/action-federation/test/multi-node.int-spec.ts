@@ -143,6 +143,11 @@ describe('federation between two platform instances over real HTTP (protocol §2
     const like = await create(FRANK, { type: 'REACT', subType: 'LIKE', subject: post.actionId });
     await arrived(ALICE, comment.actionId);
     await arrived(ALICE, like.actionId);
+    // The thread as a client reads it: comments by parent, interactions by type list.
+    const thread = await listOf(ALICE, `?type=CMNT&parentId=${post.actionId}`);
+    expect(thread.map((x) => x.actionId)).toEqual([comment.actionId]);
+    const both = await listOf(ALICE, `?type=CMNT,REACT&issuer=${FRANK}`);
+    expect(both.map((x) => x.actionId)).toEqual([like.actionId]);
     const counted = (view: ActionView | undefined) =>
       view?.stat?.commentCount === 1 && view.stat.reactions === 'LIKE:1';
     await waitFor(async () => counted(await actionOf(ALICE, post.actionId)), 15_000, 'own stat');

@@ -29,9 +29,19 @@ const createBody = z
   .strict();
 const actionIdParam = new ZodPipe(z.string().regex(/^a1~[A-Za-z0-9_-]{43}$/, 'not an action id'));
 const listQuery = z.object({
-  type: z.string().max(32).optional(),
+  /** One type or several, comma-separated (`POST,REPOST`). */
+  type: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{0,31}(,[A-Z][A-Z0-9]{0,31}){0,15}$/)
+    .transform((t) => t.split(','))
+    .optional(),
   status: z.enum(['P', 'V', 'A', 'C', 'N', 'D', 'R', 'S', 'F']).optional(),
   issuer: idTagSchema.optional(),
+  audience: idTagSchema.optional(),
+  parentId: reference.optional(),
+  subject: reference.optional(),
+  createdAfter: z.coerce.date().optional(),
+  createdBefore: z.coerce.date().optional(),
   cursor: z.string().max(1024).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -57,8 +67,8 @@ export class ActionsController {
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<ActionView>> {
-    const { cursor, limit, ...filter } = query;
-    return this.actions.list(caller.tenant, filter, cursor, limit);
+    const { cursor, limit, type, ...filter } = query;
+    return this.actions.list(caller.tenant, { ...filter, types: type }, cursor, limit);
   }
 
   @Get(':actionId')

@@ -46,6 +46,18 @@ function row(action: StoredAction): Prisma.ActionCreateManyInput {
   };
 }
 
+/** The filters of `GET /api/actions` (protocol §8.1) this service applies. */
+export interface ActionFilter {
+  types?: string[] | undefined;
+  status?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  parentId?: string | undefined;
+  subject?: string | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+}
+
 /** A row as pg returns it (snake_case columns) in Prisma's shape. */
 function fromRow(r: Record<string, unknown>): Action {
   return {
@@ -369,7 +381,7 @@ export class ActionsRepository {
 
   list(
     tnId: number,
-    filter: { type?: string | undefined; status?: string | undefined; issuer?: string | undefined },
+    filter: ActionFilter,
     before: { createdAt: Date; actionId: string } | undefined,
     limit: number,
   ): Promise<Action[]> {
@@ -377,8 +389,19 @@ export class ActionsRepository {
       where: {
         tnId,
         status: filter.status ?? 'A',
-        ...(filter.type ? { type: filter.type } : {}),
+        ...(filter.types ? { type: { in: filter.types } } : {}),
         ...(filter.issuer ? { issuer: filter.issuer } : {}),
+        ...(filter.audience ? { audience: filter.audience } : {}),
+        ...(filter.parentId ? { parentId: filter.parentId } : {}),
+        ...(filter.subject ? { subject: filter.subject } : {}),
+        ...(filter.createdAfter || filter.createdBefore
+          ? {
+              createdAt: {
+                ...(filter.createdAfter ? { gt: filter.createdAfter } : {}),
+                ...(filter.createdBefore ? { lt: filter.createdBefore } : {}),
+              },
+            }
+          : {}),
         ...(before
           ? {
               OR: [

@@ -22,7 +22,7 @@ import { gateOf } from '../inbox/verification.service';
 import { CLOCK, type Clock } from '../tokens';
 import { actionEvent } from './action-event';
 import { type ActionView, toActionView } from './action-view';
-import { ActionsRepository } from './actions.repository';
+import { type ActionFilter, ActionsRepository } from './actions.repository';
 import { OutboundActions } from './outbound-actions';
 import { TenantDirectory } from './tenant-directory';
 
@@ -151,7 +151,7 @@ export class ActionsService {
 
   async list(
     tenant: string,
-    filter: { type?: string | undefined; status?: string | undefined; issuer?: string | undefined },
+    filter: ActionFilter,
     cursor: string | undefined,
     limit: number,
   ): Promise<Page<ActionView>> {
