@@ -115,7 +115,8 @@ async function main(): Promise<void> {
           tokens[i] = (
             await node.rpc.request(signWithTenantKey, {
               idTag: ALICE,
-              claims: { t: 'POST', aud: BOB, c: `inbound benchmark post ${i}`, iat },
+              // Broadcast posts (no audience: a post addressed to bob would wait for approval).
+              claims: { t: 'POST', c: `inbound benchmark post ${i}`, iat },
             })
           ).token;
         }

@@ -36,6 +36,7 @@ import { federationReadiness } from './health/readiness';
 import { HistorySync } from './history/history-sync';
 import { OutboxController } from './history/outbox.controller';
 import { ACTION_HOOKS, type ActionHook } from './hooks/action-hook';
+import { ApprovalHooks } from './hooks/approval-hooks';
 import { HookDispatcher } from './hooks/hook-dispatcher';
 import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
@@ -131,7 +132,7 @@ export class AppModule {
         HistorySync,
         {
           provide: ACTION_HOOKS,
-          inject: [RelationshipHooks, InteractionStats],
+          inject: [RelationshipHooks, InteractionStats, ApprovalHooks],
           useFactory: (...builtIn: ActionHook[]) => [...builtIn, ...(deps.actionHooks ?? [])],
         },
         TenantDirectory,
@@ -147,6 +148,7 @@ export class AppModule {
         HookDispatcher,
         RelationshipHooks,
         InteractionStats,
+        ApprovalHooks,
       ],
     };
   }

@@ -13,6 +13,7 @@ interface ActionView {
   subType?: string;
   issuer: { idTag: string };
   content?: unknown;
+  subject?: string;
   status?: string;
 }
 
@@ -96,7 +97,29 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     const follow = await create(BOB, { type: 'FLLW', audienceTag: CAROL });
     await arrived(CAROL, follow.actionId);
     const again = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi again' });
-    await arrived(BOB, again.actionId);
+    // A post on bob's wall waits for his approval (protocol §2.9 APRV)...
+    await arrived(BOB, again.actionId, 'C');
+    const approved = await stack.call(BOB, 'POST', `/api/actions/${again.actionId}/accept`, {
+      token: stack.tokens[BOB],
+    });
+    expect(dataOf<ActionView>(approved).status).toBe('A');
+    // ...and the approval goes back to its author, though she does not follow bob.
+    const approval = await waitFor(async () =>
+      (await actionsOf(CAROL, '?type=APRV')).find((a) => a.issuer.idTag === BOB),
+    );
+    expect(approval).toMatchObject({ subject: again.actionId });
+    expect(await relation(CAROL, BOB)).toMatchObject({ following: false });
+    // A sender bob trusts is approved at once.
+    const trust = await stack.call(BOB, 'PATCH', `/api/profiles/${CAROL}`, {
+      token: stack.tokens[BOB],
+      body: { trust: 'always' },
+    });
+    expect(trust.status).toBe(200);
+    const trusted = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'trusted' });
+    await arrived(BOB, trusted.actionId);
+    await waitFor(async () =>
+      (await actionsOf(CAROL, '?type=APRV')).some((a) => a.subject === trusted.actionId),
+    );
   });
 
   it('the receiver answers a waiting request: accept sends CONN:ACC and connects, reject keeps it as D', async () => {

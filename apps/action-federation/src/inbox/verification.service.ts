@@ -246,7 +246,7 @@ export class VerificationService {
   /**
    * Who may send what (protocol §2.8): the open types from anyone; the rest from those this
    * tenant follows or is connected to, except R1 (a REACT or REPOST of the receiver's own public
-   * action) and R2 (a STAT for an action the receiver holds).
+   * action), R2 (a STAT for an action the receiver holds) and an APRV of the receiver's own action.
    */
   private checkSender(
     tenant: string,
@@ -261,6 +261,7 @@ export class VerificationService {
     const { subject, parent } = referenced;
     const ownPublic = subject?.issuer === tenant && subject.visibility === 'P';
     if ((type === 'REACT' || type === 'REPOST') && ownPublic) return; // R1
+    if (type === 'APRV' && subject?.issuer === tenant) return; // the approval of one's own post
     if (type === 'STAT' && parent) return; // R2 (the STAT hook checks the owner)
     throw new Refused(`${claims.iss} may not send ${claims.t} here (not followed or connected)`);
   }

@@ -13,6 +13,7 @@ const STRANGER: Relationship = {
   follower: false,
   connected: 'false',
   blocked: false,
+  trusted: false,
   roles: [],
 };
 
@@ -22,6 +23,7 @@ function relationOf(row: Row): Relationship {
     follower: row.follower,
     connected: row.connected === 'R' ? 'R' : row.connected === 'true' ? 'true' : 'false',
     blocked: row.status === 'B',
+    trusted: row.trust === 'always',
     roles: row.roles,
   };
 }

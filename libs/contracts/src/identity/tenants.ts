@@ -114,6 +114,8 @@ export const relationship = z.object({
   follower: z.boolean(),
   connected: z.enum(['false', 'R', 'true']),
   blocked: z.boolean(),
+  /** The tenant's user marked the peer trusted (`trust: always`): e.g. wall posts auto-approved. */
+  trusted: z.boolean(),
   roles: z.array(z.string()),
 });
 export type Relationship = z.infer<typeof relationship>;

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Relationship } from '@cloudillo/contracts';
+import { type ActionTypeRegistry, splitActionType } from '@cloudillo/protocol';
+
+import { OutboundActions } from '../actions/outbound-actions';
+import { ACTION_TYPES } from '../action-types';
+import { CLOCK, type Clock } from '../tokens';
+import { type ActionHook, type HookContext, type ReceivedStatus } from './action-hook';
+
+/**
+ * Approval (protocol §2.9 APRV): an approvable action (POST, REPOST, MSG…) someone addresses to
+ * this tenant — a post on its wall — waits for the tenant's user (`C`), unless the sender is
+ * trusted. Approving it publishes an APRV that carries the original to the tenant's followers and
+ * back to its author.
+ */
+@Injectable()
+export class ApprovalHooks implements ActionHook {
+  readonly types: readonly string[];
+
+  constructor(
+    private readonly outbound: OutboundActions,
+    @Inject(ACTION_TYPES) registry: ActionTypeRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.types = registry
+      .types()
+      .filter((t) => registry.lookup(t)?.definition.behaviour?.approvable);
+  }
+
+  async onReceive(
+    context: HookContext & { relation: Relationship },
+  ): Promise<ReceivedStatus | undefined> {
+    const { claims, tenant, relation } = context;
+    if (claims.aud !== tenant || claims.iss === tenant) return undefined;
+    if (splitActionType(claims.t).subType === 'DEL') return undefined;
+    if (!relation.trusted) return 'C';
+    await this.approve(context);
+    return 'A';
+  }
+
+  async onAccept(context: HookContext): Promise<void> {
+    if (context.claims.aud === context.tenant) await this.approve(context);
+  }
+
+  private async approve({ tenant, tnId, actionId }: HookContext): Promise<void> {
+    await this.outbound.publish({
+      tenant,
+      tnId,
+      claims: { t: 'APRV', sub: actionId, iat: Math.floor(this.clock().getTime() / 1000) },
+    });
+  }
+}
