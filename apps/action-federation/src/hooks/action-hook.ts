@@ -19,6 +19,8 @@ export interface HookContext {
 export interface ActionHook {
   /** Base types (`CONN`) or full names (`IDP:REG`) this hook handles. */
   readonly types: readonly string[];
+  /** It changes relationships: the verifier must not reuse one it read before this hook ran. */
+  readonly changesRelationships?: boolean;
   /** After this tenant signed and stored one of its own actions. */
   onCreate?(context: HookContext): Promise<void>;
   /** After an inbound action verified; may choose its status (default `A`). */

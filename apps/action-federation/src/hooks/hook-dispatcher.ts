@@ -26,9 +26,9 @@ export class HookDispatcher {
     return this.byType.get(t) ?? this.byType.get(splitActionType(t).type) ?? [];
   }
 
-  /** Whether any hook acts on this type (and so may change relationships). */
-  handles(t: string): boolean {
-    return this.hooksFor(t).length > 0;
+  /** Whether a hook of this type may change relationships. */
+  changesRelationships(t: string): boolean {
+    return this.hooksFor(t).some((hook) => hook.changesRelationships === true);
   }
 
   async onCreate(context: HookContext): Promise<void> {

@@ -26,6 +26,7 @@ type RelationChange = {
 @Injectable()
 export class RelationshipHooks implements ActionHook {
   readonly types = ['CONN', 'FLLW'] as const;
+  readonly changesRelationships = true;
 
   constructor(
     private readonly rpc: ContractClient,

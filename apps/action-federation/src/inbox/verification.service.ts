@@ -198,7 +198,7 @@ export class VerificationService {
       ) {
         await this.actions.retract(job.tnId, original.actionId);
       }
-      if (this.hooks.handles(claims.t)) relations.delete(claims.iss);
+      if (this.hooks.changesRelationships(claims.t)) relations.delete(claims.iss);
       const chosen = await this.hooks.onReceive({ ...context, relation });
       const status =
         chosen === 'A' && definition?.behaviour?.requiresAcceptance && !isRetraction(claims)
