@@ -2,16 +2,12 @@ import { signWithTenantKey } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { generateKeyPair, SignJWT } from 'jose';
 
+import { type ActionView } from '../src/actions/action-view';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
 const CAROL = 'carol.localhost';
-
-interface ActionView {
-  actionId: string;
-  status?: string;
-}
 
 /** Bad input at the inbox (issue 5's list): each a clear 4xx or a stored F, never a 5xx or an A row. */
 describe('inbox: bad input is refused with a 4xx or stored as failed, never active', () => {

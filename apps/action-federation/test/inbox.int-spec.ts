@@ -2,21 +2,12 @@ import { signWithTenantKey } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { z } from 'zod';
 
+import { type ActionView } from '../src/actions/action-view';
 import { type FederationStack, startFederationStack } from './federation-stack';
 import { signUntil, withWork } from './pow';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
-
-interface ActionView {
-  actionId: string;
-  type: string;
-  subType?: string;
-  issuer: { idTag: string };
-  audience?: { idTag: string };
-  content?: unknown;
-  status?: string;
-}
 
 describe('action federation, first slice: create, deliver through the inbox, verify (real HTTP, NATS, Postgres, Redis)', () => {
   let stack: FederationStack;

@@ -11,6 +11,7 @@ import { redisConnection } from '@cloudillo/queues';
 import { Queue } from 'bullmq';
 
 import { DELIVER_QUEUE } from '../src/delivery/federation-queues';
+import { type ActionView } from '../src/actions/action-view';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 // Two deployments on loopback, each with its own NATS, database schema, queues and gateway; they
@@ -20,19 +21,6 @@ const DAVE = 'dave.node-a.localhost';
 const BOB = 'bob.node-b.localhost';
 const ERIN = 'erin.node-b.localhost';
 const FRANK = 'frank.node-b.localhost';
-
-interface ActionView {
-  actionId: string;
-  type: string;
-  subType?: string;
-  issuer: { idTag: string };
-  audience?: { idTag: string };
-  subject?: string;
-  parentId?: string;
-  status?: string;
-  visibility?: string;
-  stat?: { commentCount?: number; reactions?: string };
-}
 
 describe('federation between two platform instances over real HTTP (protocol §2.6–§2.9)', () => {
   let a: FederationStack;

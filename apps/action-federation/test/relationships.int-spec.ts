@@ -1,21 +1,12 @@
 import { getRelationship, signWithTenantKey } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 
+import { type ActionView } from '../src/actions/action-view';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
 const CAROL = 'carol.localhost';
-
-interface ActionView {
-  actionId: string;
-  type: string;
-  subType?: string;
-  issuer: { idTag: string };
-  content?: unknown;
-  subject?: string;
-  status?: string;
-}
 
 describe('relationships: CONN and FLLW state machines, permissions and broadcast recipients (protocol §2.6, §2.8, §2.9)', () => {
   let stack: FederationStack;

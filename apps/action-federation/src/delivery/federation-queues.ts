@@ -20,6 +20,21 @@ export const HISTORY_QUEUE = 'federation.history';
 
 const BULK = 1000;
 
+/** The backoff type of deliveries: a custom strategy the delivery worker implements. */
+export const DELIVERY_BACKOFF = 'capped-exponential';
+/** The reference's longest wait between delivery attempts (protocol §2.6: 43 200 s). */
+const MAX_DELIVERY_BACKOFF_MS = 43_200_000;
+
+/** Delivery backoff (protocol §2.6): `first` doubling per attempt, at most 12 h, ±20 % jitter. */
+export function deliveryBackoff(
+  attemptsMade: number,
+  first: number,
+  random = Math.random(),
+): number {
+  const base = Math.min(first * 2 ** Math.max(0, attemptsMade - 1), MAX_DELIVERY_BACKOFF_MS);
+  return Math.round(base * (0.8 + 0.4 * random));
+}
+
 /**
  * The queues of the service (BullMQ on Redis, shared by replicas), producer side: verification
  * requests per tenant (the tokens wait in Postgres), outbound deliveries per (action, recipient),
@@ -119,7 +134,8 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
           opts: {
             jobId: `delivery:${job.actionId}:${job.recipient}`,
             attempts: this.config.delivery.attempts,
-            backoff: { type: 'exponential', delay: this.config.delivery.backoffMs, jitter: 0.2 },
+            // Doubling from FED_DELIVERY_BACKOFF_MS up to 12 h, with jitter (`deliveryBackoff`).
+            backoff: { type: DELIVERY_BACKOFF, delay: this.config.delivery.backoffMs },
             removeOnComplete: 1000,
             removeOnFail: false, // dead letters stay visible (and retryable by the admin)
           },

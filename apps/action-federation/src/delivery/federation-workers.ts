@@ -17,6 +17,7 @@ import { FED_CONFIG } from '../tokens';
 import { DeliveryService } from './delivery.service';
 import {
   DELIVER_QUEUE,
+  deliveryBackoff,
   FANOUT_QUEUE,
   FederationQueues,
   HISTORY_QUEUE,
@@ -77,7 +78,14 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     const deliverer = new Worker<DeliveryJob>(
       DELIVER_QUEUE,
       (job, token) => this.delivery.process(job, token),
-      { ...common, concurrency: this.config.delivery.concurrency },
+      {
+        ...common,
+        concurrency: this.config.delivery.concurrency,
+        settings: {
+          backoffStrategy: (attemptsMade: number) =>
+            deliveryBackoff(attemptsMade, this.config.delivery.backoffMs),
+        },
+      },
     );
     deliverer.on('failed', (job: Job<DeliveryJob> | undefined, error) => {
       if (
