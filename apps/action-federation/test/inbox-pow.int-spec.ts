@@ -1,3 +1,4 @@
+import { createFederationDb } from '@cloudillo/db-federation';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 
 import { type FederationStack, startFederationStack } from './federation-stack';
@@ -52,6 +53,48 @@ describe('inbox: proof of work for CONN after bad signatures and repeated reques
     // Other types never need it.
     const follow = await signUntil(CAROL, { t: 'FLLW', aud: ALICE, iat: now() }, withoutWork(1));
     expect((await deliver(follow, ALICE)).status).toBe(201);
+  });
+
+  it('our own node does the work when a peer asks for it (428 → signed again with the work)', async () => {
+    // The forged token above counts against this address: a CONN from here needs one "A" now.
+    const res = await stack.call(ALICE, 'POST', '/api/actions', {
+      token: stack.tokens[ALICE],
+      body: { type: 'CONN', audienceTag: CAROL, content: 'worth the work' },
+    });
+    expect(res.status).toBe(201);
+    const original = dataOf<{ actionId: string }>(res).actionId;
+    const atCarol = await waitFor(async () => {
+      for (const status of ['A', 'C']) {
+        const found = dataOf<{ actionId: string; issuer: { idTag: string } }[]>(
+          await stack.call(CAROL, 'GET', `/api/actions?type=CONN&status=${status}`, {
+            token: stack.tokens[CAROL],
+          }),
+        ).find((a) => a.issuer.idTag === ALICE);
+        if (found) return found;
+      }
+      return undefined;
+    }, 20_000);
+    const db = createFederationDb({
+      databaseUrl: stack.config.databaseUrl,
+      schema: stack.config.dbSchema,
+    });
+    const sent = await db.action.findFirst({ where: { actionId: original } });
+    await db.$disconnect();
+    if (sent?.token.endsWith('A')) {
+      // One time in 64 the first signature already carries the work: it arrives as it is.
+      expect(atCarol.actionId).toBe(original);
+      return;
+    }
+    // Otherwise what arrived is the reworked token (a new id); here it replaced the original.
+    expect(atCarol.actionId).not.toBe(original);
+    const mine = await stack.call(ALICE, 'GET', `/api/actions/${original}`, {
+      token: stack.tokens[ALICE],
+    });
+    expect(dataOf<{ status: string }>(mine).status).toBe('D');
+    const reworked = await stack.call(ALICE, 'GET', `/api/actions/${atCarol.actionId}`, {
+      token: stack.tokens[ALICE],
+    });
+    expect(dataOf<{ status: string }>(reworked).status).toBe('A');
   });
 
   it('a second request while the first still waits raises the work for the next one', async () => {

@@ -172,8 +172,26 @@ export class PeerClient {
           return;
         }
         if (status < 200 || status >= 300) {
-          res.resume();
-          reject(new PeerError('status', `${url.host} answered ${status}`, status));
+          // The peer's reason (a small JSON error body), for callers that act on it (428).
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= ERROR_BODY_BYTES) chunks.push(chunk);
+          });
+          res.on('end', () =>
+            reject(
+              new PeerError(
+                'status',
+                `${url.host} answered ${status}`,
+                status,
+                jsonOrUndefined(chunks),
+              ),
+            ),
+          );
+          res.on('error', () =>
+            reject(new PeerError('status', `${url.host} answered ${status}`, status)),
+          );
           return;
         }
         const declared = Number(res.headers['content-length'] ?? 0);
@@ -196,5 +214,15 @@ export class PeerClient {
       });
       req.end(body);
     });
+  }
+}
+
+const ERROR_BODY_BYTES = 4096;
+
+function jsonOrUndefined(chunks: Buffer[]): unknown {
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -16,6 +16,8 @@ export class PeerError extends Error {
     readonly kind: PeerErrorKind,
     message: string,
     readonly status?: number,
+    /** The body of an error answer when it was JSON (at most 4 KiB read). */
+    readonly body?: unknown,
   ) {
     super(message);
   }

@@ -69,6 +69,44 @@ export class OutboundActions {
     return { action, claims };
   }
 
+  /**
+   * A connection request a peer wants proof of work for (428, protocol §2.8): signed again with a
+   * nonce `_` until the token ends with `work` "A" characters. The new token has a new id; it
+   * replaces the old one here (same dedup key, the old one is superseded) and is returned.
+   */
+  async withWork(
+    tnId: number,
+    tenant: string,
+    actionId: string,
+    work: number,
+  ): Promise<{ actionId: string; token: string }> {
+    const original = await this.actions.find(tnId, actionId);
+    if (!original) throw new Error(`action ${actionId} vanished`);
+    const {
+      iss: _iss,
+      k: _k,
+      _: _nonce,
+      ...claims
+    } = decodeUnverifiedClaims(original.token) as Record<string, unknown>;
+    const suffix = 'A'.repeat(work);
+    // 64^work tries are expected; eight times that is a generous bound.
+    for (let nonce = 0; nonce < 8 * 64 ** work; nonce++) {
+      const { token } = await this.rpc.request(signWithTenantKey, {
+        idTag: tenant,
+        claims: { ...claims, _: String(nonce) },
+      });
+      if (!token.endsWith(suffix)) continue;
+      const signed = actionTokenClaimsSchema.parse(
+        decodeUnverifiedClaims(token),
+      ) as ActionTokenClaims;
+      const reworked = contentId('a', token);
+      await this.actions.insert({ tnId, actionId: reworked, claims: signed, token, status: 'V' });
+      await this.actions.activate(tnId, reworked, this.registry.dedupKey(signed));
+      return { actionId: reworked, token };
+    }
+    throw new Error(`no token ending in ${work} "A" found`);
+  }
+
   /** The fan-out job: one delivery per recipient, the subject's token in `related` when due. */
   async fanOut(job: FanoutJob): Promise<void> {
     const action = await this.actions.find(job.tnId, job.actionId);

@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { decodeUnverifiedClaims } from '@cloudillo/crypto';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 
+import { OutboundActions } from '../actions/outbound-actions';
+import { TenantDirectory } from '../actions/tenant-directory';
 import { CLOCK, type Clock } from '../tokens';
 import { CircuitBreaker } from './circuit-breaker';
 import { type DeliveryJob } from './jobs';
@@ -12,6 +15,8 @@ import { type DeliveryJob } from './jobs';
 const anyReply = z.unknown();
 /** Answers that say "not now" rather than "never": retried like a network failure. */
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
+/** The most proof of work (trailing "A"s, 64^n signatures) we do for one delivery. */
+const MAX_SENDER_WORK = 2;
 /** Spreads the deliveries parked behind an open circuit over this long once it closes. */
 const PARKED_SPREAD_MS = 1_000;
 
@@ -26,6 +31,8 @@ export class DeliveryService {
     private readonly peers: PeerClient,
     private readonly directory: PeerDirectory,
     private readonly breaker: CircuitBreaker,
+    private readonly outbound: OutboundActions,
+    private readonly tenants: TenantDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -47,6 +54,11 @@ export class DeliveryService {
     try {
       await this.deliver(job.data);
     } catch (error) {
+      if (error instanceof PeerError && error.status === 428) {
+        await this.deliverWithWork(job.data, error);
+        if (retryAt === 0) await this.breaker.succeeded(destination);
+        return;
+      }
       if (error instanceof PeerError && isRefusal(error)) {
         if (retryAt === 0) await this.breaker.succeeded(destination); // it answered: alive
         throw new UnrecoverableError(`${job.data.recipient} refused: ${error.message}`);
@@ -56,6 +68,26 @@ export class DeliveryService {
     }
     // A clean record needs no reset: one Redis round trip less per delivery.
     if (retryAt === 0) await this.breaker.succeeded(destination);
+  }
+
+  /**
+   * The receiver asks for proof of work (a CONN from an address it has counted against, §2.8):
+   * the request is signed again with the work and sent once more. More work than we are
+   * willing to do is a refusal.
+   */
+  private async deliverWithWork(job: DeliveryJob, error: PeerError): Promise<void> {
+    const required = (error.body as { error?: { details?: { required?: unknown } } } | undefined)
+      ?.error?.details?.required;
+    if (typeof required !== 'number' || !Number.isInteger(required) || required < 1)
+      throw new UnrecoverableError(
+        `${job.recipient} asks for proof of work without saying how much`,
+      );
+    if (required > MAX_SENDER_WORK)
+      throw new UnrecoverableError(`${job.recipient} asks for ${required} units of proof of work`);
+    const tenant = (decodeUnverifiedClaims(job.token) as { iss: string }).iss;
+    const tnId = await this.tenants.tnId(tenant);
+    const reworked = await this.outbound.withWork(tnId, tenant, job.actionId, required);
+    await this.deliver({ ...job, ...reworked });
   }
 
   async deliver(job: DeliveryJob): Promise<void> {
