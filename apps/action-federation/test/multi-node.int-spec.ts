@@ -259,6 +259,34 @@ describe('federation between two platform instances over real HTTP (protocol §2
     expect(await outboxFor(ERIN)).toEqual([]);
   });
 
+  it('visitors see what their relationship allows: connections C, followers F, anyone P', async () => {
+    const posts = {
+      P: await create(ALICE, { type: 'POST', content: 'for everyone', visibility: 'P' }),
+      F: await create(ALICE, { type: 'POST', content: 'for followers', visibility: 'F' }),
+      C: await create(ALICE, { type: 'POST', content: 'for connections', visibility: 'C' }),
+    };
+    const seenBy = async (token: string | undefined) => {
+      const res = await a.call(ALICE, 'GET', '/api/actions?type=POST&limit=200', {
+        ...(token ? { token } : {}),
+      });
+      expect(res.status).toBe(200);
+      const ids = new Set(dataOf<ActionView[]>(res).map((x) => x.actionId));
+      return Object.entries(posts)
+        .filter(([, p]) => ids.has(p.actionId))
+        .map(([v]) => v);
+    };
+    const at = async (idTag: string) =>
+      (await b.identity.rpc.request(issueProxyToken, { tenant: idTag, peer: ALICE })).token;
+    expect(await seenBy(await at(BOB))).toEqual(['P', 'F', 'C']); // connected
+    expect(await seenBy(await at(ERIN))).toEqual(['P', 'F']); // follows
+    expect(await seenBy(undefined)).toEqual(['P']); // anonymous
+    // One by one too: hidden is the same 404 as missing.
+    const single = await a.call(ALICE, 'GET', `/api/actions/${posts.C.actionId}`, {
+      token: await at(ERIN),
+    });
+    expect(single.status).toBe(404);
+  });
+
   it('a stranger’s POST is refused (stored F, never active)', async () => {
     const { token } = await b.identity.rpc.request(signWithTenantKey, {
       idTag: BOB,

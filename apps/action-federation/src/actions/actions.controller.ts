@@ -1,10 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { Authenticated, type AuthContext, AuthUser, type Page, ZodPipe } from '@cloudillo/http';
-import { idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
+import { ContractClient } from '@cloudillo/contracts';
+import {
+  ApiTenant,
+  Authenticated,
+  type AuthContext,
+  AuthUser,
+  OptionalAuth,
+  OptionalAuthUser,
+  type Page,
+  ZodPipe,
+} from '@cloudillo/http';
+import { type IdTag, idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { type ActionView } from './action-view';
 import { ActionsService } from './actions.service';
+import { sightOf } from './visibility';
 
 const reference = z.string().min(1).max(256);
 const createBody = z
@@ -48,7 +59,10 @@ const listQuery = z.object({
 
 @Controller('api/actions')
 export class ActionsController {
-  constructor(private readonly actions: ActionsService) {}
+  constructor(
+    private readonly actions: ActionsService,
+    private readonly rpc: ContractClient,
+  ) {}
 
   /** Creating needs `contributor` (protocol §2.5). */
   @Post()
@@ -60,24 +74,35 @@ export class ActionsController {
     return this.actions.create(caller.tenant, body);
   }
 
-  /** The tenant's actions, newest first (first slice: for its own leaders). */
+  /**
+   * The tenant's actions, newest first: everything for its leaders, for others the active ones
+   * their relationship lets them see (protocol §2.4), anonymous callers the public ones.
+   */
   @Get()
-  @Authenticated({ role: 'leader' })
-  list(
-    @AuthUser() caller: AuthContext,
+  @OptionalAuth()
+  async list(
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<ActionView>> {
     const { cursor, limit, type, ...filter } = query;
-    return this.actions.list(caller.tenant, { ...filter, types: type }, cursor, limit);
+    const sight = await sightOf(this.rpc, tenant.ascii, caller);
+    return this.actions.list(
+      tenant.ascii,
+      { ...filter, types: type, ...(sight.all ? {} : { visibilities: sight.visibilities }) },
+      cursor,
+      limit,
+    );
   }
 
   @Get(':actionId')
-  @Authenticated({ role: 'leader' })
-  get(
-    @AuthUser() caller: AuthContext,
+  @OptionalAuth()
+  async get(
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('actionId', actionIdParam) actionId: string,
   ): Promise<ActionView> {
-    return this.actions.get(caller.tenant, actionId);
+    return this.actions.get(tenant.ascii, actionId, await sightOf(this.rpc, tenant.ascii, caller));
   }
 
   @Delete(':actionId')

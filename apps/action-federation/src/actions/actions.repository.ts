@@ -48,6 +48,8 @@ function row(action: StoredAction): Prisma.ActionCreateManyInput {
 
 /** The filters of `GET /api/actions` (protocol §8.1) this service applies. */
 export interface ActionFilter {
+  /** A visitor's view: only active actions with these visibilities. */
+  visibilities?: string[] | undefined;
   types?: string[] | undefined;
   status?: string | undefined;
   issuer?: string | undefined;
@@ -388,7 +390,8 @@ export class ActionsRepository {
     return this.db.action.findMany({
       where: {
         tnId,
-        status: filter.status ?? 'A',
+        status: filter.visibilities ? 'A' : (filter.status ?? 'A'),
+        ...(filter.visibilities ? { visibility: { in: filter.visibilities } } : {}),
         ...(filter.types ? { type: { in: filter.types } } : {}),
         ...(filter.issuer ? { issuer: filter.issuer } : {}),
         ...(filter.audience ? { audience: filter.audience } : {}),

@@ -25,6 +25,7 @@ import { type ActionView, toActionView } from './action-view';
 import { type ActionFilter, ActionsRepository } from './actions.repository';
 import { OutboundActions } from './outbound-actions';
 import { TenantDirectory } from './tenant-directory';
+import { type Sight } from './visibility';
 
 export interface NewAction {
   type: string;
@@ -141,11 +142,17 @@ export class ActionsService {
     }
   }
 
-  async get(tenant: string, actionId: string): Promise<ActionView> {
+  /** One action, as far as the caller may see it (a hidden one is 404, like a missing one). */
+  async get(tenant: string, actionId: string, sight: Sight): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
     const action = await this.actions.find(tnId, actionId);
-    if (!action || action.status === 'V' || action.status === 'F')
-      throw new NotFoundError('no such action');
+    const visible =
+      action &&
+      action.status !== 'V' &&
+      action.status !== 'F' &&
+      (sight.all ||
+        (action.status === 'A' && sight.visibilities.includes(action.visibility ?? 'D')));
+    if (!visible) throw new NotFoundError('no such action');
     return toActionView(action);
   }
 

@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ContractClient, getRelationship } from '@cloudillo/contracts';
+import { ContractClient } from '@cloudillo/contracts';
 import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
 import { z } from 'zod';
 
 import { ActionsRepository } from '../actions/actions.repository';
 import { TenantDirectory } from '../actions/tenant-directory';
+import { sightOf } from '../actions/visibility';
 
 const outboxQuery = z.object({
   since: z.coerce.date().optional(),
@@ -35,8 +36,9 @@ export class OutboxController {
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(outboxQuery)) query: z.output<typeof outboxQuery>,
   ): Promise<{ items: OutboxItem[] }> {
-    const visibilities = await this.visibleTo(caller);
-    if (visibilities.length === 0) return { items: [] };
+    const sight = await sightOf(this.rpc, caller.tenant, caller);
+    if (!sight.related) return { items: [] };
+    const { visibilities } = sight;
     const tnId = await this.tenants.tnId(caller.tenant);
     const rows = await this.actions.outbox(
       tnId,
@@ -51,18 +53,5 @@ export class OutboxController {
         ...(related.length > 0 ? { related } : {}),
       })),
     };
-  }
-
-  /** Public and "any user" posts for followers; connections see `C` ones too. */
-  private async visibleTo(caller: AuthContext): Promise<string[]> {
-    if (caller.anonymous) return [];
-    if (caller.owner) return ['P', 'V', 'F', 'C'];
-    const relation = await this.rpc.request(getRelationship, {
-      tenant: caller.tenant,
-      peer: caller.subject,
-    });
-    if (relation.blocked) return [];
-    if (relation.connected === 'true') return ['P', 'V', 'F', 'C'];
-    return relation.follower ? ['P', 'V', 'F'] : [];
   }
 }
