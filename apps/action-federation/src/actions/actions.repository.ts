@@ -103,11 +103,7 @@ export class ActionsRepository {
 
   /** Stores an action unless the tenant already holds it (same token, same id); true when new. */
   async insert(action: StoredAction): Promise<boolean> {
-    const { count } = await this.db.action.createMany({
-      data: [row(action)],
-      skipDuplicates: true,
-    });
-    return count === 1;
+    return (await this.insertAll([action])).has(`${action.tnId}:${action.actionId}`);
   }
 
   /**
@@ -136,6 +132,7 @@ export class ActionsRepository {
         r.token,
         r.preApproved,
         r.sender,
+        r.claimedUntil,
         r.createdAt,
         r.expiresAt,
       ];
@@ -146,7 +143,7 @@ export class ActionsRepository {
     const result = await this.pool.query(
       `insert into actions (tn_id, action_id, type, sub_type, issuer, audience, parent_id, subject,
          content, attachments, visibility, flags, status, dedup_key, token, pre_approved, sender,
-         created_at, expires_at)
+         claimed_until, created_at, expires_at)
        values ${tuples.join(', ')}
        on conflict do nothing
        returning tn_id, action_id`,

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actionStored, ContractClient, getRelationship } from '@cloudillo/contracts';
-import { decodeUnverifiedClaims } from '@cloudillo/crypto';
 import { type Action } from '@cloudillo/db-federation';
 import { Page } from '@cloudillo/http';
 import {
@@ -24,6 +23,7 @@ import { actionEvent } from './action-event';
 import { type ActionView, toActionView } from './action-view';
 import { type ActionFilter, ActionsRepository } from './actions.repository';
 import { OutboundActions } from './outbound-actions';
+import { storedClaims } from './stored-claims';
 import { TenantDirectory } from './tenant-directory';
 import { type Sight } from './visibility';
 
@@ -249,10 +249,7 @@ export class ActionsService {
       throw new ConflictError('this action was answered meanwhile');
     }
     if (accept) {
-      // Verified (or signed here) when it was stored.
-      const claims = actionTokenClaimsSchema.parse(
-        decodeUnverifiedClaims(action.token),
-      ) as ActionTokenClaims;
+      const claims = storedClaims(action.token);
       await this.hooks.onAccept({ tenant, tnId, actionId, claims, action });
     }
     const decided = await this.actions.find(tnId, actionId);

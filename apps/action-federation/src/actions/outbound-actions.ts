@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actionStored, ContractClient, signWithTenantKey } from '@cloudillo/contracts';
-import { contentId, decodeUnverifiedClaims } from '@cloudillo/crypto';
+import { contentId } from '@cloudillo/crypto';
 import { type Action } from '@cloudillo/db-federation';
 import {
   type ActionTokenClaims,
-  actionTokenClaimsSchema,
   type ActionTypeRegistry,
   ValidationError,
 } from '@cloudillo/protocol';
@@ -15,6 +14,7 @@ import { Recipients } from '../delivery/recipients';
 import { ActionsRepository } from './actions.repository';
 import { type FanoutJob } from '../delivery/jobs';
 import { actionEvent } from './action-event';
+import { storedClaims } from './stored-claims';
 
 export interface Outbound {
   tenant: string;
@@ -49,14 +49,7 @@ export class OutboundActions {
       idTag: tenant,
       claims: outbound.claims,
     });
-    const claims = actionTokenClaimsSchema.parse(
-      decodeUnverifiedClaims(token),
-    ) as ActionTokenClaims;
-    const check = this.registry.check(claims);
-    if (!check.ok) throw new ValidationError(check.reason);
-    const actionId = contentId('a', token);
-    await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
-    const status = await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
+    const { actionId, claims, status } = await this.store(tnId, token);
     await this.queues.enqueueFanout({
       tnId,
       tenant,
@@ -67,6 +60,23 @@ export class OutboundActions {
     if (!action) throw new Error(`action ${actionId} vanished`);
     await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.tempId));
     return { action, claims };
+  }
+
+  /**
+   * Keeps a token identity just signed for the tenant: checked against its type, stored under its
+   * hash, active, superseding what shares its dedup key.
+   */
+  private async store(
+    tnId: number,
+    token: string,
+  ): Promise<{ actionId: string; claims: ActionTokenClaims; status: 'A' | 'C' | 'N' | 'D' }> {
+    const claims = storedClaims(token);
+    const check = this.registry.check(claims);
+    if (!check.ok) throw new ValidationError(check.reason);
+    const actionId = contentId('a', token);
+    await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
+    const status = await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
+    return { actionId, claims, status };
   }
 
   /**
@@ -82,12 +92,7 @@ export class OutboundActions {
   ): Promise<{ actionId: string; token: string }> {
     const original = await this.actions.find(tnId, actionId);
     if (!original) throw new Error(`action ${actionId} vanished`);
-    const {
-      iss: _iss,
-      k: _k,
-      _: _nonce,
-      ...claims
-    } = decodeUnverifiedClaims(original.token) as Record<string, unknown>;
+    const { iss: _iss, k: _k, _: _nonce, ...claims } = storedClaims(original.token);
     const suffix = 'A'.repeat(work);
     // 64^work tries are expected; eight times that is a generous bound.
     for (let nonce = 0; nonce < 8 * 64 ** work; nonce++) {
@@ -96,13 +101,7 @@ export class OutboundActions {
         claims: { ...claims, _: String(nonce) },
       });
       if (!token.endsWith(suffix)) continue;
-      const signed = actionTokenClaimsSchema.parse(
-        decodeUnverifiedClaims(token),
-      ) as ActionTokenClaims;
-      const reworked = contentId('a', token);
-      await this.actions.insert({ tnId, actionId: reworked, claims: signed, token, status: 'V' });
-      await this.actions.activate(tnId, reworked, this.registry.dedupKey(signed));
-      return { actionId: reworked, token };
+      return { actionId: (await this.store(tnId, token)).actionId, token };
     }
     throw new Error(`no token ending in ${work} "A" found`);
   }
@@ -111,9 +110,7 @@ export class OutboundActions {
   async fanOut(job: FanoutJob): Promise<void> {
     const action = await this.actions.find(job.tnId, job.actionId);
     if (!action) return;
-    const claims = actionTokenClaimsSchema.parse(
-      decodeUnverifiedClaims(action.token),
-    ) as ActionTokenClaims;
+    const claims = storedClaims(action.token);
     const behaviour = this.registry.lookup(claims.t)?.definition.behaviour ?? {};
     const subject =
       claims.sub &&

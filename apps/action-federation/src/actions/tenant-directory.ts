@@ -16,6 +16,7 @@ const MAX_ENTRIES = 50_000;
 @Injectable()
 export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<string, { tnId: number; until: number }>();
+  private readonly remembered = new Set<number>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -37,7 +38,11 @@ export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(idTag);
     if (cached && cached.until > now) return cached.tnId;
     const tnId = await this.lookup(idTag);
-    await this.actions.rememberTenant(tnId, idTag);
+    // Written once per process, not on every expiry of the cached id.
+    if (!this.remembered.has(tnId)) {
+      await this.actions.rememberTenant(tnId, idTag);
+      this.remembered.add(tnId);
+    }
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(idTag, { tnId, until: now + TTL_MS });
     return tnId;

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeUnverifiedClaims } from '@cloudillo/crypto';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 
 import { OutboundActions } from '../actions/outbound-actions';
+import { storedClaims } from '../actions/stored-claims';
 import { TenantDirectory } from '../actions/tenant-directory';
 import { CLOCK, type Clock } from '../tokens';
 import { CircuitBreaker } from './circuit-breaker';
@@ -84,7 +84,7 @@ export class DeliveryService {
       );
     if (required > MAX_SENDER_WORK)
       throw new UnrecoverableError(`${job.recipient} asks for ${required} units of proof of work`);
-    const tenant = (decodeUnverifiedClaims(job.token) as { iss: string }).iss;
+    const tenant = storedClaims(job.token).iss;
     const tnId = await this.tenants.tnId(tenant);
     const reworked = await this.outbound.withWork(tnId, tenant, job.actionId, required);
     await this.deliver({ ...job, ...reworked });
