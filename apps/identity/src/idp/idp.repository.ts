@@ -41,6 +41,13 @@ export type IdentityChange = Partial<
   >
 >;
 
+/** The filters of `GET /api/idp/identities`. */
+export interface IdpListFilter {
+  status?: IdpStatus | undefined;
+  registrar?: string | undefined;
+  q?: string | undefined;
+}
+
 @Injectable()
 export class IdpRepository {
   constructor(@Inject(IDENTITY_DB) private readonly db: IdentityDb) {}
@@ -49,15 +56,7 @@ export class IdpRepository {
     return this.db.idpIdentity.findUnique({ where: { idTag } });
   }
 
-  list(
-    filter: {
-      status?: IdpStatus | undefined;
-      registrar?: string | undefined;
-      q?: string | undefined;
-    },
-    after: string | undefined,
-    limit: number,
-  ): Promise<IdpIdentity[]> {
+  list(filter: IdpListFilter, after: string | undefined, limit: number): Promise<IdpIdentity[]> {
     return this.db.idpIdentity.findMany({
       where: {
         ...(filter.status ? { status: filter.status } : {}),

@@ -14,7 +14,12 @@ import { addressType } from '../registration/domain-resolver';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { CLOCK, type Clock, IDENTITY_CONFIG } from '../tokens';
 import { type IdpApiKeyView, type IdpStatus, toApiKeyView } from './idp-identity';
-import { type IdentityChange, IdpRepository, type NewApiKey } from './idp.repository';
+import {
+  type IdentityChange,
+  type IdpListFilter,
+  IdpRepository,
+  type NewApiKey,
+} from './idp.repository';
 
 export type IdpConfig = NonNullable<IdentityConfig['idp']>;
 
@@ -198,15 +203,7 @@ export class IdpService {
     return row;
   }
 
-  list(
-    filter: {
-      status?: IdpStatus | undefined;
-      registrar?: string | undefined;
-      q?: string | undefined;
-    },
-    after: string | undefined,
-    limit: number,
-  ) {
+  list(filter: IdpListFilter, after: string | undefined, limit: number) {
     return this.repo.list(filter, after, limit);
   }
 
