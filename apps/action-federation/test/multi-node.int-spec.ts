@@ -12,6 +12,7 @@ import { Queue } from 'bullmq';
 
 import { DELIVER_QUEUE } from '../src/delivery/federation-queues';
 import { type ActionView } from '../src/actions/action-view';
+import { actionClient } from './action-client';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 // Two deployments on loopback, each with its own NATS, database schema, queues and gateway; they
@@ -56,37 +57,7 @@ describe('federation between two platform instances over real HTTP (protocol §2
     await a?.close();
   });
 
-  const create = async (idTag: string, body: Record<string, unknown>) => {
-    const node = nodeOf(idTag);
-    const res = await node.call(idTag, 'POST', '/api/actions', {
-      token: node.tokens[idTag],
-      body,
-    });
-    expect([body['type'], res.status]).toEqual([body['type'], 201]);
-    return dataOf<ActionView>(res);
-  };
-  const actionOf = async (idTag: string, actionId: string) => {
-    const node = nodeOf(idTag);
-    const res = await node.call(idTag, 'GET', `/api/actions/${actionId}`, {
-      token: node.tokens[idTag],
-    });
-    return res.status === 200 ? dataOf<ActionView>(res) : undefined;
-  };
-  const listOf = async (idTag: string, query: string) => {
-    const node = nodeOf(idTag);
-    return dataOf<ActionView[]>(
-      await node.call(idTag, 'GET', `/api/actions${query}`, { token: node.tokens[idTag] }),
-    );
-  };
-  const arrived = (idTag: string, actionId: string, status = 'A') =>
-    waitFor(
-      async () => {
-        const found = await actionOf(idTag, actionId);
-        return found?.status === status ? found : undefined;
-      },
-      15_000,
-      `${actionId} as ${status} at ${idTag}`,
-    );
+  const { create, actionOf, actionsOf: listOf, arrived, answer } = actionClient(nodeOf);
   const relation = (tenant: string, peer: string) =>
     nodeOf(tenant).identity.rpc.request(getRelationship, { tenant, peer });
   const failedRows = async (idTag: string) => listOf(idTag, '?status=F');
@@ -94,10 +65,7 @@ describe('federation between two platform instances over real HTTP (protocol §2
   it('CONN → CONN:ACC across nodes connects both sides', async () => {
     const request = await create(ALICE, { type: 'CONN', audienceTag: BOB, content: 'hi bob' });
     await arrived(BOB, request.actionId, 'C');
-    const accepted = await b.call(BOB, 'POST', `/api/actions/${request.actionId}/accept`, {
-      token: b.tokens[BOB],
-    });
-    expect(accepted.status).toBe(200);
+    expect((await answer(BOB, request.actionId, 'accept')).status).toBe(200);
     await waitFor(async () => (await relation(ALICE, BOB)).connected === 'true');
     expect(await relation(BOB, ALICE)).toMatchObject({ connected: 'true', follower: true });
     expect(await relation(ALICE, BOB)).toMatchObject({ connected: 'true', following: true });
@@ -155,7 +123,8 @@ describe('federation between two platform instances over real HTTP (protocol §2
     const res = await b.call(BOB, 'DELETE', `/api/actions/${comment.actionId}`, {
       token: b.tokens[BOB],
     });
-    expect([res.status, dataOf<ActionView>(res).status]).toEqual([200, 'D']);
+    expect([res.status, dataOf(res)]).toEqual([200, null]);
+    await arrived(BOB, comment.actionId, 'D');
     await waitFor(async () => (await actionOf(ALICE, comment.actionId))?.status === 'D');
     await waitFor(
       async () => (await actionOf(FRANK, post.actionId))?.stat?.commentCount === 0,
@@ -180,10 +149,8 @@ describe('federation between two platform instances over real HTTP (protocol §2
         content: { contentType: 'text/plain', fileName: 'notes.txt', fileTp: 'BLOB' },
       });
       await arrived(BOB, share.actionId, 'C');
-      const res = await b.call(BOB, 'POST', `/api/actions/${share.actionId}/accept`, {
-        token: b.tokens[BOB],
-      });
-      expect(dataOf<ActionView>(res).status).toBe('A');
+      expect((await answer(BOB, share.actionId, 'accept')).status).toBe(200);
+      await arrived(BOB, share.actionId, 'A');
       await waitFor(async () =>
         events.some((e) => e.actionId === share.actionId && e.status === 'A' && e.tenant === BOB),
       );

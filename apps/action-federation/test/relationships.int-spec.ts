@@ -1,7 +1,7 @@
 import { getRelationship, signWithTenantKey } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 
-import { type ActionView } from '../src/actions/action-view';
+import { actionClient } from './action-client';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 const ALICE = 'alice.localhost';
@@ -17,22 +17,7 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
 
   afterAll(() => stack?.close());
 
-  const create = async (idTag: string, body: Record<string, unknown>) => {
-    const res = await stack.call(idTag, 'POST', '/api/actions', {
-      token: stack.tokens[idTag],
-      body,
-    });
-    expect([body['type'], res.status]).toEqual([body['type'], 201]);
-    return dataOf<ActionView>(res);
-  };
-  const actionsOf = async (idTag: string, query = '') =>
-    dataOf<ActionView[]>(
-      await stack.call(idTag, 'GET', `/api/actions${query}`, { token: stack.tokens[idTag] }),
-    );
-  const arrived = (idTag: string, actionId: string, status = 'A') =>
-    waitFor(async () =>
-      (await actionsOf(idTag, `?status=${status}`)).find((a) => a.actionId === actionId),
-    );
+  const { create, actionsOf, arrived, answer } = actionClient(() => stack);
   const relation = (tenant: string, peer: string) =>
     stack.identity.rpc.request(getRelationship, { tenant, peer });
 
@@ -90,10 +75,9 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     const again = await create(CAROL, { type: 'POST', audienceTag: BOB, content: 'hi again' });
     // A post on bob's wall waits for his approval (protocol §2.9 APRV)...
     await arrived(BOB, again.actionId, 'C');
-    const approved = await stack.call(BOB, 'POST', `/api/actions/${again.actionId}/accept`, {
-      token: stack.tokens[BOB],
-    });
-    expect(dataOf<ActionView>(approved).status).toBe('A');
+    const approved = await answer(BOB, again.actionId, 'accept');
+    expect([approved.status, dataOf(approved)]).toEqual([200, null]);
+    await arrived(BOB, again.actionId, 'A');
     // ...and the approval goes back to its author, though she does not follow bob.
     const approval = await waitFor(async () =>
       (await actionsOf(CAROL, '?type=APRV')).find((a) => a.issuer.idTag === BOB),
@@ -116,37 +100,22 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
   it('the receiver answers a waiting request: accept sends CONN:ACC and connects, reject keeps it as D', async () => {
     const request = await create(CAROL, { type: 'CONN', audienceTag: BOB, content: 'carol here' });
     await arrived(BOB, request.actionId, 'C');
-    const accepted = await stack.call(BOB, 'POST', `/api/actions/${request.actionId}/accept`, {
-      token: stack.tokens[BOB],
-    });
-    expect(accepted.status).toBe(200);
-    expect(dataOf<ActionView>(accepted)).toMatchObject({ actionId: request.actionId, status: 'A' });
+    const accepted = await answer(BOB, request.actionId, 'accept');
+    expect([accepted.status, dataOf(accepted)]).toEqual([200, null]);
+    await arrived(BOB, request.actionId, 'A');
     expect(await relation(BOB, CAROL)).toMatchObject({ connected: 'true' });
     await waitFor(async () => (await relation(CAROL, BOB)).connected === 'true');
-    const twice = await stack.call(BOB, 'POST', `/api/actions/${request.actionId}/accept`, {
-      token: stack.tokens[BOB],
-    });
-    expect(twice.status).toBe(404);
+    expect((await answer(BOB, request.actionId, 'accept')).status).toBe(404);
 
     const unwanted = await create(ALICE, { type: 'CONN', audienceTag: CAROL, content: 'again?' });
     await arrived(CAROL, unwanted.actionId, 'C');
-    const rejected = await stack.call(CAROL, 'POST', `/api/actions/${unwanted.actionId}/reject`, {
-      token: stack.tokens[CAROL],
-    });
-    expect(dataOf<ActionView>(rejected)).toMatchObject({ status: 'D' });
+    const rejected = await answer(CAROL, unwanted.actionId, 'reject');
+    expect([rejected.status, dataOf(rejected)]).toEqual([200, null]);
+    await arrived(CAROL, unwanted.actionId, 'D');
     expect(await relation(CAROL, ALICE)).toMatchObject({ connected: 'false' });
     // Bob cannot answer carol's actions.
-    expect(
-      (
-        await stack.call(BOB, 'POST', `/api/actions/${unwanted.actionId}/accept`, {
-          token: stack.tokens[BOB],
-        })
-      ).status,
-    ).toBe(404);
-    expect(
-      (await stack.call(BOB, 'POST', '/api/actions/not-an-id/accept', { token: stack.tokens[BOB] }))
-        .status,
-    ).toBe(400);
+    expect((await answer(BOB, unwanted.actionId, 'accept')).status).toBe(404);
+    expect((await answer(BOB, 'not-an-id', 'accept')).status).toBe(400);
   });
 
   it('FLLW:DEL and CONN:DEL undo what they did', async () => {
@@ -158,12 +127,9 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     await arrived(BOB, disconnect.actionId, 'N');
     expect(await relation(BOB, ALICE)).toMatchObject({ connected: 'false' });
     // The notice can be put away; a second time there is nothing left to dismiss.
-    const dismiss = () =>
-      stack.call(BOB, 'POST', `/api/actions/${disconnect.actionId}/dismiss`, {
-        token: stack.tokens[BOB],
-      });
-    const first = await dismiss();
-    expect([first.status, dataOf<ActionView>(first).status]).toEqual([200, 'D']);
-    expect((await dismiss()).status).toBe(404);
+    const first = await answer(BOB, disconnect.actionId, 'dismiss');
+    expect([first.status, dataOf(first)]).toEqual([200, null]);
+    await arrived(BOB, disconnect.actionId, 'D');
+    expect((await answer(BOB, disconnect.actionId, 'dismiss')).status).toBe(404);
   });
 });

@@ -105,12 +105,14 @@ export class ActionsController {
     return this.actions.get(tenant.ascii, actionId, await sightOf(this.rpc, tenant.ascii, caller));
   }
 
+  // Answers and retractions reply `null` (client contract: `T.nullValue`); the row's new state
+  // reaches the client as an event, or by reading it again.
   @Delete(':actionId')
   @Authenticated({ role: 'leader' })
   retract(
     @AuthUser() caller: AuthContext,
     @Param('actionId', actionIdParam) actionId: string,
-  ): Promise<ActionView> {
+  ): Promise<void> {
     return this.actions.retract(caller.tenant, actionId);
   }
 
@@ -120,7 +122,7 @@ export class ActionsController {
   dismiss(
     @AuthUser() caller: AuthContext,
     @Param('actionId', actionIdParam) actionId: string,
-  ): Promise<ActionView> {
+  ): Promise<void> {
     return this.actions.dismiss(caller.tenant, actionId);
   }
 
@@ -130,7 +132,7 @@ export class ActionsController {
   accept(
     @AuthUser() caller: AuthContext,
     @Param('actionId', actionIdParam) actionId: string,
-  ): Promise<ActionView> {
+  ): Promise<void> {
     return this.actions.decide(caller.tenant, actionId, true);
   }
 
@@ -140,7 +142,7 @@ export class ActionsController {
   reject(
     @AuthUser() caller: AuthContext,
     @Param('actionId', actionIdParam) actionId: string,
-  ): Promise<ActionView> {
+  ): Promise<void> {
     return this.actions.decide(caller.tenant, actionId, false);
   }
 }

@@ -146,10 +146,9 @@ export class ActionsService {
   async get(tenant: string, actionId: string, sight: Sight): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
     const action = await this.actions.find(tnId, actionId);
+    // The tenant's leaders see every row (a refused one says why), like the list shows them.
     const visible =
       action &&
-      action.status !== 'V' &&
-      action.status !== 'F' &&
       (sight.all ||
         (action.status === 'A' && sight.visibilities.includes(action.visibility ?? 'D')));
     if (!visible) throw new NotFoundError('no such action');
@@ -194,7 +193,7 @@ export class ActionsService {
    * and where the type has a `DEL` subtype a retraction goes to the same recipients: it names the
    * original (`sub`), or shares its dedup key (REACT, CONN, FLLW), so receivers drop it too.
    */
-  async retract(tenant: string, actionId: string): Promise<ActionView> {
+  async retract(tenant: string, actionId: string): Promise<void> {
     const tnId = await this.tenants.tnId(tenant);
     const original = await this.actions.find(tnId, actionId);
     if (!original || original.issuer !== tenant || !['A', 'C', 'N'].includes(original.status))
@@ -221,26 +220,21 @@ export class ActionsService {
     }
     await this.actions.retract(tnId, actionId);
     const gone = await this.actions.find(tnId, actionId);
-    if (!gone) throw new NotFoundError('the action is gone');
-    await this.rpc.publish(actionStored, actionEvent(tenant, gone, 'D'));
-    return toActionView(gone);
+    if (gone) await this.rpc.publish(actionStored, actionEvent(tenant, gone, 'D'));
   }
 
   /** `POST /api/actions/{id}/dismiss`: a notice or a waiting request the user puts away (`D`). */
-  async dismiss(tenant: string, actionId: string): Promise<ActionView> {
+  async dismiss(tenant: string, actionId: string): Promise<void> {
     const tnId = await this.tenants.tnId(tenant);
     if (!(await this.actions.retract(tnId, actionId, ['C', 'N'])))
       throw new NotFoundError('no notice or waiting action under this id');
-    const dismissed = await this.actions.find(tnId, actionId);
-    if (!dismissed) throw new NotFoundError('the action is gone');
-    return toActionView(dismissed);
   }
 
   /**
    * The user's answer to an action awaiting it (protocol §2.5, §2.9): accepting runs the type's
    * accept hook (a connection request is answered with `CONN:ACC`); rejecting keeps it as `D`.
    */
-  async decide(tenant: string, actionId: string, accept: boolean): Promise<ActionView> {
+  async decide(tenant: string, actionId: string, accept: boolean): Promise<void> {
     const tnId = await this.tenants.tnId(tenant);
     const action = await this.actions.find(tnId, actionId);
     if (!action || action.status !== 'C')
@@ -253,8 +247,7 @@ export class ActionsService {
       await this.hooks.onAccept({ tenant, tnId, actionId, claims, action });
     }
     const decided = await this.actions.find(tnId, actionId);
-    if (!decided) throw new NotFoundError('the action is gone');
-    await this.rpc.publish(actionStored, actionEvent(tenant, decided, accept ? 'A' : 'D'));
-    return toActionView(decided);
+    if (decided)
+      await this.rpc.publish(actionStored, actionEvent(tenant, decided, accept ? 'A' : 'D'));
   }
 }

@@ -1,0 +1,43 @@
+import { dataOf, type HttpResult, waitFor } from '@cloudillo/testing';
+
+import { type ActionView } from '../src/actions/action-view';
+import { type FederationStack } from './federation-stack';
+
+/**
+ * What the federation suites do as a tenant's client, through the tenant's own deployment:
+ * create, read, answer, and wait for an action to reach a status.
+ */
+export function actionClient(stackOf: (idTag: string) => FederationStack) {
+  const call = (idTag: string, method: string, path: string, body?: unknown) => {
+    const stack = stackOf(idTag);
+    return stack.call(idTag, method, path, {
+      token: stack.tokens[idTag],
+      ...(body === undefined ? {} : { body }),
+    });
+  };
+  const create = async (idTag: string, body: Record<string, unknown>) => {
+    const res = await call(idTag, 'POST', '/api/actions', body);
+    // The body goes along so a refusal says why.
+    expect([body['type'], res.status, res.text]).toEqual([body['type'], 201, res.text]);
+    return dataOf<ActionView>(res);
+  };
+  const actionOf = async (idTag: string, actionId: string) => {
+    const res = await call(idTag, 'GET', `/api/actions/${actionId}`);
+    return res.status === 200 ? dataOf<ActionView>(res) : undefined;
+  };
+  const actionsOf = async (idTag: string, query = '') =>
+    dataOf<ActionView[]>(await call(idTag, 'GET', `/api/actions${query}`));
+  const arrived = (idTag: string, actionId: string, status = 'A') =>
+    waitFor(
+      async () => {
+        const found = await actionOf(idTag, actionId);
+        return found?.status === status ? found : undefined;
+      },
+      15_000,
+      `${actionId} as ${status} at ${idTag}`,
+    );
+  /** accept, reject, dismiss, publish, cancel: `POST /api/actions/{id}/{verb}`. */
+  const answer = (idTag: string, actionId: string, verb: string): Promise<HttpResult> =>
+    call(idTag, 'POST', `/api/actions/${actionId}/${verb}`);
+  return { call, create, actionOf, actionsOf, arrived, answer };
+}
