@@ -30,6 +30,9 @@ export function actionClient(stackOf: (idTag: string) => FederationStack) {
   const arrived = (idTag: string, actionId: string, status = 'A') =>
     waitFor(
       async () => {
+        // The view carries only the statuses the client knows; F and V rows are found by filter.
+        if (status === 'F' || status === 'V')
+          return (await actionsOf(idTag, `?status=${status}`)).find((a) => a.actionId === actionId);
         const found = await actionOf(idTag, actionId);
         return found?.status === status ? found : undefined;
       },
