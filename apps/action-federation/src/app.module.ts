@@ -23,7 +23,10 @@ import { ACTION_TYPES } from './action-types';
 import { DeliveriesController } from './admin/deliveries.controller';
 import { ActionsController } from './actions/actions.controller';
 import { ActionsRepository } from './actions/actions.repository';
+import { ActionComposer } from './actions/action-composer';
 import { ActionsService } from './actions/actions.service';
+import { DraftsRepository } from './actions/drafts.repository';
+import { DraftsService } from './actions/drafts.service';
 import { TenantDirectory } from './actions/tenant-directory';
 import { type FederationConfig } from './config';
 import { OutboundActions } from './actions/outbound-actions';
@@ -138,6 +141,9 @@ export class AppModule {
         TenantDirectory,
         ActionsRepository,
         ActionsService,
+        ActionComposer,
+        DraftsRepository,
+        DraftsService,
         OutboundActions,
         Recipients,
         InboxService,

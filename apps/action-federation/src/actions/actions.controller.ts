@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
 import {
   ApiTenant,
@@ -10,21 +10,19 @@ import {
   type Page,
   ZodPipe,
 } from '@cloudillo/http';
-import { type IdTag, idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
+import { ConflictError, type IdTag, idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { type ActionView } from './action-view';
 import { ActionsService } from './actions.service';
+import { TEMP_ID } from './drafts.repository';
+import { DraftsService } from './drafts.service';
 import { sightOf } from './visibility';
 
 const reference = z.string().min(1).max(256);
-const createBody = z
+/** What an action says, as a client gives it (protocol §2.5 body). */
+const actionFields = z
   .object({
-    type: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/),
-    subType: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9]{0,15}$/)
-      .optional(),
     parentId: reference.optional(),
     audienceTag: idTagSchema.optional(),
     content: z.unknown().optional(),
@@ -38,7 +36,37 @@ const createBody = z
       .optional(),
   })
   .strict();
-const actionIdParam = new ZodPipe(z.string().regex(/^a1~[A-Za-z0-9_-]{43}$/, 'not an action id'));
+/** Unix seconds (as `expiresAt`) or an ISO date-time. */
+const instant = z.union([
+  z
+    .number()
+    .int()
+    .positive()
+    .transform((s) => new Date(s * 1000)),
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+]);
+const createBody = actionFields.extend({
+  type: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/),
+  subType: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{0,15}$/)
+    .optional(),
+  /** Kept as a draft (`R`), not signed (protocol §2.5)... */
+  draft: z.boolean().optional(),
+  /** ...or scheduled (`S`), published then. */
+  publishAt: instant.optional(),
+});
+const draftChange = actionFields
+  .partial()
+  .extend({ publishAt: instant.nullable().optional() })
+  .refine((change) => Object.keys(change).length > 0, 'nothing to change');
+const ACTION_ID = /^a1~[A-Za-z0-9_-]{43}$/;
+const actionIdParam = new ZodPipe(z.string().regex(ACTION_ID, 'not an action id'));
+/** A signed action's id, or a draft's placeholder `@<n>`. */
+const anyIdParam = new ZodPipe(
+  z.string().refine((id) => ACTION_ID.test(id) || TEMP_ID.test(id), 'not an action or draft id'),
+);
+const draftIdParam = new ZodPipe(z.string().regex(TEMP_ID, 'not a draft id (@<n>)'));
 const listQuery = z.object({
   /** One type or several, comma-separated (`POST,REPOST`). */
   type: z
@@ -61,6 +89,7 @@ const listQuery = z.object({
 export class ActionsController {
   constructor(
     private readonly actions: ActionsService,
+    private readonly drafts: DraftsService,
     private readonly rpc: ContractClient,
   ) {}
 
@@ -100,20 +129,56 @@ export class ActionsController {
   async get(
     @ApiTenant() tenant: IdTag,
     @OptionalAuthUser() caller: AuthContext | undefined,
-    @Param('actionId', actionIdParam) actionId: string,
+    @Param('actionId', anyIdParam) actionId: string,
   ): Promise<ActionView> {
     return this.actions.get(tenant.ascii, actionId, await sightOf(this.rpc, tenant.ascii, caller));
   }
 
   // Answers and retractions reply `null` (client contract: `T.nullValue`); the row's new state
   // reaches the client as an event, or by reading it again.
+  /** A signed action is retracted; a draft is discarded. */
   @Delete(':actionId')
   @Authenticated({ role: 'leader' })
   retract(
     @AuthUser() caller: AuthContext,
-    @Param('actionId', actionIdParam) actionId: string,
+    @Param('actionId', anyIdParam) actionId: string,
   ): Promise<void> {
-    return this.actions.retract(caller.tenant, actionId);
+    return TEMP_ID.test(actionId)
+      ? this.drafts.discard(caller.tenant, actionId)
+      : this.actions.retract(caller.tenant, actionId);
+  }
+
+  /** Only drafts change; a signed action is immutable (retract it and create anew). */
+  @Patch(':actionId')
+  @Authenticated({ role: 'leader' })
+  change(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', anyIdParam) actionId: string,
+    @Body(new ZodPipe(draftChange)) body: z.output<typeof draftChange>,
+  ): Promise<ActionView> {
+    if (!TEMP_ID.test(actionId))
+      throw new ConflictError('a signed action cannot change; retract it and create a new one');
+    return this.drafts.change(caller.tenant, actionId, body);
+  }
+
+  @Post(':actionId/publish')
+  @Authenticated({ role: 'contributor' })
+  @HttpCode(200)
+  publish(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', draftIdParam) draftId: string,
+  ): Promise<ActionView> {
+    return this.drafts.publish(caller.tenant, draftId);
+  }
+
+  @Post(':actionId/cancel')
+  @Authenticated({ role: 'contributor' })
+  @HttpCode(200)
+  cancel(
+    @AuthUser() caller: AuthContext,
+    @Param('actionId', draftIdParam) draftId: string,
+  ): Promise<ActionView> {
+    return this.drafts.cancel(caller.tenant, draftId);
   }
 
   @Post(':actionId/dismiss')

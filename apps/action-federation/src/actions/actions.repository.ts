@@ -19,7 +19,7 @@ export interface StoredAction {
   claimedUntil?: Date;
 }
 
-function row(action: StoredAction): Prisma.ActionCreateManyInput {
+export function row(action: StoredAction): Prisma.ActionCreateManyInput {
   const { claims } = action;
   const colon = claims.t.indexOf(':');
   return {
@@ -61,7 +61,7 @@ export interface ActionFilter {
 }
 
 /** A row as pg returns it (snake_case columns) in Prisma's shape. */
-function fromRow(r: Record<string, unknown>): Action {
+export function fromRow(r: Record<string, unknown>): Action {
   return {
     tnId: r['tn_id'] as number,
     actionId: r['action_id'] as string,
@@ -87,6 +87,8 @@ function fromRow(r: Record<string, unknown>): Action {
     createdAt: r['created_at'] as Date,
     receivedAt: r['received_at'] as Date,
     expiresAt: r['expires_at'] as Date | null,
+    rowId: BigInt(r['row_id'] as string),
+    publishAt: r['publish_at'] as Date | null,
   };
 }
 

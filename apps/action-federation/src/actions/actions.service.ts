@@ -1,52 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actionStored, ContractClient, getRelationship } from '@cloudillo/contracts';
-import { type Action } from '@cloudillo/db-federation';
+import { actionStored, ContractClient } from '@cloudillo/contracts';
 import { Page } from '@cloudillo/http';
 import {
-  type ActionTokenClaims,
-  actionTokenClaimsSchema,
-  type ActionTypeDefinition,
   type ActionTypeRegistry,
   ConflictError,
   decodeCursor,
   encodeCursor,
-  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '@cloudillo/protocol';
 
 import { ACTION_TYPES } from '../action-types';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
-import { gateOf } from '../inbox/verification.service';
 import { CLOCK, type Clock } from '../tokens';
+import { ActionComposer, type NewAction } from './action-composer';
 import { actionEvent } from './action-event';
 import { type ActionView, toActionView } from './action-view';
 import { type ActionFilter, ActionsRepository } from './actions.repository';
+import { DraftsService } from './drafts.service';
 import { OutboundActions } from './outbound-actions';
 import { storedClaims } from './stored-claims';
 import { TenantDirectory } from './tenant-directory';
 import { type Sight } from './visibility';
 
-export interface NewAction {
-  type: string;
-  subType?: string | undefined;
-  parentId?: string | undefined;
-  audienceTag?: string | undefined;
-  content?: unknown;
-  attachments?: string[] | undefined;
-  subject?: string | undefined;
-  expiresAt?: number | undefined;
-  visibility?: string | undefined;
-  flags?: string | undefined;
-}
-
 const CURSOR_SORT = 'createdAt';
-const ACTION_ID = /^a1~/;
 
 /**
- * `POST /api/actions` (protocol §2.5) and the user's answers: the claims are completed from what
- * they refer to (audience and visibility inherited from the parent or subject), checked against the
- * type's definition and the outbound rules, then published through `OutboundActions`.
+ * `POST /api/actions` (protocol §2.5), reading, and the user's answers. New actions are composed
+ * (`ActionComposer`) and published through `OutboundActions`.
  */
 @Injectable()
 export class ActionsService {
@@ -56,99 +37,35 @@ export class ActionsService {
     private readonly outbound: OutboundActions,
     private readonly rpc: ContractClient,
     private readonly hooks: HookDispatcher,
+    private readonly composer: ActionComposer,
+    private readonly drafts: DraftsService,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(tenant: string, input: NewAction): Promise<ActionView> {
+  /** Signed and sent now; or, asked as a draft or for later, kept as one (`DraftsService`). */
+  async create(
+    tenant: string,
+    input: NewAction & { draft?: boolean | undefined; publishAt?: Date | undefined },
+  ): Promise<ActionView> {
+    const { draft, publishAt, ...request } = input;
+    if (draft || publishAt) return this.drafts.save(tenant, request, publishAt);
     const tnId = await this.tenants.tnId(tenant);
-    const t = input.subType ? `${input.type}:${input.subType}` : input.type;
-    const definition = this.registry.lookup(t)?.definition;
-    if (!definition) throw new ValidationError(`unknown action type ${t}`);
-    const references = [input.parentId, input.subject].filter(
-      (id): id is string => !!id && ACTION_ID.test(id),
-    );
-    const held = await this.actions.findHeld(tnId, references);
-    const parent = input.parentId ? held.get(input.parentId) : undefined;
-    if (input.parentId && !parent) throw new ValidationError(`unknown parent ${input.parentId}`);
-    let subject = input.subject ? held.get(input.subject) : undefined;
-    if (input.subject && ACTION_ID.test(input.subject) && !subject)
-      throw new ValidationError(`unknown subject ${input.subject}`);
-    if (definition.type === 'REPOST' && subject)
-      subject = await this.repostable(tenant, tnId, subject);
-    const inherited = parent ?? subject;
-    const audience =
-      input.audienceTag ??
-      (definition.behaviour?.broadcast ? undefined : (inherited?.audience ?? inherited?.issuer));
-    const visibility =
-      input.visibility ??
-      parent?.visibility ??
-      subject?.visibility ??
-      definition.defaults?.visibility ??
-      (definition.behaviour?.broadcast ? 'F' : undefined);
-    const flags = input.flags ?? definition.defaults?.flags;
-    const claims: Record<string, unknown> = {
-      t,
-      iat: Math.floor(this.clock().getTime() / 1000),
-      ...(input.content === undefined ? {} : { c: input.content }),
-      ...(input.parentId ? { p: input.parentId } : {}),
-      ...(input.attachments?.length ? { a: input.attachments } : {}),
-      ...(audience && audience !== tenant ? { aud: audience } : {}),
-      ...(subject ? { sub: subject.actionId } : input.subject ? { sub: input.subject } : {}),
-      ...(input.expiresAt ? { exp: input.expiresAt } : {}),
-      ...(visibility ? { v: visibility } : {}),
-      ...(flags ? { f: flags } : {}),
-    };
-    const draft = actionTokenClaimsSchema.safeParse({ ...claims, iss: tenant, k: 'unsigned' });
-    if (!draft.success)
-      throw new ValidationError('the action does not fit the protocol', draft.error.issues);
-    const check = this.registry.check(draft.data);
-    if (!check.ok) throw new ValidationError(check.reason);
-    if (definition.behaviour?.tokenExchangeOnly)
-      throw new ValidationError(`${t} is not created here`);
-    const gate = gateOf(definition, parent, subject);
-    if (gate && check.subType !== 'DEL') throw new ForbiddenError(gate);
-    await this.checkAudience(tenant, draft.data, definition);
+    const { claims } = await this.composer.compose(tenant, tnId, request);
     const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });
     await this.hooks.onCreate({ tenant, tnId, actionId: action.actionId, claims: signed });
     return toActionView(action);
-  }
-
-  /** REPOST (protocol §2.5): of someone else's public action; a repost of a repost shares the original. */
-  private async repostable(tenant: string, tnId: number, subject: Action): Promise<Action> {
-    let original = subject;
-    if (original.type === 'REPOST' && original.subject) {
-      const inner = (await this.actions.findHeld(tnId, [original.subject])).get(original.subject);
-      if (!inner) throw new ValidationError('the reposted original is not held here');
-      original = inner;
-    }
-    if (original.visibility !== 'P')
-      throw new ForbiddenError('only public actions can be reposted');
-    if (original.issuer === tenant) throw new ValidationError('reposting your own action');
-    return original;
-  }
-
-  /** Types that are not open need a relationship with their audience (protocol §2.5). */
-  private async checkAudience(
-    tenant: string,
-    claims: ActionTokenClaims,
-    definition: ActionTypeDefinition,
-  ): Promise<void> {
-    if (!claims.aud || claims.aud === tenant || definition.behaviour?.allowUnknown) return;
-    const relation = await this.rpc.request(getRelationship, { tenant, peer: claims.aud });
-    if (relation.blocked) throw new ForbiddenError(`${claims.aud} is blocked`);
-    if (!relation.following && !relation.follower && relation.connected !== 'true') {
-      throw new ForbiddenError(`${claims.t} to ${claims.aud} needs a follow or a connection`);
-    }
   }
 
   /** One action, as far as the caller may see it (a hidden one is 404, like a missing one). */
   async get(tenant: string, actionId: string, sight: Sight): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
     const action = await this.actions.find(tnId, actionId);
-    // The tenant's leaders see every row (a refused one says why), like the list shows them.
+    // Tokens in verification or refused are not actions (leaders find them with `?status=`).
     const visible =
       action &&
+      action.status !== 'V' &&
+      action.status !== 'F' &&
       (sight.all ||
         (action.status === 'A' && sight.visibilities.includes(action.visibility ?? 'D')));
     if (!visible) throw new NotFoundError('no such action');

@@ -5,6 +5,7 @@ import { type Action } from '@cloudillo/db-federation';
 import {
   type ActionTokenClaims,
   type ActionTypeRegistry,
+  ConflictError,
   ValidationError,
 } from '@cloudillo/protocol';
 
@@ -14,6 +15,7 @@ import { Recipients } from '../delivery/recipients';
 import { ActionsRepository } from './actions.repository';
 import { type FanoutJob } from '../delivery/jobs';
 import { actionEvent } from './action-event';
+import { DraftsRepository } from './drafts.repository';
 import { storedClaims } from './stored-claims';
 
 export interface Outbound {
@@ -23,8 +25,8 @@ export interface Outbound {
   claims: Record<string, unknown>;
   /** Recipients beyond those the type implies (a STAT's commenters and reactors). */
   extraRecipients?: readonly string[];
-  /** The client's placeholder, echoed in the stored event (protocol §2.2). */
-  tempId?: string;
+  /** A claimed draft (`@<n>`) that becomes this action: its row is kept, its id echoed in the event as `tempId` (protocol §2.2). */
+  draftId?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export interface Outbound {
 export class OutboundActions {
   constructor(
     private readonly actions: ActionsRepository,
+    private readonly drafts: DraftsRepository,
     private readonly queues: FederationQueues,
     private readonly recipients: Recipients,
     private readonly rpc: ContractClient,
@@ -49,7 +52,7 @@ export class OutboundActions {
       idTag: tenant,
       claims: outbound.claims,
     });
-    const { actionId, claims, status } = await this.store(tnId, token);
+    const { actionId, claims, status } = await this.store(tnId, token, outbound.draftId);
     await this.queues.enqueueFanout({
       tnId,
       tenant,
@@ -58,7 +61,7 @@ export class OutboundActions {
     });
     const action = await this.actions.find(tnId, actionId);
     if (!action) throw new Error(`action ${actionId} vanished`);
-    await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.tempId));
+    await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.draftId));
     return { action, claims };
   }
 
@@ -69,12 +72,16 @@ export class OutboundActions {
   private async store(
     tnId: number,
     token: string,
+    draftId?: string,
   ): Promise<{ actionId: string; claims: ActionTokenClaims; status: 'A' | 'C' | 'N' | 'D' }> {
     const claims = storedClaims(token);
     const check = this.registry.check(claims);
     if (!check.ok) throw new ValidationError(check.reason);
     const actionId = contentId('a', token);
-    await this.actions.insert({ tnId, actionId, claims, token, status: 'V' });
+    const stored = { tnId, actionId, claims, token, status: 'V' } as const;
+    if (!draftId) await this.actions.insert(stored);
+    else if (!(await this.drafts.becomeSigned(tnId, draftId, stored)))
+      throw new ConflictError(`${draftId} was published or changed meanwhile`);
     const status = await this.actions.activate(tnId, actionId, this.registry.dedupKey(claims));
     return { actionId, claims, status };
   }

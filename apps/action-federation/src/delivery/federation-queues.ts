@@ -8,6 +8,7 @@ import {
   type DeliveryJob,
   type FanoutJob,
   type HistoryJob,
+  type PublishJob,
   type StatJob,
   type VerifyJob,
 } from './jobs';
@@ -17,6 +18,7 @@ export const DELIVER_QUEUE = 'federation.deliver';
 export const STAT_QUEUE = 'federation.stat';
 export const FANOUT_QUEUE = 'federation.fanout';
 export const HISTORY_QUEUE = 'federation.history';
+export const PUBLISH_QUEUE = 'federation.publish';
 
 const BULK = 1000;
 
@@ -48,6 +50,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   private statQueue?: Queue<StatJob>;
   private fanoutQueue?: Queue<FanoutJob>;
   private historyQueue?: Queue<HistoryJob>;
+  private publishQueue?: Queue<PublishJob>;
   private readonly lastVerifyWindow = new Map<number, number>();
 
   constructor(@Inject(FED_CONFIG) private readonly config: FederationConfig) {}
@@ -60,6 +63,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     this.statQueue = new Queue<StatJob>(STAT_QUEUE, { connection, prefix });
     this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, { connection, prefix });
     this.historyQueue = new Queue<HistoryJob>(HISTORY_QUEUE, { connection, prefix });
+    this.publishQueue = new Queue<PublishJob>(PUBLISH_QUEUE, { connection, prefix });
   }
 
   /** A history sync with `peer` (one pending per tenant and peer), after `delayMs`. */
@@ -69,6 +73,23 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
       delay: delayMs,
       attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
+  }
+
+  /**
+   * A scheduled draft's publication at its time. One job per draft and time: a rescheduled draft
+   * gets a new job, and the old one finds the draft no longer due then.
+   */
+  async schedulePublish(job: PublishJob, now: number): Promise<void> {
+    const at = new Date(job.publishAt).getTime();
+    await this.publishQueue?.add('publish', job, {
+      jobId: `publish-${job.tnId}-${job.draftId.slice(1)}-${at}`,
+      delay: Math.max(0, at - now),
+      attempts: 10,
+      // Longer than a crashed publisher's hold on the draft, so a retry can take it again.
+      backoff: { type: 'exponential', delay: 60_000 },
       removeOnComplete: true,
       removeOnFail: 1000,
     });
@@ -166,5 +187,6 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     await this.statQueue?.close();
     await this.fanoutQueue?.close();
     await this.historyQueue?.close();
+    await this.publishQueue?.close();
   }
 }

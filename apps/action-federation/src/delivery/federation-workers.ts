@@ -9,6 +9,7 @@ import { redisConnection } from '@cloudillo/queues';
 import { type Job, Worker } from 'bullmq';
 
 import { type FederationConfig } from '../config';
+import { DraftsService } from '../actions/drafts.service';
 import { OutboundActions } from '../actions/outbound-actions';
 import { HistorySync } from '../history/history-sync';
 import { InteractionStats } from '../hooks/interaction-stats';
@@ -21,6 +22,7 @@ import {
   FANOUT_QUEUE,
   FederationQueues,
   HISTORY_QUEUE,
+  PUBLISH_QUEUE,
   STAT_QUEUE,
   VERIFY_QUEUE,
 } from './federation-queues';
@@ -28,6 +30,7 @@ import {
   type DeliveryJob,
   type FanoutJob,
   type HistoryJob,
+  type PublishJob,
   type StatJob,
   type VerifyJob,
 } from './jobs';
@@ -50,6 +53,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly queues: FederationQueues,
     private readonly outbound: OutboundActions,
     private readonly history: HistorySync,
+    private readonly drafts: DraftsService,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
@@ -109,10 +113,15 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       ...common,
       concurrency: 4,
     });
-    for (const worker of [verifier, deliverer, stat, fanout, history]) {
+    const publisher = new Worker<PublishJob>(
+      PUBLISH_QUEUE,
+      (job) => this.drafts.publishScheduled(job.data),
+      { ...common, concurrency: 4 },
+    );
+    this.workers = [verifier, deliverer, stat, fanout, history, publisher];
+    for (const worker of this.workers) {
       worker.on('error', (error) => this.logger.error(`queue worker: ${error.message}`));
     }
-    this.workers = [verifier, deliverer, stat, fanout, history];
     await this.queues.startSweeper();
   }
 

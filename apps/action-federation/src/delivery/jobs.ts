@@ -37,3 +37,12 @@ export interface HistoryJob {
   tenant: string;
   peer: string;
 }
+
+/** Publish a scheduled draft (status S) when its time has come (protocol §2.5). */
+export interface PublishJob {
+  tnId: number;
+  tenant: string;
+  draftId: string;
+  /** The time it was scheduled for: a draft rescheduled since is left to its newer job. */
+  publishAt: string;
+}

@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Action } from '@cloudillo/db-federation';
+import { AppError, ConflictError, NotFoundError } from '@cloudillo/protocol';
+
+import { FederationQueues } from '../delivery/federation-queues';
+import { type PublishJob } from '../delivery/jobs';
+import { HookDispatcher } from '../hooks/hook-dispatcher';
+import { CLOCK, type Clock } from '../tokens';
+import { ActionComposer, type NewAction } from './action-composer';
+import { type ActionView, toActionView } from './action-view';
+import { ActionsRepository } from './actions.repository';
+import { DraftsRepository } from './drafts.repository';
+import { OutboundActions } from './outbound-actions';
+import { TenantDirectory } from './tenant-directory';
+
+/** What `PATCH /api/actions/{@n}` may change; `publishAt: null` unschedules. */
+export type DraftChange = Partial<Omit<NewAction, 'type' | 'subType'>> & {
+  publishAt?: Date | null;
+};
+
+/** How long a publisher holds a draft; a crashed one lets go after it. */
+const PUBLISH_HOLD_MS = 60_000;
+
+/** The fields of a stored draft as a create request. */
+function requestOf(draft: Action): NewAction {
+  return {
+    type: draft.type,
+    ...(draft.subType ? { subType: draft.subType } : {}),
+    ...(draft.parentId ? { parentId: draft.parentId } : {}),
+    ...(draft.audience ? { audienceTag: draft.audience } : {}),
+    ...(draft.content === null ? {} : { content: draft.content }),
+    ...(draft.attachments.length ? { attachments: draft.attachments } : {}),
+    ...(draft.subject ? { subject: draft.subject } : {}),
+    ...(draft.expiresAt ? { expiresAt: Math.floor(draft.expiresAt.getTime() / 1000) } : {}),
+    ...(draft.visibility ? { visibility: draft.visibility } : {}),
+    ...(draft.flags ? { flags: draft.flags } : {}),
+  };
+}
+
+/**
+ * Drafts (`R`) and scheduled actions (`S`, protocol §2.5): kept unsigned under `@<n>`, checked
+ * when saved and again when published (now, or by a job at `publishAt`), when they are signed and
+ * leave like any other action. A publish the rules refuse leaves a draft with the reason.
+ */
+@Injectable()
+export class DraftsService {
+  private readonly logger = new Logger(DraftsService.name);
+
+  constructor(
+    private readonly composer: ActionComposer,
+    private readonly drafts: DraftsRepository,
+    private readonly actions: ActionsRepository,
+    private readonly outbound: OutboundActions,
+    private readonly hooks: HookDispatcher,
+    private readonly queues: FederationQueues,
+    private readonly tenants: TenantDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async save(tenant: string, input: NewAction, publishAt: Date | undefined): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const { checked } = await this.composer.compose(tenant, tnId, input, true);
+    const draft = await this.drafts.insert(tnId, checked, publishAt ? 'S' : 'R', publishAt ?? null);
+    if (publishAt) await this.schedule(tenant, tnId, draft.actionId, publishAt);
+    return toActionView(draft);
+  }
+
+  async change(tenant: string, draftId: string, change: DraftChange): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const current = await this.draft(tnId, draftId);
+    const { publishAt: requested, ...fields } = change;
+    const publishAt = requested === undefined ? (current.publishAt ?? undefined) : requested;
+    const input = { ...requestOf(current), ...fields };
+    const { checked } = await this.composer.compose(tenant, tnId, input, true);
+    const status = publishAt ? 'S' : 'R';
+    const changed = await this.drafts.update(tnId, draftId, checked, status, publishAt ?? null);
+    if (!changed) throw new ConflictError(`${draftId} was published or changed meanwhile`);
+    if (publishAt && publishAt.getTime() !== current.publishAt?.getTime())
+      await this.schedule(tenant, tnId, draftId, publishAt);
+    return toActionView(changed);
+  }
+
+  /** `POST …/{@n}/publish`: signed and sent now, whatever its schedule. */
+  async publish(tenant: string, draftId: string): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const draft = await this.drafts.claim(tnId, draftId, PUBLISH_HOLD_MS);
+    if (!draft) throw new NotFoundError('no draft under this id');
+    return toActionView(await this.sign(tenant, tnId, draft));
+  }
+
+  /** The scheduled job: publishes the draft if it is still due at the time the job is for. */
+  async publishScheduled(job: PublishJob): Promise<void> {
+    const draft = await this.drafts.claim(
+      job.tnId,
+      job.draftId,
+      PUBLISH_HOLD_MS,
+      new Date(job.publishAt),
+    );
+    if (!draft) return; // published, changed, cancelled or discarded meanwhile
+    try {
+      await this.sign(job.tenant, job.tnId, draft);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error; // infrastructure: the job tries again
+      this.logger.warn(`scheduled ${job.draftId} of ${job.tenant} not published: ${error.message}`);
+    }
+  }
+
+  /** `POST …/{@n}/cancel`: a scheduled action goes back to being a draft. */
+  async cancel(tenant: string, draftId: string): Promise<ActionView> {
+    const tnId = await this.tenants.tnId(tenant);
+    const draft = await this.drafts.unschedule(tnId, draftId);
+    if (draft) return toActionView(draft);
+    await this.draft(tnId, draftId);
+    throw new ConflictError(`${draftId} is not scheduled`);
+  }
+
+  async discard(tenant: string, draftId: string): Promise<void> {
+    const tnId = await this.tenants.tnId(tenant);
+    if (!(await this.drafts.discard(tnId, draftId)))
+      throw new NotFoundError('no draft under this id');
+  }
+
+  private async draft(tnId: number, draftId: string): Promise<Action> {
+    const draft = await this.actions.find(tnId, draftId);
+    if (!draft || (draft.status !== 'R' && draft.status !== 'S'))
+      throw new NotFoundError('no draft under this id');
+    return draft;
+  }
+
+  private async schedule(tenant: string, tnId: number, draftId: string, at: Date): Promise<void> {
+    const now = this.clock().getTime();
+    await this.queues.schedulePublish({ tnId, tenant, draftId, publishAt: at.toISOString() }, now);
+  }
+
+  /** Composes the claimed draft anew (the rules of now apply), signs it into its own row. */
+  private async sign(tenant: string, tnId: number, draft: Action): Promise<Action> {
+    const draftId = draft.actionId;
+    try {
+      const { claims } = await this.composer.compose(tenant, tnId, requestOf(draft));
+      const published = await this.outbound.publish({ tenant, tnId, claims, draftId });
+      await this.hooks.onCreate({
+        tenant,
+        tnId,
+        actionId: published.action.actionId,
+        claims: published.claims,
+      });
+      return published.action;
+    } catch (error) {
+      if (error instanceof AppError) await this.drafts.release(tnId, draftId, error.message);
+      throw error;
+    }
+  }
+}
