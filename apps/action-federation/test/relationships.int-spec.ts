@@ -7,17 +7,19 @@ import { type FederationStack, startFederationStack } from './federation-stack';
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
 const CAROL = 'carol.localhost';
+const DAVE = 'dave.localhost';
+const ERIN = 'erin.localhost';
 
 describe('relationships: CONN and FLLW state machines, permissions and broadcast recipients (protocol §2.6, §2.8, §2.9)', () => {
   let stack: FederationStack;
 
   beforeAll(async () => {
-    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL] });
+    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL, DAVE, ERIN] });
   });
 
   afterAll(() => stack?.close());
 
-  const { create, actionsOf, arrived, answer } = actionClient(() => stack);
+  const { call, create, actionsOf, arrived, answer } = actionClient(() => stack);
   const relation = (tenant: string, peer: string) =>
     stack.identity.rpc.request(getRelationship, { tenant, peer });
 
@@ -131,5 +133,32 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     expect([first.status, dataOf(first)]).toEqual([200, null]);
     await arrived(BOB, disconnect.actionId, 'D');
     expect((await answer(BOB, disconnect.actionId, 'dismiss')).status).toBe(404);
+  });
+  it('the receiver’s settings decide a stranger’s request: auto-accept, ignore, no followers', async () => {
+    const setting = async (idTag: string, name: string, value: unknown) =>
+      expect((await call(idTag, 'PUT', `/api/settings/${name}`, { value })).status).toBe(200);
+    await setting(DAVE, 'profile.connection_mode', 'A');
+    // (Earlier requests from this address may have raised proof of work: the request that arrives
+    // can be a re-signed one with another id, so it is found by its issuer.)
+    const requestFrom = (issuer: string, status: string) =>
+      waitFor(async () =>
+        (await actionsOf(DAVE, `?type=CONN&issuer=${issuer}&status=${status}`)).at(0),
+      );
+    await create(ERIN, { type: 'CONN', audienceTag: DAVE, content: 'hello dave' });
+    await requestFrom(ERIN, 'A');
+    expect(await relation(DAVE, ERIN)).toMatchObject({ connected: 'true', follower: true });
+    await waitFor(async () => (await relation(ERIN, DAVE)).connected === 'true');
+
+    await setting(DAVE, 'profile.connection_mode', 'I');
+    await create(CAROL, { type: 'CONN', audienceTag: DAVE, content: 'hi?' });
+    await requestFrom(CAROL, 'D');
+    expect(await relation(DAVE, CAROL)).toMatchObject({ connected: 'false', follower: false });
+
+    await setting(DAVE, 'profile.allow_followers', false);
+    const follow = await create(BOB, { type: 'FLLW', audienceTag: DAVE });
+    await waitFor(async () =>
+      (await actionsOf(DAVE, '?status=D&type=FLLW')).some((a) => a.actionId === follow.actionId),
+    );
+    expect(await relation(DAVE, BOB)).toMatchObject({ follower: false });
   });
 });

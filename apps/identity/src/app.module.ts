@@ -33,6 +33,10 @@ import { KnownProfilesRepository } from './profiles/known-profiles.repository';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProfilesService } from './profiles/profiles.service';
 import { RelationshipsHandler } from './profiles/relationships.handler';
+import { SettingsController } from './settings/settings.controller';
+import { SettingsHandler } from './settings/settings.handler';
+import { SettingsRepository } from './settings/settings.repository';
+import { SettingsService } from './settings/settings.service';
 import { RemoteKeysHandler } from './remote/remote-keys.handler';
 import { RemoteKeysRepository } from './remote/remote-keys.repository';
 import { RemoteKeysService } from './remote/remote-keys.service';
@@ -82,6 +86,8 @@ export class AppModule {
         TenantAdminHandler,
         PictureHandler,
         RelationshipsHandler,
+        SettingsController,
+        SettingsHandler,
       ],
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
@@ -95,6 +101,8 @@ export class AppModule {
         ...AUTH_PROVIDERS,
         identityReadiness,
         KeysRepository,
+        SettingsRepository,
+        SettingsService,
         KeyVault,
         KeyRotationService,
         IdentityJobs,

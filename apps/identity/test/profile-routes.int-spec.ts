@@ -404,4 +404,68 @@ describe('profile and admin routes behind the auth guard (identity + access-toke
       expect(data<{ x: Record<string, string> }>(publicView).x).toEqual({ motto: 'hi' });
     });
   });
+  describe('settings', () => {
+    const as = (idTag: string, method: string, path: string, body?: unknown) =>
+      call(idTag, method, path, {
+        token: tokens[idTag],
+        ...(body === undefined ? {} : { body }),
+      });
+
+    it('lists the known settings with their defaults, and keeps what a leader sets', async () => {
+      const list = data<{ key: string; value: unknown }[]>(
+        await as('alice.localhost', 'GET', '/api/settings'),
+      );
+      expect(list).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ key: 'profile.connection_mode', value: 'M', scope: 'tenant' }),
+          expect.objectContaining({ key: 'profile.allow_followers', value: true }),
+        ]),
+      );
+      const put = await as('alice.localhost', 'PUT', '/api/settings/profile.connection_mode', {
+        value: 'A',
+      });
+      expect([put.status, data(put)]).toEqual([200, {}]);
+      const read = await as('alice.localhost', 'GET', '/api/settings/profile.connection_mode');
+      expect(data(read)).toMatchObject({ key: 'profile.connection_mode', value: 'A' });
+      // Another tenant's settings are its own.
+      const bobs = await as('bob.localhost', 'GET', '/api/settings/profile.connection_mode');
+      expect(data(bobs)).toMatchObject({ value: 'M' });
+      const reset = await as('alice.localhost', 'DELETE', '/api/settings/profile.connection_mode');
+      expect([reset.status, data(reset)]).toEqual([200, null]);
+      const again = await as('alice.localhost', 'GET', '/api/settings/profile.connection_mode');
+      expect(data(again)).toMatchObject({ value: 'M' });
+    });
+
+    it('refuses bad values, unknown names, strangers and other tenants', async () => {
+      const bad = await as('alice.localhost', 'PUT', '/api/settings/profile.connection_mode', {
+        value: 'X',
+      });
+      expect([bad.status, codeOf(bad)]).toEqual([400, 'E-VAL-INVALID']);
+      const wrongType = await as(
+        'alice.localhost',
+        'PUT',
+        '/api/settings/profile.allow_followers',
+        {
+          value: 'no',
+        },
+      );
+      expect([wrongType.status, codeOf(wrongType)]).toEqual([400, 'E-VAL-INVALID']);
+      const unknown = await as('alice.localhost', 'PUT', '/api/settings/profile.favourite_colour', {
+        value: 'red',
+      });
+      expect([unknown.status, codeOf(unknown)]).toEqual([404, 'E-CORE-NOTFOUND']);
+      const malformed = await as('alice.localhost', 'GET', '/api/settings/..%2Fetc');
+      expect(malformed.status).toBe(400);
+      const anonymous = await call('alice.localhost', 'GET', '/api/settings');
+      expect(anonymous.status).toBe(401);
+      // Alice's token does not open bob's settings.
+      const foreign = await call('bob.localhost', 'PUT', '/api/settings/profile.connection_mode', {
+        token: tokens['alice.localhost'],
+        body: { value: 'I' },
+      });
+      expect(foreign.status).toBe(401);
+      const bobs = await as('bob.localhost', 'GET', '/api/settings/profile.connection_mode');
+      expect(data(bobs)).toMatchObject({ value: 'M' });
+    });
+  });
 });

@@ -27,6 +27,7 @@ export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';
 export { resolveTenant } from './identity/resolve-tenant';
 export { signWithTenantKey } from './identity/sign';
+export { getSettings } from './identity/settings';
 export {
   createTenant,
   getRelationship,

@@ -63,3 +63,12 @@ export { isPeerMapName, PeerDirectory } from './peer-directory';
 export { type ProfileKey, type PublicProfile } from './profile';
 export { scopeAllowsPath } from './scope';
 export * from './action-types';
+export {
+  SETTINGS,
+  SETTING_NAMES,
+  isSettingName,
+  type SettingDefinition,
+  type SettingName,
+  type SettingPermission,
+  type SettingValue,
+} from './settings';

@@ -222,9 +222,10 @@ export class ActionsRepository {
     tnId: number,
     actionId: string,
     dedupKey: string | undefined,
-    status: 'A' | 'C' | 'N' = 'A',
+    status: 'A' | 'C' | 'N' | 'D' = 'A',
   ): Promise<'A' | 'C' | 'N' | 'D'> {
-    if (!dedupKey) {
+    // A dropped action supersedes nothing.
+    if (!dedupKey || status === 'D') {
       await this.db.action.updateMany({ where: { tnId, actionId, status: 'V' }, data: { status } });
       return status;
     }

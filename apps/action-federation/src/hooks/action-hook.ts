@@ -3,7 +3,8 @@ import { type Action } from '@cloudillo/db-federation';
 import { type ActionTokenClaims } from '@cloudillo/protocol';
 
 /** The row status an inbound action ends in (protocol §2.4): active, awaiting the user, a notice. */
-export type ReceivedStatus = 'A' | 'C' | 'N';
+/** Active, awaiting the user, a notice, or dropped (an ignored request: kept as `D`, changes nothing). */
+export type ReceivedStatus = 'A' | 'C' | 'N' | 'D';
 
 export interface HookContext {
   tenant: string;

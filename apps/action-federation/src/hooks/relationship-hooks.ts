@@ -2,10 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ContractClient,
   getRelationship,
+  getSettings,
   type Relationship,
   updateRelationship,
 } from '@cloudillo/contracts';
-import { type ActionTokenClaims, splitActionType } from '@cloudillo/protocol';
+import {
+  type ActionTokenClaims,
+  type SettingName,
+  SETTINGS,
+  type SettingValue,
+  splitActionType,
+} from '@cloudillo/protocol';
 
 import { OutboundActions } from '../actions/outbound-actions';
 import { type FederationConfig } from '../config';
@@ -21,7 +28,9 @@ type RelationChange = {
 
 /**
  * The CONN and FLLW state machines (protocol §2.9), kept in identity's known-profile rows (the one
- * store of relationships, read for roles and by `/api/profiles` too).
+ * store of relationships, read for roles and by `/api/profiles` too). The tenant's settings
+ * `profile.connection_mode` (M manual, A auto-accept, I ignore) and `profile.allow_followers`
+ * decide what a stranger's request does.
  */
 @Injectable()
 export class RelationshipHooks implements ActionHook {
@@ -77,28 +86,47 @@ export class RelationshipHooks implements ActionHook {
         await connected();
         return 'A';
       }
-      // A request: the sender follows us from now on; mutual requests connect.
+      // A request: mutual requests connect; otherwise the tenant's connection mode decides.
       if (relation.connected === 'R' || relation.connected === 'true') {
         await connected();
         return 'A';
       }
-      await relate({ follower: true });
-      return 'C';
+      const mode = await this.setting(tenant, 'profile.connection_mode');
+      if (mode === 'I') return 'D'; // ignored: as if it never came
+      await relate({ follower: true }); // the sender follows us from now on
+      if (mode !== 'A') return 'C'; // waits for the user
+      await this.answer(tenant, tnId, claims.iss);
+      await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+      return 'A';
     }
-    await relate({ follower: subType !== 'DEL' });
-    return subType === 'DEL' ? 'N' : 'A';
+    if (subType === 'DEL') {
+      await relate({ follower: false });
+      return 'N';
+    }
+    if (!(await this.setting(tenant, 'profile.allow_followers'))) return 'D';
+    await relate({ follower: true });
+    return 'A';
   }
 
   /** Accepting a connection request answers it with `CONN:ACC`. */
   async onAccept({ tenant, tnId, claims }: HookContext): Promise<void> {
-    if (claims.t !== 'CONN') return;
+    if (claims.t === 'CONN') await this.answer(tenant, tnId, claims.iss);
+  }
+
+  private async answer(tenant: string, tnId: number, requester: string): Promise<void> {
     const iat = Math.floor(this.clock().getTime() / 1000);
     const ack = await this.outbound.publish({
       tenant,
       tnId,
-      claims: { t: 'CONN:ACC', aud: claims.iss, iat },
+      claims: { t: 'CONN:ACC', aud: requester, iat },
     });
     await this.sent(tenant, ack.claims);
+  }
+
+  private async setting<N extends SettingName>(tenant: string, name: N): Promise<SettingValue<N>> {
+    const { values } = await this.rpc.request(getSettings, { tenant, names: [name] });
+    const parsed = SETTINGS[name].schema.safeParse(values[name]);
+    return (parsed.success ? parsed.data : SETTINGS[name].default) as SettingValue<N>;
   }
 
   private async sent(tenant: string, claims: ActionTokenClaims): Promise<void> {

@@ -21,6 +21,7 @@ import { type FederationConfig } from '../config';
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type VerifyJob } from '../delivery/jobs';
+import { type ReceivedStatus } from '../hooks/action-hook';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { ProofOfWork } from './proof-of-work';
@@ -31,7 +32,7 @@ const ACTION_ID = /^a1~/;
 const BATCH = 200;
 
 type Outcome =
-  | { kind: 'verified'; status: 'A' | 'C' | 'N'; dedupKey?: string; claims: ActionTokenClaims }
+  | { kind: 'verified'; status: ReceivedStatus; dedupKey?: string; claims: ActionTokenClaims }
   | { kind: 'refused'; reason: string }
   | { kind: 'retry'; reason: string };
 

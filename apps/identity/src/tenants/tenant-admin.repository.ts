@@ -102,6 +102,7 @@ export class TenantAdminRepository {
       });
       await tx.tenantKey.deleteMany({ where: { tnId: tenant.tnId } });
       await tx.profile.deleteMany({ where: { tnId: tenant.tnId } });
+      await tx.tenantSetting.deleteMany({ where: { tnId: tenant.tnId } });
       return tenant.tnId;
     });
   }

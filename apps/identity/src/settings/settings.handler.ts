@@ -1,0 +1,19 @@
+import { Controller } from '@nestjs/common';
+import { getSettings, type HandlerInput, type HandlerReply } from '@cloudillo/contracts';
+import { HandleRequest } from '@cloudillo/messaging';
+
+import { SettingsService } from './settings.service';
+
+/** Settings for the services that act on them (over NATS). */
+@Controller()
+export class SettingsHandler {
+  constructor(private readonly settings: SettingsService) {}
+
+  @HandleRequest(getSettings)
+  async get({
+    tenant,
+    names,
+  }: HandlerInput<typeof getSettings>): Promise<HandlerReply<typeof getSettings>> {
+    return { values: await this.settings.values(tenant, names) };
+  }
+}
