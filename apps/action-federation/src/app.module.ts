@@ -24,6 +24,8 @@ import { DeliveriesController } from './admin/deliveries.controller';
 import { ActionsController } from './actions/actions.controller';
 import { ActionsRepository } from './actions/actions.repository';
 import { ActionComposer } from './actions/action-composer';
+import { Subscriptions } from './conversations/subscriptions';
+import { ConversationHooks } from './hooks/conversation-hooks';
 import { ActionsService } from './actions/actions.service';
 import { DraftsRepository } from './actions/drafts.repository';
 import { DraftsService } from './actions/drafts.service';
@@ -135,7 +137,7 @@ export class AppModule {
         HistorySync,
         {
           provide: ACTION_HOOKS,
-          inject: [RelationshipHooks, InteractionStats, ApprovalHooks],
+          inject: [RelationshipHooks, InteractionStats, ApprovalHooks, ConversationHooks],
           useFactory: (...builtIn: ActionHook[]) => [...builtIn, ...(deps.actionHooks ?? [])],
         },
         TenantDirectory,
@@ -155,6 +157,8 @@ export class AppModule {
         RelationshipHooks,
         InteractionStats,
         ApprovalHooks,
+        ConversationHooks,
+        Subscriptions,
       ],
     };
   }

@@ -12,6 +12,7 @@ import {
 } from '@cloudillo/protocol';
 
 import { ACTION_TYPES } from '../action-types';
+import { Subscriptions } from '../conversations/subscriptions';
 import { gateOf } from '../inbox/verification.service';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionsRepository } from './actions.repository';
@@ -51,6 +52,7 @@ export class ActionComposer {
   constructor(
     private readonly actions: ActionsRepository,
     private readonly drafts: DraftsRepository,
+    private readonly subscriptions: Subscriptions,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -109,7 +111,14 @@ export class ActionComposer {
     if (!check.ok) throw new ValidationError(check.reason);
     const gate = gateOf(definition, parent, subject);
     if (gate && check.subType !== 'DEL') throw new ForbiddenError(gate);
-    await this.checkAudience(tenant, parsed.data, definition);
+    // Posting into a container takes a subscription to it, which stands for a relationship.
+    const container = definition.behaviour?.requiresSubscription
+      ? this.subscriptions.containerOf(parent, subject)
+      : undefined;
+    if (container) {
+      if (!(await this.subscriptions.subscribed(tnId, tenant, container)))
+        throw new ForbiddenError(`${t} into ${container.actionId} needs a subscription to it`);
+    } else await this.checkAudience(tenant, parsed.data, definition);
     return { claims, checked: parsed.data };
   }
 

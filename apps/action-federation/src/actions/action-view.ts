@@ -17,6 +17,8 @@ export interface ActionView {
   visibility?: string;
   flags?: string;
   stat?: { commentCount?: number; reactions?: string };
+  /** Server-side metadata (a subscription's role). */
+  x?: unknown;
 }
 
 /** The stored counters (`{c, r}` as a STAT carries them) in the client's shape. */
@@ -53,6 +55,7 @@ export function toActionView(action: Action): ActionView {
     view.status = action.status as NonNullable<ActionView['status']>;
   if (action.visibility !== null) view.visibility = action.visibility;
   if (action.flags !== null) view.flags = action.flags;
+  if (action.x !== null) view.x = action.x;
   const stat = statView(action.stat);
   if (stat) view.stat = stat;
   return view;

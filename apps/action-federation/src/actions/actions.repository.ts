@@ -87,6 +87,7 @@ export function fromRow(r: Record<string, unknown>): Action {
     createdAt: r['created_at'] as Date,
     receivedAt: r['received_at'] as Date,
     expiresAt: r['expires_at'] as Date | null,
+    x: r['x'] as Action['x'],
     rowId: BigInt(r['row_id'] as string),
     publishAt: r['publish_at'] as Date | null,
   };
@@ -342,6 +343,32 @@ export class ActionsRepository {
       ),
       issuers: issuers.map((r) => r.issuer),
     };
+  }
+
+  /** Sets an action's server-side metadata (`x`, never signed). */
+  async setX(tnId: number, actionId: string, x: Record<string, unknown>): Promise<void> {
+    await this.db.action.updateMany({
+      where: { tnId, actionId },
+      data: { x: x as Prisma.InputJsonValue },
+    });
+  }
+
+  /** The live action holding a dedup key (an invitation on record, a subscription), if any. */
+  byKey(tnId: number, dedupKey: string): Promise<Action | null> {
+    return this.db.action.findFirst({
+      where: { tnId, dedupKey, status: { in: ['A', 'C', 'N'] } },
+      orderBy: { createdAt: 'desc' },
+    });
+  }
+
+  /** Who is subscribed to a container: the issuers of its live SUBS. */
+  async subscribers(tnId: number, containerId: string): Promise<string[]> {
+    const rows = await this.db.action.findMany({
+      where: { tnId, type: 'SUBS', subType: null, subject: containerId, status: 'A' },
+      distinct: ['issuer'],
+      select: { issuer: true },
+    });
+    return rows.map((r) => r.issuer);
   }
 
   /** Keeps the counters of an action; a STAT older than the one applied is ignored. */

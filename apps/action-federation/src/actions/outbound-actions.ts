@@ -10,6 +10,7 @@ import {
 } from '@cloudillo/protocol';
 
 import { ACTION_TYPES } from '../action-types';
+import { Subscriptions } from '../conversations/subscriptions';
 import { FederationQueues } from '../delivery/federation-queues';
 import { Recipients } from '../delivery/recipients';
 import { ActionsRepository } from './actions.repository';
@@ -42,6 +43,7 @@ export class OutboundActions {
     private readonly drafts: DraftsRepository,
     private readonly queues: FederationQueues,
     private readonly recipients: Recipients,
+    private readonly subscriptions: Subscriptions,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
   ) {}
@@ -124,7 +126,19 @@ export class OutboundActions {
       (behaviour.deliverSubject || behaviour.deliverToSubjectOwner || claims.t === 'APRV')
         ? (await this.actions.findHeld(job.tnId, [claims.sub])).get(claims.sub)
         : undefined;
-    const to = await this.recipients.of(job.tenant, claims, behaviour, subject, job.extra);
+    // The container it is posted into (or, for a relaying APRV, the one its subject is in).
+    const containerId = claims.t === 'APRV' ? subject?.parentId : claims.p;
+    const container = containerId
+      ? (await this.actions.findHeld(job.tnId, [containerId])).get(containerId)
+      : undefined;
+    const to = await this.recipients.of(
+      job.tenant,
+      job.tnId,
+      claims,
+      behaviour,
+      { subject, ...(this.subscriptions.isContainer(container) ? { container } : {}) },
+      job.extra,
+    );
     const related = behaviour.deliverSubject && subject ? [subject.token] : undefined;
     await this.queues.enqueueDeliveries(
       to.map((recipient) => ({

@@ -3,29 +3,41 @@ import { ContractClient, listFollowers } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import { type ActionBehaviour, type ActionTokenClaims, splitActionType } from '@cloudillo/protocol';
 
+import { Subscriptions } from '../conversations/subscriptions';
+
 /**
  * Who receives an action this tenant created (protocol §2.6): its audience; for a broadcast
- * without one, every follower; the subject's owner when the type says so (and for APRV); plus
- * any extra recipients the caller names (a STAT's commenters and reactors).
+ * without one, every follower; the subject's owner when the type says so (and for APRV); the
+ * subscribers of the container it is posted into, when this tenant is its home (an APRV relaying
+ * a member's post there goes to them instead of the followers); plus any extra recipients the
+ * caller names (a STAT's commenters and reactors).
  */
 @Injectable()
 export class Recipients {
-  constructor(private readonly rpc: ContractClient) {}
+  constructor(
+    private readonly rpc: ContractClient,
+    private readonly subscriptions: Subscriptions,
+  ) {}
 
   async of(
     tenant: string,
+    tnId: number,
     claims: ActionTokenClaims,
     behaviour: ActionBehaviour,
-    subject: Action | undefined,
+    held: { subject?: Action | undefined; container?: Action | undefined },
     extra: readonly string[] = [],
   ): Promise<string[]> {
     if (behaviour.localOnly || behaviour.ephemeral) return [];
+    const { subject } = held;
+    const container = held.container?.issuer === tenant ? held.container : undefined;
     const recipients = new Set<string>(extra);
+    const isApproval = splitActionType(claims.t).type === 'APRV';
     if (claims.aud) recipients.add(claims.aud);
-    else if (behaviour.broadcast) for (const f of await this.followers(tenant)) recipients.add(f);
-    const toSubjectOwner =
-      behaviour.deliverToSubjectOwner || splitActionType(claims.t).type === 'APRV';
-    if (toSubjectOwner && subject) recipients.add(subject.issuer);
+    else if (behaviour.broadcast && !(isApproval && container))
+      for (const f of await this.followers(tenant)) recipients.add(f);
+    if (container)
+      for (const s of await this.subscriptions.subscribers(tnId, container)) recipients.add(s);
+    if ((behaviour.deliverToSubjectOwner || isApproval) && subject) recipients.add(subject.issuer);
     recipients.delete(tenant);
     return [...recipients];
   }

@@ -2,8 +2,10 @@ import { type Relationship } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import { type ActionTokenClaims } from '@cloudillo/protocol';
 
-/** The row status an inbound action ends in (protocol §2.4): active, awaiting the user, a notice. */
-/** Active, awaiting the user, a notice, or dropped (an ignored request: kept as `D`, changes nothing). */
+/**
+ * The row status an inbound action ends in (protocol §2.4): active, awaiting the user, a notice,
+ * or dropped (an ignored request: kept as `D`, changes nothing).
+ */
 export type ReceivedStatus = 'A' | 'C' | 'N' | 'D';
 
 export interface HookContext {
@@ -12,6 +14,13 @@ export interface HookContext {
   actionId: string;
   claims: ActionTokenClaims;
 }
+
+/** An inbound action with its sender's relationship and the held actions it names. */
+export type ReceiveContext = HookContext & {
+  relation: Relationship;
+  parent?: Action | undefined;
+  subject?: Action | undefined;
+};
 
 /**
  * What a type does beyond being stored (protocol §2.9), registered per base type. The pipeline
@@ -25,9 +34,7 @@ export interface ActionHook {
   /** After this tenant signed and stored one of its own actions. */
   onCreate?(context: HookContext): Promise<void>;
   /** After an inbound action verified; may choose its status (default `A`). */
-  onReceive?(
-    context: HookContext & { relation: Relationship },
-  ): Promise<ReceivedStatus | undefined>;
+  onReceive?(context: ReceiveContext): Promise<ReceivedStatus | undefined>;
   /** After an inbound action was stored active (the counters it affects now include it). */
   onActivated?(context: HookContext): Promise<void>;
   /** After the tenant's user accepted an action that awaited them (`C` → `A`). */

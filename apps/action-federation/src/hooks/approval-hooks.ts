@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Relationship } from '@cloudillo/contracts';
 import { type ActionTypeRegistry, splitActionType } from '@cloudillo/protocol';
 
 import { OutboundActions } from '../actions/outbound-actions';
 import { ACTION_TYPES } from '../action-types';
 import { CLOCK, type Clock } from '../tokens';
-import { type ActionHook, type HookContext, type ReceivedStatus } from './action-hook';
+import { Subscriptions } from '../conversations/subscriptions';
+import {
+  type ActionHook,
+  type HookContext,
+  type ReceiveContext,
+  type ReceivedStatus,
+} from './action-hook';
 
 /**
  * Approval (protocol §2.9 APRV): an approvable action (POST, REPOST, MSG…) someone addresses to
@@ -19,6 +24,7 @@ export class ApprovalHooks implements ActionHook {
 
   constructor(
     private readonly outbound: OutboundActions,
+    private readonly subscriptions: Subscriptions,
     @Inject(ACTION_TYPES) registry: ActionTypeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -27,11 +33,11 @@ export class ApprovalHooks implements ActionHook {
       .filter((t) => registry.lookup(t)?.definition.behaviour?.approvable);
   }
 
-  async onReceive(
-    context: HookContext & { relation: Relationship },
-  ): Promise<ReceivedStatus | undefined> {
+  async onReceive(context: ReceiveContext): Promise<ReceivedStatus | undefined> {
     const { claims, tenant, relation } = context;
     if (claims.aud !== tenant || claims.iss === tenant) return undefined;
+    // Posted into a container: the subscription is the approval (and the home relays it).
+    if (this.subscriptions.containerOf(context.parent, context.subject)) return undefined;
     if (splitActionType(claims.t).subType === 'DEL') return undefined;
     if (!relation.trusted) return 'C';
     await this.approve(context);

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Relationship } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import { splitActionType } from '@cloudillo/protocol';
 
@@ -7,6 +6,7 @@ import {
   ACTION_HOOKS,
   type ActionHook,
   type HookContext,
+  type ReceiveContext,
   type ReceivedStatus,
 } from './action-hook';
 
@@ -36,7 +36,7 @@ export class HookDispatcher {
   }
 
   /** The status the first hook that chooses one picks; `A` when none does. */
-  async onReceive(context: HookContext & { relation: Relationship }): Promise<ReceivedStatus> {
+  async onReceive(context: ReceiveContext): Promise<ReceivedStatus> {
     let status: ReceivedStatus | undefined;
     for (const hook of this.hooksFor(context.claims.t)) {
       const chosen = await hook.onReceive?.(context);

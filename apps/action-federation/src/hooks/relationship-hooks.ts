@@ -18,7 +18,12 @@ import { OutboundActions } from '../actions/outbound-actions';
 import { type FederationConfig } from '../config';
 import { FederationQueues } from '../delivery/federation-queues';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
-import { type ActionHook, type HookContext, type ReceivedStatus } from './action-hook';
+import {
+  type ActionHook,
+  type HookContext,
+  type ReceiveContext,
+  type ReceivedStatus,
+} from './action-hook';
 
 type RelationChange = {
   following?: boolean;
@@ -62,12 +67,7 @@ export class RelationshipHooks implements ActionHook {
   }
 
   /** After an inbound action verified; the status it is stored with. */
-  async onReceive({
-    tenant,
-    tnId,
-    claims,
-    relation,
-  }: HookContext & { relation: Relationship }): Promise<ReceivedStatus> {
+  async onReceive({ tenant, tnId, claims, relation }: ReceiveContext): Promise<ReceivedStatus> {
     const { type, subType } = splitActionType(claims.t);
     const relate = (set: RelationChange) => this.set(tenant, claims.iss, set);
     // A new connection: the peer's history is ours to see now (protocol §2.10).

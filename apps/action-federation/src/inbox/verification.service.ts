@@ -18,6 +18,7 @@ import {
 import { actionEvent } from '../actions/action-event';
 import { ActionsRepository } from '../actions/actions.repository';
 import { type FederationConfig } from '../config';
+import { Subscriptions } from '../conversations/subscriptions';
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type VerifyJob } from '../delivery/jobs';
@@ -59,6 +60,7 @@ export class VerificationService {
     private readonly rpc: ContractClient,
     private readonly pow: ProofOfWork,
     private readonly queues: FederationQueues,
+    private readonly subscriptions: Subscriptions,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -188,7 +190,18 @@ export class VerificationService {
       const referenced = await this.referenced(job.tnId, claims);
       const relation = await this.relation(relations, job.tenant, claims.iss);
       if (relation.blocked) throw new Refused(`${claims.iss} is blocked here`);
-      if (!row.preApproved) this.checkSender(job.tenant, claims, definition, relation, referenced);
+      if (!row.preApproved) {
+        const admission = await this.subscriptions.admits(
+          job.tenant,
+          job.tnId,
+          claims,
+          definition,
+          referenced,
+        );
+        if (admission.kind === 'refused') throw new Refused(admission.reason);
+        if (admission.kind === 'not-applicable')
+          this.checkSender(job.tenant, claims, definition, relation, referenced);
+      }
       const context = { tenant: job.tenant, tnId: job.tnId, actionId: row.actionId, claims };
       // A retraction naming its original (same issuer, same type) takes it down here too.
       const original = referenced.subject;
@@ -200,7 +213,7 @@ export class VerificationService {
         await this.actions.retract(job.tnId, original.actionId);
       }
       if (this.hooks.changesRelationships(claims.t)) relations.delete(claims.iss);
-      const chosen = await this.hooks.onReceive({ ...context, relation });
+      const chosen = await this.hooks.onReceive({ ...context, relation, ...referenced });
       const status =
         chosen === 'A' && definition?.behaviour?.requiresAcceptance && !isRetraction(claims)
           ? 'C'

@@ -1,0 +1,123 @@
+import { signWithTenantKey } from '@cloudillo/contracts';
+import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
+
+import { type ActionView } from '../src/actions/action-view';
+import { actionClient } from './action-client';
+import { type FederationStack, startFederationStack } from './federation-stack';
+
+const ALICE = 'alice.localhost';
+const BOB = 'bob.localhost';
+const CAROL = 'carol.localhost';
+const DAVE = 'dave.localhost';
+
+describe('conversations: CONV, INVT, SUBS roles and relayed MSG (protocol §2.8 step 6, §2.9)', () => {
+  let stack: FederationStack;
+  let conv: ActionView;
+
+  beforeAll(async () => {
+    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL, DAVE] });
+    // Invitations are not open types: the invitees follow the inviter.
+    for (const follower of [BOB, CAROL]) {
+      const follow = await create(follower, { type: 'FLLW', audienceTag: ALICE });
+      await arrived(ALICE, follow.actionId);
+    }
+  });
+
+  afterAll(() => stack?.close());
+
+  const { call, create, actionsOf, arrived, answer } = actionClient(() => stack);
+  const messagesAt = async (idTag: string) =>
+    (await actionsOf(idTag, `?type=MSG&parentId=${conv.actionId}`)).map((m) => m.content);
+  const subscriptionOf = async (home: string, issuer: string) =>
+    (await actionsOf(home, `?type=SUBS&subject=${conv.actionId}&issuer=${issuer}&status=A`)).find(
+      (s) => s.subType === undefined,
+    );
+  /** A token a node would send anyway, past its own outbound checks. */
+  const forged = async (issuer: string, claims: Record<string, unknown>) => {
+    const { token } = await stack.identity.rpc.request(signWithTenantKey, {
+      idTag: issuer,
+      claims: { ...claims, iat: Math.floor(Date.now() / 1000) },
+    });
+    const res = await stack.call(ALICE, 'POST', '/api/inbox', { body: { token } });
+    expect(res.status).toBe(201);
+    return dataOf<{ actionId: string }>(res).actionId;
+  };
+
+  it('the creator of a CONV is its admin; an invitation waits for the invitee, and accepting subscribes them at the home', async () => {
+    conv = await create(ALICE, { type: 'CONV', content: { name: 'team' } });
+    expect(conv).toMatchObject({ visibility: 'S', flags: 'rco' });
+    expect(await subscriptionOf(ALICE, ALICE)).toMatchObject({ x: { role: 'admin' } });
+
+    for (const invitee of [BOB, CAROL]) {
+      const invitation = await create(ALICE, {
+        type: 'INVT',
+        audienceTag: invitee,
+        subject: conv.actionId,
+        content: { role: invitee === CAROL ? 'observer' : 'member', message: 'join us' },
+      });
+      await arrived(invitee, invitation.actionId, 'C');
+      // The CONV travelled along (related), so the invitee holds what it is invited to.
+      await arrived(invitee, conv.actionId);
+      expect((await answer(invitee, invitation.actionId, 'accept')).status).toBe(200);
+    }
+    await waitFor(() => subscriptionOf(ALICE, BOB));
+    expect(await subscriptionOf(ALICE, BOB)).toMatchObject({ x: { role: 'member' } });
+    expect(await waitFor(() => subscriptionOf(ALICE, CAROL))).toMatchObject({
+      x: { role: 'observer' },
+    });
+  });
+
+  it('a member’s MSG is taken at the home at once and relayed to the other subscribers; the home’s own reaches all', async () => {
+    const hello = await create(BOB, { type: 'MSG', parentId: conv.actionId, content: 'hi team' });
+    expect(hello.audience?.idTag).toBe(ALICE);
+    await arrived(ALICE, hello.actionId); // not waiting for approval: the subscription is it
+    await waitFor(async () => (await messagesAt(CAROL)).includes('hi team'), 15_000, 'the relay');
+    const own = await create(ALICE, { type: 'MSG', parentId: conv.actionId, content: 'welcome' });
+    await arrived(BOB, own.actionId);
+    await arrived(CAROL, own.actionId);
+  });
+
+  it('refuses posts from observers and strangers, and subscriptions nobody invited', async () => {
+    // Carol is an observer: her node lets her try, the home refuses.
+    const observed = await create(CAROL, {
+      type: 'MSG',
+      parentId: conv.actionId,
+      content: 'can I speak?',
+    });
+    await arrived(ALICE, observed.actionId, 'F');
+    // Dave holds no CONV and no subscription: his own node refuses, the home too.
+    const local = await call(DAVE, 'POST', '/api/actions', {
+      type: 'MSG',
+      parentId: conv.actionId,
+      content: 'spam',
+    });
+    expect([local.status, errorCodeOf(local)]).toEqual([400, 'E-VAL-INVALID']);
+    const spam = await forged(DAVE, { t: 'MSG', aud: ALICE, p: conv.actionId, c: 'spam' });
+    await arrived(ALICE, spam, 'F');
+    const gatecrash = await forged(DAVE, { t: 'SUBS', aud: ALICE, sub: conv.actionId });
+    await arrived(ALICE, gatecrash, 'D');
+    expect(await messagesAt(BOB)).not.toContain('spam');
+  });
+
+  it('a subscriber who leaves (SUBS:DEL) gets nothing more', async () => {
+    const leave = await create(BOB, {
+      type: 'SUBS',
+      subType: 'DEL',
+      audienceTag: ALICE,
+      subject: conv.actionId,
+    });
+    await arrived(ALICE, leave.actionId);
+    expect(await subscriptionOf(ALICE, BOB)).toBeUndefined();
+    const after = await create(ALICE, { type: 'MSG', parentId: conv.actionId, content: 'bye bob' });
+    await arrived(CAROL, after.actionId);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await messagesAt(BOB)).not.toContain('bye bob');
+    // Having left, his node no longer lets him post into it.
+    const gone = await call(BOB, 'POST', '/api/actions', {
+      type: 'MSG',
+      parentId: conv.actionId,
+      content: 'still here?',
+    });
+    expect([gone.status, errorCodeOf(gone)]).toEqual([403, 'E-AUTH-NOPERM']);
+  });
+});
