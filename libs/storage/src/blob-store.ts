@@ -1,0 +1,32 @@
+import { type Readable } from 'node:stream';
+
+/** A byte range, both ends inclusive (as HTTP `Range: bytes=start-end` means it). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+/**
+ * Where blob bytes live (the port): an S3-compatible bucket in deployments (MinIO) and locally
+ * (Ceph RADOS Gateway). Keys are opaque to callers' users; content addressing is the metadata's.
+ */
+export interface BlobStore {
+  /** Writes a stream under `key` (multipart beyond one part); rejects if the stream errors. */
+  put(key: string, body: Readable, contentType?: string): Promise<void>;
+  /** The bytes under `key`, or one range of them. */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  /** Size and time, or undefined when there is no such object. */
+  stat(key: string): Promise<StoredObject | undefined>;
+  /** Removes an object and any unfinished multipart upload of it (a failed write). */
+  discard(key: string): Promise<void>;
+  /** Removes objects; missing ones are not an error. */
+  remove(keys: string[]): Promise<void>;
+  /** Objects under a prefix (for garbage collection), oldest pages first as the store lists them. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+}

@@ -1,0 +1,60 @@
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+
+import { ContentHasher } from '@cloudillo/crypto';
+
+import { type BlobStore } from './blob-store';
+
+/** The stream went past the byte limit; nothing of it is kept. */
+export class TooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} bytes`);
+  }
+}
+
+export interface HashedUpload {
+  /** `b1~` + SHA-256 of the bytes (protocol §3.1). */
+  blobId: string;
+  size: number;
+}
+
+/**
+ * Streams `source` into the store under `key` while hashing it (hash-while-upload: the bytes are
+ * never held whole; backpressure reaches the source). If the source fails, ends early or passes
+ * `limit`, the object and any multipart parts are removed before this rejects: nothing is left
+ * behind. (The store's stream is always ended, never destroyed: an S3 client waiting on a
+ * destroyed stream may wait forever.)
+ */
+export async function uploadHashed(
+  store: BlobStore,
+  key: string,
+  source: Readable,
+  limit: number,
+  contentType?: string,
+): Promise<HashedUpload> {
+  const hasher = new ContentHasher('b');
+  const sink = new PassThrough();
+  const stored = store.put(key, sink, contentType);
+  let failure: unknown;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (hasher.size + chunk.byteLength > limit) throw new TooLargeError(limit);
+      hasher.update(chunk);
+      if (!sink.write(chunk)) await Promise.race([once(sink, 'drain'), stored]);
+    }
+  } catch (error) {
+    failure = error;
+    source.destroy();
+  }
+  sink.end();
+  try {
+    await stored;
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure !== undefined) {
+    await store.discard(key);
+    throw failure;
+  }
+  return { blobId: hasher.digest(), size: hasher.size };
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+
+import { contentId } from '@cloudillo/crypto';
+import { testInfra, uniqueName } from '@cloudillo/testing';
+
+import { S3BlobStore, TooLargeError, uploadHashed } from '../src';
+
+async function bytesOf(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A source that yields `chunks` and then fails, as a client that disconnects mid-upload. */
+function brokenSource(chunks: Buffer[]): Readable {
+  return Readable.from(
+    (async function* () {
+      for (const chunk of chunks) yield chunk;
+      throw new Error('client went away');
+    })(),
+  );
+}
+
+describe('S3 blob store against the real S3 server (Ceph RGW locally)', () => {
+  const { s3 } = testInfra();
+  const store = new S3BlobStore({ ...s3, bucket: uniqueName('storage').replaceAll('_', '-') });
+
+  beforeAll(() => store.ensureBucket());
+
+  it('puts, stats, reads whole and by range, lists and removes', async () => {
+    const data = randomBytes(300_000);
+    await store.put('x/one', Readable.from([data]), 'application/octet-stream');
+    expect(await store.stat('x/one')).toMatchObject({ key: 'x/one', size: data.length });
+    expect((await bytesOf(await store.get('x/one'))).equals(data)).toBe(true);
+    const part = await bytesOf(await store.get('x/one', { start: 1000, end: 1999 }));
+    expect(part.equals(data.subarray(1000, 2000))).toBe(true);
+    const listed: string[] = [];
+    for await (const object of store.list('x/')) listed.push(object.key);
+    expect(listed).toEqual(['x/one']);
+    await store.remove(['x/one', 'x/never-there']);
+    expect(await store.stat('x/one')).toBeUndefined();
+  });
+
+  it('hashes while uploading: the id is the SHA-256 of the bytes, in parts beyond one part size', async () => {
+    const data = randomBytes(12 * 1024 * 1024 + 17); // more than one 8 MiB part
+    const chunks = [data.subarray(0, 1), data.subarray(1, 5_000_000), data.subarray(5_000_000)];
+    const result = await uploadHashed(store, 'u/big', Readable.from(chunks), 64 * 1024 * 1024);
+    expect(result).toEqual({ blobId: contentId('b', data), size: data.length });
+    expect(await store.stat('u/big')).toMatchObject({ size: data.length });
+    await store.remove(['u/big']);
+  });
+
+  it('leaves nothing behind when the source passes the limit or breaks off', async () => {
+    await expect(
+      uploadHashed(store, 'u/too-big', Readable.from([randomBytes(600_000)]), 500_000),
+    ).rejects.toBeInstanceOf(TooLargeError);
+    expect(await store.stat('u/too-big')).toBeUndefined();
+    await expect(
+      uploadHashed(store, 'u/broken', brokenSource([randomBytes(9 * 1024 * 1024)]), 1 << 30),
+    ).rejects.toThrow('client went away');
+    expect(await store.stat('u/broken')).toBeUndefined();
+  });
+});
