@@ -37,7 +37,7 @@ const LAYERS = {
 };
 
 /** A service's code may use only its own scope and shared libs (blob cannot import db-identity). */
-const SCOPES = ['gateway', 'identity', 'access-token', 'action-federation', 'cli'].map((scope) => ({
+const SCOPES = ['gateway', 'identity', 'access-token', 'action-federation', 'blob', 'cli'].map((scope) => ({
   sourceTag: `scope:${scope}`,
   onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
 }));

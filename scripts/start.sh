@@ -9,6 +9,7 @@ GATEWAY_PORT=${GATEWAY_PORT:-8080}
 IDENTITY_HTTP_PORT=${IDENTITY_HTTP_PORT:-8101}
 AUTH_HTTP_PORT=${AUTH_HTTP_PORT:-8102}
 FED_HTTP_PORT=${FED_HTTP_PORT:-8103}
+BLOB_HTTP_PORT=${BLOB_HTTP_PORT:-8104}
 DEMO_ID_TAG=${DEMO_ID_TAG:-demo.localhost}
 DEMO_PASSWORD=${DEMO_PASSWORD:-demo-password}
 BASE_ID_TAG=${BASE_ID_TAG:-admin.localhost}
@@ -62,8 +63,10 @@ AUTH_HTTP_PORT=$AUTH_HTTP_PORT node dist/apps/access-token/src/main.js >"$LOG_DI
 pids+=($!); wait_ready access-token "http://127.0.0.1:$AUTH_HTTP_PORT/ready" $!
 FED_HTTP_PORT=$FED_HTTP_PORT node dist/apps/action-federation/src/main.js >"$LOG_DIR/action-federation.log" 2>&1 &
 pids+=($!); wait_ready action-federation "http://127.0.0.1:$FED_HTTP_PORT/ready" $!
+BLOB_HTTP_PORT=$BLOB_HTTP_PORT node dist/apps/blob/src/main.js >"$LOG_DIR/blob.log" 2>&1 &
+pids+=($!); wait_ready blob "http://127.0.0.1:$BLOB_HTTP_PORT/ready" $!
 upstreams="identity=http://127.0.0.1:$IDENTITY_HTTP_PORT,access-token=http://127.0.0.1:$AUTH_HTTP_PORT"
-upstreams+=",action-federation=http://127.0.0.1:$FED_HTTP_PORT"
+upstreams+=",action-federation=http://127.0.0.1:$FED_HTTP_PORT,blob=http://127.0.0.1:$BLOB_HTTP_PORT"
 GATEWAY_PORT=$GATEWAY_PORT GATEWAY_UPSTREAMS="$upstreams" \
   node dist/apps/gateway/src/main.js >"$LOG_DIR/gateway.log" 2>&1 &
 pids+=($!); wait_ready gateway "http://127.0.0.1:$GATEWAY_PORT/ready" $!

@@ -25,5 +25,6 @@ export function serviceDatabases(repoRoot: string): ServiceDatabase[] {
       pgSchema: 'federation',
       prismaDir: path.join(repoRoot, 'libs/db-federation/prisma'),
     },
+    { service: 'blob', pgSchema: 'blob', prismaDir: path.join(repoRoot, 'libs/db-blob/prisma') },
   ];
 }

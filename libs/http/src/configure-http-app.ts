@@ -1,3 +1,5 @@
+import { type IncomingMessage } from 'node:http';
+
 import { type INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -9,6 +11,13 @@ import { requestIdMiddleware } from './request-id.middleware';
 export interface HttpAppOptions {
   /** Largest JSON body accepted (bytes); bigger ones get 413 E-CORE-TOOLARGE. */
   jsonLimitBytes: number;
+  /** Requests whose body the handler streams itself (uploads), whatever their Content-Type. */
+  streamedBody?: (req: IncomingMessage) => boolean;
+}
+
+function isJson(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'] ?? '';
+  return /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type);
 }
 
 /**
@@ -19,7 +28,11 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.use(requestIdMiddleware);
-  express.useBodyParser('json', { limit: options.jsonLimitBytes });
+  const streamed = options.streamedBody;
+  express.useBodyParser('json', {
+    limit: options.jsonLimitBytes,
+    type: (req: IncomingMessage) => isJson(req) && !streamed?.(req),
+  });
   express.useGlobalFilters(new HttpErrorFilter());
   express.useGlobalInterceptors(new EnvelopeInterceptor(express.get(Reflector)));
   express.enableShutdownHooks();

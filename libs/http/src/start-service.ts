@@ -1,3 +1,5 @@
+import { type IncomingMessage } from 'node:http';
+
 import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
@@ -6,6 +8,8 @@ import { configureHttpApp } from './configure-http-app';
 
 export interface ServiceOptions {
   http: { host: string; port: number; jsonLimitBytes: number };
+  /** Requests whose body the handler streams itself (see `configureHttpApp`). */
+  streamedBody?: (req: IncomingMessage) => boolean;
   /** The service's NATS side (its request handlers), e.g. `natsMicroservice(url, name)`. */
   microservice?: MicroserviceOptions;
   logger?: false;
@@ -24,7 +28,10 @@ export async function startService(
     abortOnError: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
-  configureHttpApp(app, { jsonLimitBytes: options.http.jsonLimitBytes });
+  configureHttpApp(app, {
+    jsonLimitBytes: options.http.jsonLimitBytes,
+    ...(options.streamedBody ? { streamedBody: options.streamedBody } : {}),
+  });
   if (options.microservice) app.connectMicroservice(options.microservice);
   try {
     await app.startAllMicroservices();

@@ -1,0 +1,71 @@
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { type BlobDb, createBlobDb } from '@cloudillo/db-blob';
+import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { MessagingModule } from '@cloudillo/messaging';
+import { S3BlobStore } from '@cloudillo/storage';
+
+import { type BlobConfig } from './config';
+import { FilesController } from './files/files.controller';
+import { FilesRepository } from './files/files.repository';
+import { GarbageCollector } from './files/garbage-collector';
+import { UploadService } from './files/upload.service';
+import { blobReadiness } from './health/readiness';
+import { TenantIds } from './tenant-ids';
+import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
+
+export interface BlobDeps {
+  clock?: Clock;
+}
+
+class ConnectionsLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(BLOB_DB) private readonly db: BlobDb,
+    @Inject(BLOB_STORE) private readonly store: S3BlobStore,
+  ) {}
+
+  /** The bucket exists before the first upload (idempotent across replicas). */
+  async onModuleInit(): Promise<void> {
+    await this.store.ensureBucket();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.$disconnect();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: BlobConfig, deps: BlobDeps = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'blob' })],
+      controllers: [FilesController, HealthController],
+      providers: [
+        { provide: BLOB_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
+        {
+          provide: BLOB_DB,
+          useFactory: () =>
+            createBlobDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
+        },
+        {
+          provide: BLOB_STORE,
+          useFactory: () => new S3BlobStore({ ...config.s3, partSizeBytes: config.partSizeBytes }),
+        },
+        ConnectionsLifecycle,
+        blobReadiness,
+        ...AUTH_PROVIDERS,
+        TenantIds,
+        FilesRepository,
+        UploadService,
+        GarbageCollector,
+      ],
+    };
+  }
+}

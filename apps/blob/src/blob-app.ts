@@ -1,0 +1,29 @@
+import { type IncomingMessage } from 'node:http';
+
+import { type INestApplication } from '@nestjs/common';
+import { startService } from '@cloudillo/http';
+import { natsMicroservice } from '@cloudillo/messaging';
+
+import { AppModule, type BlobDeps } from './app.module';
+import { type BlobConfig } from './config';
+
+/** `POST /api/files/{preset}/{fileName}`: the body is the file, streamed by the handler. */
+const UPLOAD = /^\/api\/files\/[^/?]+\/[^/?]+(\?|$)/;
+
+export function isUpload(req: IncomingMessage): boolean {
+  return req.method === 'POST' && UPLOAD.test(req.url ?? '');
+}
+
+/** Builds and starts the service: `/api/files*` and the `blob.*` NATS handlers. */
+export function startBlob(
+  config: BlobConfig,
+  options: BlobDeps & { logger?: false } = {},
+): Promise<INestApplication> {
+  const { logger, ...deps } = options;
+  return startService(AppModule.forRoot(config, deps), {
+    http: config.http,
+    microservice: natsMicroservice(config.natsUrl, 'blob'),
+    streamedBody: isUpload,
+    ...(logger === false ? { logger } : {}),
+  });
+}

@@ -1,0 +1,67 @@
+import { envBytes, envPort, envUrl, parseEnv } from '@cloudillo/config';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: envUrl(['postgresql', 'postgres']),
+  NATS_URL: envUrl(['nats']),
+  S3_ENDPOINT: envUrl(['http', 'https']),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  BLOB_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{2,62}$/)
+    .default('cloudillo-blobs'),
+  BLOB_HTTP_HOST: z.string().default('127.0.0.1'),
+  BLOB_HTTP_PORT: envPort(8104),
+  BLOB_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('blob'),
+  /** Size cap of ordinary uploads (protocol §5.1 `file.max_file_size_mb`: 50 MiB). */
+  BLOB_MAX_FILE_SIZE: envBytes('50m'),
+  /** Size cap of large media (video, audio): the streaming cap (protocol §5.1: 100 MiB). */
+  BLOB_MAX_STREAM_SIZE: envBytes('100m'),
+  /** What a tenant may store: its share of deduplicated bytes. */
+  BLOB_TENANT_QUOTA: envBytes('10g'),
+  /** Multipart part size: the memory one upload holds at most. */
+  BLOB_PART_SIZE: envBytes('8m'),
+  /** How old an object without a row must be before garbage collection removes it. */
+  BLOB_GC_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  BLOB_GC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
+});
+
+export interface BlobConfig {
+  databaseUrl: string;
+  dbSchema: string;
+  natsUrl: string;
+  http: { host: string; port: number; jsonLimitBytes: number };
+  s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string };
+  partSizeBytes: number;
+  limits: { fileBytes: number; streamBytes: number; tenantQuotaBytes: number };
+  gc: { graceMs: number; intervalMs: number };
+}
+
+export function loadBlobConfig(env: Record<string, string | undefined> = process.env): BlobConfig {
+  const e = parseEnv(schema, env);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dbSchema: e.BLOB_DB_SCHEMA,
+    natsUrl: e.NATS_URL,
+    http: { host: e.BLOB_HTTP_HOST, port: e.BLOB_HTTP_PORT, jsonLimitBytes: 1024 * 1024 },
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKey: e.S3_ACCESS_KEY,
+      secretKey: e.S3_SECRET_KEY,
+      bucket: e.BLOB_BUCKET,
+    },
+    partSizeBytes: e.BLOB_PART_SIZE,
+    limits: {
+      fileBytes: e.BLOB_MAX_FILE_SIZE,
+      streamBytes: e.BLOB_MAX_STREAM_SIZE,
+      tenantQuotaBytes: e.BLOB_TENANT_QUOTA,
+    },
+    gc: { graceMs: e.BLOB_GC_GRACE_MS, intervalMs: e.BLOB_GC_INTERVAL_MS },
+  };
+}

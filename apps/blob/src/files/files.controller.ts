@@ -1,0 +1,227 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  Authenticated,
+  type AuthContext,
+  AuthUser,
+  Page,
+  RawResponse,
+  ZodPipe,
+} from '@cloudillo/http';
+import { decodeCursor, encodeCursor, NotFoundError, ValidationError } from '@cloudillo/protocol';
+import { type BlobStore } from '@cloudillo/storage';
+import { type Request, type Response } from 'express';
+import { z } from 'zod';
+
+import { TenantIds } from '../tenant-ids';
+import { BLOB_STORE } from '../tokens';
+import { sendObject } from './downloads';
+import { type FileWithVariants, FilesRepository } from './files.repository';
+import { type UploadResult, UploadService } from './upload.service';
+
+const BLOB_ID = /^b1~[A-Za-z0-9_-]{43}$/;
+const FILE_ID = /^f1~[A-Za-z0-9_-]{43}$/;
+const blobIdParam = new ZodPipe(z.string().regex(BLOB_ID, 'not a blob id (b1~…)'));
+const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id (f1~…)'));
+const presetParam = new ZodPipe(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'not a preset name'));
+const listQuery = z.object({
+  contentType: z.string().max(200).optional(),
+  fileTp: z.enum(['BLOB', 'CRDT', 'RTDB', 'FLDR']).optional(),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(30),
+});
+
+/** `tFileView` of the client contract (the part this service knows so far). */
+interface FileView {
+  fileId: string;
+  status: 'A';
+  preset?: string;
+  contentType: string;
+  fileName: string;
+  fileTp: string;
+  createdAt: string;
+  owner?: { idTag: string };
+}
+
+function viewOf(file: Omit<FileWithVariants, 'variants'>): FileView {
+  return {
+    fileId: file.fileId,
+    status: 'A',
+    ...(file.preset ? { preset: file.preset } : {}),
+    contentType: file.contentType,
+    fileName: file.fileName,
+    fileTp: file.fileTp,
+    createdAt: file.createdAt.toISOString(),
+    ...(file.ownerTag ? { owner: { idTag: file.ownerTag } } : {}),
+  };
+}
+
+/** The variant asked for, or the fallbacks of protocol §3.3, or the largest there is. */
+const FALLBACKS: Record<string, readonly string[]> = {
+  'vis.sd': ['vis.sd', 'vis.md', 'vis.tn', 'vis.pf'],
+  'vis.orig': ['orig', 'vis.xd', 'vis.hd'],
+  orig: ['orig', 'vis.xd', 'vis.hd'],
+};
+
+function chooseVariant(file: FileWithVariants, asked: string | undefined) {
+  const byName = new Map(file.variants.map((v) => [v.variant, v]));
+  for (const name of asked ? (FALLBACKS[asked] ?? [asked]) : []) {
+    const found = byName.get(name);
+    if (found) return found;
+  }
+  return [...file.variants].sort((a, b) => Number(b.size - a.size))[0];
+}
+
+/**
+ * `/api/files*` (protocol §5.1): upload, read by file id (variant choice) or by blob id, the
+ * descriptor, metadata, the list, delete. Everything is the addressed tenant's only: reads need a
+ * token of that tenant, changes a contributor.
+ */
+@Controller('api/files')
+export class FilesController {
+  constructor(
+    private readonly uploads: UploadService,
+    private readonly files: FilesRepository,
+    private readonly tenants: TenantIds,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+  ) {}
+
+  @Post(':preset/:fileName')
+  @Authenticated({ role: 'contributor' })
+  async upload(
+    @AuthUser() caller: AuthContext,
+    @Param('preset', presetParam) preset: string,
+    @Param('fileName') fileName: string,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('content-length') contentLength: string | undefined,
+    @Req() req: Request,
+  ): Promise<UploadResult> {
+    const declared = contentLength === undefined ? undefined : Number(contentLength);
+    if (declared !== undefined && !Number.isSafeInteger(declared))
+      throw new ValidationError('Content-Length is not a byte count');
+    return this.uploads.upload({
+      tnId: await this.tenants.of(caller.tenant),
+      tenant: caller.tenant,
+      preset,
+      fileName,
+      contentType,
+      declaredLength: declared,
+      body: req,
+    });
+  }
+
+  @Get()
+  @Authenticated()
+  async list(
+    @AuthUser() caller: AuthContext,
+    @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
+  ): Promise<Page<FileView>> {
+    let before: { createdAt: Date; fId: bigint } | undefined;
+    if (query.cursor !== undefined) {
+      const c = decodeCursor(query.cursor);
+      if (!c || c.s !== 'createdAt' || typeof c.v !== 'string' || typeof c.id !== 'string')
+        throw new ValidationError('invalid cursor');
+      before = { createdAt: new Date(c.v), fId: BigInt(c.id) };
+    }
+    const tnId = await this.tenants.of(caller.tenant);
+    const rows = await this.files.list(tnId, query, before, query.limit + 1);
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    const hasMore = rows.length > query.limit;
+    return new Page(items.map(viewOf), {
+      nextCursor:
+        hasMore && last
+          ? encodeCursor({ s: 'createdAt', v: last.createdAt.toISOString(), id: String(last.fId) })
+          : null,
+      hasMore,
+    });
+  }
+
+  @Get('variant/:blobId')
+  @Authenticated()
+  @RawResponse()
+  async variant(
+    @AuthUser() caller: AuthContext,
+    @Param('blobId', blobIdParam) blobId: string,
+    @Headers('range') range: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const blob = await this.files.tenantBlob(await this.tenants.of(caller.tenant), blobId);
+    if (!blob) throw new NotFoundError('no such blob');
+    await sendObject(res, this.store, { key: blob.objectKey, ...blob }, range, {
+      'X-Cloudillo-Variant': blobId,
+    });
+  }
+
+  @Get(':fileId/descriptor')
+  @Authenticated()
+  async descriptor(
+    @AuthUser() caller: AuthContext,
+    @Param('fileId', fileIdParam) fileId: string,
+  ): Promise<{ file: string }> {
+    const file = await this.file(caller, fileId);
+    return { file: file.descriptor ?? '' };
+  }
+
+  @Get(':fileId/metadata')
+  @Authenticated()
+  async metadata(
+    @AuthUser() caller: AuthContext,
+    @Param('fileId', fileIdParam) fileId: string,
+  ): Promise<FileView> {
+    return viewOf(await this.file(caller, fileId));
+  }
+
+  @Get(':fileId')
+  @Authenticated()
+  @RawResponse()
+  async read(
+    @AuthUser() caller: AuthContext,
+    @Param('fileId', fileIdParam) fileId: string,
+    @Query('variant') asked: string | undefined,
+    @Headers('range') range: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const file = await this.file(caller, fileId);
+    const variant = chooseVariant(file, asked);
+    const key = variant && (await this.files.objectKeyOf(variant.blobId));
+    if (!variant || !key) throw new NotFoundError('the file has no stored variant');
+    await sendObject(
+      res,
+      this.store,
+      { key, size: Number(variant.size), contentType: file.contentType },
+      range,
+      { 'X-Cloudillo-Variant': variant.blobId, 'X-Cloudillo-Variants': file.descriptor ?? '' },
+    );
+  }
+
+  /** Permanent: the tenant's references go; bytes nobody else uses are removed. */
+  @Delete(':fileId')
+  @Authenticated({ role: 'contributor' })
+  async remove(
+    @AuthUser() caller: AuthContext,
+    @Param('fileId', fileIdParam) fileId: string,
+  ): Promise<{ fileId: string; permanent: boolean }> {
+    const tnId = await this.tenants.of(caller.tenant);
+    const { deleted, orphans } = await this.files.deleteFile(tnId, fileId);
+    if (!deleted) throw new NotFoundError('no such file');
+    await this.store.remove(orphans).catch(() => undefined); // else garbage collection does
+    return { fileId, permanent: true };
+  }
+
+  private async file(caller: AuthContext, fileId: string): Promise<FileWithVariants> {
+    const file = await this.files.findFile(await this.tenants.of(caller.tenant), fileId);
+    if (!file) throw new NotFoundError('no such file');
+    return file;
+  }
+}

@@ -1,0 +1,106 @@
+import { type INestApplication } from '@nestjs/common';
+import { createTenant, setTenantPassword } from '@cloudillo/contracts';
+import {
+  type ApiCall,
+  apiClient,
+  createTestSchema,
+  freePort,
+  loginAs,
+  testInfra,
+  type TestSchema,
+  uniqueName,
+} from '@cloudillo/testing';
+
+import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
+import { startGateway } from '../../gateway/src/gateway-app';
+import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import { startBlob } from '../src/blob-app';
+import { type BlobConfig } from '../src/config';
+import { type Clock } from '../src/tokens';
+
+const PASSWORD = 'long-password';
+
+/** One deployment (identity, access-token, blob, gateway) with tenants logged in. */
+export interface BlobStack {
+  identity: IdentityHarness;
+  auth: AuthHarness;
+  blob: INestApplication;
+  config: BlobConfig;
+  gatewayPort: number;
+  /** Through the gateway, as clients call. */
+  call: ApiCall;
+  tokens: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startBlobStack(options: {
+  tenants: string[];
+  config?: Partial<BlobConfig>;
+  limits?: Partial<BlobConfig['limits']>;
+  clock?: Clock;
+}): Promise<BlobStack> {
+  const gatewayPort = await freePort();
+  const identity = await startTestIdentity({ baseIdTag: 'base.localhost' });
+  const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
+  const schema: TestSchema = await createTestSchema('blob');
+  const { s3, databaseUrl } = testInfra();
+  const config: BlobConfig = {
+    databaseUrl,
+    dbSchema: schema.schema,
+    natsUrl: identity.nats.url,
+    http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
+    s3: { ...s3, bucket: uniqueName('blob').replaceAll('_', '-').toLowerCase() },
+    partSizeBytes: 5 * 1024 * 1024,
+    limits: {
+      fileBytes: 50 * 1024 * 1024,
+      streamBytes: 100 * 1024 * 1024,
+      tenantQuotaBytes: 1024 * 1024 * 1024,
+      ...options.limits,
+    },
+    gc: { graceMs: 60_000, intervalMs: 3_600_000 },
+    ...options.config,
+  };
+  const blob = await startBlob(config, {
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const gateway = await startGateway(
+    {
+      natsUrl: identity.nats.url,
+      redisUrl: testInfra().redisUrl,
+      http: { host: '127.0.0.1', port: gatewayPort },
+      upstreams: {
+        identity: `http://127.0.0.1:${identity.port}`,
+        'access-token': `http://127.0.0.1:${auth.port}`,
+        blob: `http://127.0.0.1:${config.http.port}`,
+      },
+      bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 * 1024 },
+      trustProxy: false,
+      proxyTimeoutMs: 30_000,
+    },
+    { logger: false },
+  );
+  const call = apiClient(gatewayPort);
+  const tokens: Record<string, string> = {};
+  for (const idTag of options.tenants) {
+    await identity.rpc.request(createTenant, { idTag });
+    await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
+    tokens[idTag] = await loginAs(call, idTag, PASSWORD);
+  }
+  return {
+    identity,
+    auth,
+    blob,
+    config,
+    gatewayPort,
+    call,
+    tokens,
+    close: async () => {
+      await gateway.close();
+      await blob.close();
+      await schema.drop();
+      await auth.close();
+      await identity.close();
+    },
+  };
+}
