@@ -9,13 +9,15 @@ import { connect, type NatsConnection } from 'nats';
 
 import { dropSchema, ROOT, startApp } from './harness';
 
-/** A whole deployment as separate processes (identity, access-token, action-federation, gateway). */
+/** A whole deployment as separate processes (identity, access-token, action-federation, blob, gateway). */
 export interface Deployment {
-  ports: { identity: number; auth: number; federation: number; gateway: number };
-  schemas: { identity: string; auth: string; federation: string };
+  ports: { identity: number; auth: number; federation: number; blob: number; gateway: number };
+  schemas: { identity: string; auth: string; federation: string; blob: string };
+  /** The blob service's bucket (its own, removed objects aside, left for the store's cleanup). */
+  bucket: string;
   nats: TestNatsServer;
   rpc: ContractClient;
-  processes: Record<'identity' | 'auth' | 'federation' | 'gateway', ChildProcess>;
+  processes: Record<'identity' | 'auth' | 'federation' | 'blob' | 'gateway', ChildProcess>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,8 @@ export async function startDeployment(options: {
   baseIdTag: string;
   peers?: Record<string, string>;
   federationEnv?: Record<string, string>;
+  blobEnv?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
 }): Promise<Deployment> {
   const { databaseUrl, name, basePort } = options;
   const nats = await startNatsServer();
@@ -43,16 +47,20 @@ export async function startDeployment(options: {
     identity: basePort + 1,
     auth: basePort + 2,
     federation: basePort + 3,
+    blob: basePort + 4,
     gateway: basePort,
   };
   const schemas = {
     identity: `bench_${name}_id_${process.pid}`,
     auth: `bench_${name}_auth_${process.pid}`,
     federation: `bench_${name}_fed_${process.pid}`,
+    blob: `bench_${name}_blob_${process.pid}`,
   };
+  const bucket = `bench-${name}-${process.pid}`.toLowerCase().replaceAll('_', '-');
   await migrate(databaseUrl, 'identity', schemas.identity);
   await migrate(databaseUrl, 'access-token', schemas.auth);
   await migrate(databaseUrl, 'action-federation', schemas.federation);
+  await migrate(databaseUrl, 'blob', schemas.blob);
   const common = {
     NATS_URL: nats.url,
     FEDERATION_PEER_MAP: Object.entries(options.peers ?? {})
@@ -80,6 +88,13 @@ export async function startDeployment(options: {
     FED_QUEUE_PREFIX: schemas.federation,
     ...options.federationEnv,
   });
+  const blob = await startApp('blob', {
+    ...common,
+    BLOB_DB_SCHEMA: schemas.blob,
+    BLOB_HTTP_PORT: String(ports.blob),
+    BLOB_BUCKET: bucket,
+    ...options.blobEnv,
+  });
   const gateway = await startApp('gateway', {
     ...common,
     GATEWAY_PORT: String(ports.gateway),
@@ -87,16 +102,19 @@ export async function startDeployment(options: {
       `identity=http://127.0.0.1:${ports.identity}`,
       `access-token=http://127.0.0.1:${ports.auth}`,
       `action-federation=http://127.0.0.1:${ports.federation}`,
+      `blob=http://127.0.0.1:${ports.blob}`,
     ].join(','),
     // One client address sending thousands of requests: per-IP limits would measure themselves
     // (their behaviour is tested in apps/gateway and the federation bad-input suite).
     GATEWAY_RATE_LIMITS: 'false',
+    ...options.gatewayEnv,
   });
   const nc: NatsConnection = await connect({ servers: nats.url });
-  const processes = { identity, auth, federation, gateway };
+  const processes = { identity, auth, federation, blob, gateway };
   return {
     ports,
     schemas,
+    bucket,
     nats,
     rpc: new ContractClient(new NatsRpcTransport(nc)),
     processes,

@@ -57,14 +57,81 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Multipart with bounded, fixed memory: the stream is copied into part buffers of
+   * `partSizeBytes` (three, reused: one filling while at most two upload), so an upload holds the
+   * same memory whatever its length. (The minio client's own streaming upload can buffer sixteen
+   * parts, and for a stream of unknown length picks parts of hundreds of MiB.) A stream shorter
+   * than one part is one PUT; a failure aborts the multipart upload.
+   */
   async put(key: string, body: Readable, contentType?: string): Promise<void> {
-    await this.client.putObject(
-      this.bucket,
-      key,
-      body,
-      undefined,
-      contentType ? { 'Content-Type': contentType } : {},
-    );
+    const headers = contentType ? { 'Content-Type': contentType } : {};
+    const partSize = this.client.partSize;
+    const free: Buffer[] = [Buffer.allocUnsafe(partSize)];
+    let current = free.pop() as Buffer;
+    let filled = 0;
+    let uploadId: string | undefined;
+    let partNumber = 0;
+    const inFlight: Promise<{ part: number; etag: string; buffer: Buffer }>[] = [];
+    const etags: { part: number; etag: string }[] = [];
+    const settle = async (): Promise<void> => {
+      const { part, etag, buffer } = await (inFlight.shift() as (typeof inFlight)[number]);
+      etags.push({ part, etag });
+      free.push(buffer);
+    };
+    const flush = async (last: boolean): Promise<void> => {
+      const payload = current.subarray(0, filled);
+      if (uploadId === undefined) {
+        if (last) {
+          await this.client.putObject(this.bucket, key, payload, payload.length, headers);
+          return;
+        }
+        uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+      }
+      if (payload.length === 0) return;
+      const part = ++partNumber;
+      const buffer = current;
+      const upload = this.client
+        .uploadPart(
+          {
+            bucketName: this.bucket,
+            objectName: key,
+            uploadID: uploadId,
+            partNumber: part,
+            headers: {},
+          },
+          payload,
+        )
+        .then(({ etag }) => ({ part, etag, buffer }));
+      upload.catch(() => undefined); // awaited in order; never an unhandled rejection meanwhile
+      inFlight.push(upload);
+      if (inFlight.length >= 2) await settle();
+      current = free.pop() ?? Buffer.allocUnsafe(partSize);
+      filled = 0;
+    };
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        let at = 0;
+        while (at < chunk.length) {
+          const take = Math.min(partSize - filled, chunk.length - at);
+          chunk.copy(current, filled, at, at + take);
+          filled += take;
+          at += take;
+          if (filled === partSize) await flush(false);
+        }
+      }
+      await flush(true);
+      if (uploadId !== undefined) {
+        while (inFlight.length > 0) await settle();
+        etags.sort((a, b) => a.part - b.part);
+        await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
+      }
+    } catch (error) {
+      await Promise.allSettled(inFlight);
+      if (uploadId !== undefined)
+        await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
+      throw error;
+    }
   }
 
   get(key: string, range?: ByteRange): Promise<Readable> {

@@ -1,0 +1,209 @@
+/**
+ * Issue 6: upload 1 GiB in 100 MiB files through the API (gateway → blob → S3, hashed while
+ * streaming) vs raw PutObject of the same bytes to the same store in the same run (goal ≥ 0.8),
+ * with the blob service's peak RSS (goal: flat, under 200 MiB); then download through the API vs
+ * raw GetObject (goal ≥ 0.9).
+ */
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { Readable } from 'node:stream';
+
+import { createTenant, setTenantPassword } from '@cloudillo/contracts';
+import { S3BlobStore } from '@cloudillo/storage';
+
+import { startDeployment } from './deployment';
+import { requireEnv, rssMiB } from './harness';
+
+const FILES = Number(process.env['BENCH_FILES'] ?? 10);
+const FILE_BYTES = 100 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+const ALICE = 'alice.blob.localhost';
+const PASSWORD = 'bench-password';
+const MiB = 1024 * 1024;
+
+/** The file `i`: one shared random buffer with its first 8 bytes made distinct (no dedup). */
+function fileBytes(base: Buffer, i: number): Buffer {
+  base.writeBigUInt64BE(BigInt(i) + BigInt(Date.now()) * 1000n, 0);
+  return base;
+}
+
+function chunks(data: Buffer): Readable {
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < data.length; at += CHUNK) yield data.subarray(at, at + CHUNK);
+    })(),
+  );
+}
+
+function call(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; body: Buffer; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const agent = new Agent({ keepAlive: false });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: { Host: `cl-o.${ALICE}`, ...headers },
+      },
+      (res) => {
+        const kept: Buffer[] = [];
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (kept.length < 4) kept.push(c); // a download is counted, not kept
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(kept), bytes }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (!body) {
+      req.end();
+      return;
+    }
+    const stream = chunks(body);
+    stream.pipe(req);
+  });
+}
+
+function seconds(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = requireEnv('DATABASE_URL');
+  const node = await startDeployment({
+    databaseUrl,
+    name: 'blob',
+    basePort: 18_700,
+    baseIdTag: 'blob.localhost',
+    blobEnv: {
+      BLOB_MAX_FILE_SIZE: '200m',
+      BLOB_MAX_STREAM_SIZE: '200m',
+      BLOB_TENANT_QUOTA: '100g',
+    },
+    gatewayEnv: { GATEWAY_STREAM_LIMIT: '200m', GATEWAY_PROXY_TIMEOUT_MS: '600000' },
+  });
+  const raw = new S3BlobStore({
+    endpoint: requireEnv('S3_ENDPOINT'),
+    region: process.env['S3_REGION'] ?? 'us-east-1',
+    accessKey: requireEnv('S3_ACCESS_KEY'),
+    secretKey: requireEnv('S3_SECRET_KEY'),
+    bucket: node.bucket,
+  });
+  const rawKeys: string[] = [];
+  const blobIds: string[] = [];
+  try {
+    await node.rpc.request(createTenant, { idTag: ALICE });
+    await node.rpc.request(setTenantPassword, { idTag: ALICE, password: PASSWORD });
+    const login = await call(
+      node.ports.gateway,
+      'POST',
+      '/api/auth/login',
+      { 'Content-Type': 'application/json' },
+      Buffer.from(JSON.stringify({ idTag: ALICE, password: PASSWORD })),
+    );
+    const token = (JSON.parse(login.body.toString()) as { data: { token: string } }).data.token;
+    const auth = { Authorization: `Bearer ${token}` };
+    const base = randomBytes(FILE_BYTES);
+    const blobPid = node.processes.blob.pid;
+    const rssIdle = rssMiB(blobPid);
+    // One small upload and read first: code paths, the Prisma query compiler and pools load
+    // once; what is measured below is what an upload's size adds.
+    const warm = await call(
+      node.ports.gateway,
+      'POST',
+      '/api/files/file/warm-up.bin',
+      { ...auth, 'Content-Type': 'application/octet-stream', 'Content-Length': '1024' },
+      randomBytes(1024),
+    );
+    if (warm.status !== 201) throw new Error(`warm-up upload: ${warm.status}`);
+    const rssStart = rssMiB(blobPid);
+    let rssPeak = rssStart;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(blobPid))), 50);
+
+    // Interleaved, so both see the same store state: raw file i, then the API's file i.
+    let rawSeconds = 0;
+    let apiSeconds = 0;
+    for (let i = 0; i < FILES; i++) {
+      const data = fileBytes(base, 2 * i);
+      let t = process.hrtime.bigint();
+      const key = `raw/${i}`;
+      await raw.put(key, chunks(data), 'application/octet-stream');
+      rawSeconds += seconds(t);
+      rawKeys.push(key);
+      const upload = fileBytes(base, 2 * i + 1);
+      t = process.hrtime.bigint();
+      const res = await call(
+        node.ports.gateway,
+        'POST',
+        `/api/files/file/bench-${i}.bin`,
+        {
+          ...auth,
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(FILE_BYTES),
+        },
+        upload,
+      );
+      apiSeconds += seconds(t);
+      if (res.status !== 201) throw new Error(`upload ${i}: ${res.status} ${res.body.toString()}`);
+      const { fileId } = (JSON.parse(res.body.toString()) as { data: { fileId: string } }).data;
+      const descriptor = await call(
+        node.ports.gateway,
+        'GET',
+        `/api/files/${fileId}/descriptor`,
+        auth,
+      );
+      const d2 = (JSON.parse(descriptor.body.toString()) as { data: { file: string } }).data.file;
+      blobIds.push(/orig:(b1~[^:]+)/.exec(d2)?.[1] ?? '');
+    }
+    clearInterval(sampler);
+    const total = FILES * FILE_BYTES;
+    const rawRate = total / MiB / rawSeconds;
+    const apiRate = total / MiB / apiSeconds;
+    console.log(
+      `upload ${FILES} × 100 MiB: raw PutObject ${rawRate.toFixed(1)} MiB/s, API ${apiRate.toFixed(1)} MiB/s — ratio ${(apiRate / rawRate).toFixed(2)} (goal ≥ 0.8)`,
+    );
+    console.log(
+      `  blob service RSS: ${rssIdle.toFixed(0)} MiB idle, ${rssStart.toFixed(0)} MiB after a 1 KiB warm-up, peak ${rssPeak.toFixed(0)} MiB during the 100 MiB uploads (goal: flat, < 200 MiB)`,
+    );
+
+    let rawDown = 0;
+    let apiDown = 0;
+    for (let i = 0; i < FILES; i++) {
+      let t = process.hrtime.bigint();
+      let n = 0;
+      for await (const chunk of await raw.get(rawKeys[i] as string)) n += (chunk as Buffer).length;
+      rawDown += seconds(t);
+      if (n !== FILE_BYTES) throw new Error(`raw download ${i}: ${n} bytes`);
+      t = process.hrtime.bigint();
+      const res = await call(node.ports.gateway, 'GET', `/api/files/variant/${blobIds[i]}`, auth);
+      apiDown += seconds(t);
+      if (res.status !== 200 || res.bytes !== FILE_BYTES)
+        throw new Error(`download ${i}: ${res.status}, ${res.bytes} bytes`);
+    }
+    const rawDownRate = total / MiB / rawDown;
+    const apiDownRate = total / MiB / apiDown;
+    console.log(
+      `download: raw GetObject ${rawDownRate.toFixed(1)} MiB/s, API ${apiDownRate.toFixed(1)} MiB/s — ratio ${(apiDownRate / rawDownRate).toFixed(2)} (goal ≥ 0.9)`,
+    );
+    console.log('image variants: not measured — variant generation (sharp) is not built yet');
+  } finally {
+    await raw.remove(rawKeys).catch(() => undefined);
+    await node.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
