@@ -11,8 +11,11 @@ import {
   uniqueName,
 } from '@cloudillo/testing';
 
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway } from '../../gateway/src/gateway-app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
 import { startBlob } from '../src/blob-app';
 import { type BlobConfig } from '../src/config';

@@ -1,0 +1,48 @@
+/** Image variant tiers (protocol §3.3): longest side in pixels; `pf` is AVIF, the rest webp. */
+export const IMAGE_TIERS = [
+  { name: 'vis.pf', size: 80, format: 'avif' },
+  { name: 'vis.tn', size: 256, format: 'webp' },
+  { name: 'vis.sd', size: 720, format: 'webp' },
+  { name: 'vis.md', size: 1280, format: 'webp' },
+  { name: 'vis.hd', size: 1920, format: 'webp' },
+  { name: 'vis.xd', size: 3840, format: 'webp' },
+] as const;
+
+export type ImageTierName = (typeof IMAGE_TIERS)[number]['name'];
+
+/** The image tiers each preset builds (protocol §3.3; `orig` is always kept). */
+export const PRESET_IMAGE_TIERS: Readonly<Record<string, readonly ImageTierName[]>> = {
+  default: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd'],
+  high_quality: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd', 'vis.xd'],
+  mobile: ['vis.tn', 'vis.sd', 'vis.md'],
+  'profile-picture': ['vis.pf', 'vis.tn', 'vis.sd'],
+  cover: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd'],
+  'thumbnail-only': ['vis.tn'],
+  site: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd'],
+};
+
+export interface PlannedTier {
+  name: ImageTierName;
+  /** Longest side to resize to (never larger than the original). */
+  size: number;
+  format: 'avif' | 'webp';
+}
+
+/**
+ * The tiers to build for an image whose longest side is `longSide`: the preset's, each no larger
+ * than the original, skipping one less than 10 % larger than the tier kept below it (protocol
+ * §3.3), so a small image gets a thumbnail and not five near-copies.
+ */
+export function planImageTiers(preset: string, longSide: number): PlannedTier[] {
+  const wanted = new Set(PRESET_IMAGE_TIERS[preset] ?? []);
+  const planned: PlannedTier[] = [];
+  for (const tier of IMAGE_TIERS) {
+    if (!wanted.has(tier.name)) continue;
+    const size = Math.min(tier.size, longSide);
+    const below = planned.at(-1);
+    if (below && size < below.size * 1.1) continue;
+    planned.push({ name: tier.name, size, format: tier.format });
+    if (size === longSide) break;
+  }
+  return planned;
+}
