@@ -16,6 +16,7 @@ import { FilesRepository } from './files/files.repository';
 import { GarbageCollector } from './files/garbage-collector';
 import { UploadService } from './files/upload.service';
 import { blobReadiness } from './health/readiness';
+import { ImageVariants } from './variants/image-variants';
 import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
 
@@ -65,6 +66,7 @@ export class AppModule {
         FilesRepository,
         UploadService,
         GarbageCollector,
+        ImageVariants,
       ],
     };
   }

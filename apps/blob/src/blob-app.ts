@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { type IncomingMessage } from 'node:http';
 
-import { type INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { startService } from '@cloudillo/http';
 import { natsMicroservice } from '@cloudillo/messaging';
 
@@ -14,12 +15,20 @@ export function isUpload(req: IncomingMessage): boolean {
   return req.method === 'POST' && UPLOAD.test(req.url ?? '');
 }
 
+/** Video and audio tiers need ffmpeg; without it they keep their original only (and we say so). */
+function reportMediaTools(): void {
+  const probe = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+  if (probe.status !== 0)
+    new Logger('blob').warn('ffmpeg not found: video and audio files keep their original only');
+}
+
 /** Builds and starts the service: `/api/files*` and the `blob.*` NATS handlers. */
 export function startBlob(
   config: BlobConfig,
   options: BlobDeps & { logger?: false } = {},
 ): Promise<INestApplication> {
   const { logger, ...deps } = options;
+  if (logger !== false) reportMediaTools();
   return startService(AppModule.forRoot(config, deps), {
     http: config.http,
     microservice: natsMicroservice(config.natsUrl, 'blob'),

@@ -1,9 +1,19 @@
-import { envBytes, envPort, envUrl, parseEnv } from '@cloudillo/config';
+import { envBool, envBytes, envPort, envUrl, parseEnv } from '@cloudillo/config';
 import { z } from 'zod';
 
 const schema = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  REDIS_URL: envUrl(['redis', 'rediss']),
+  BLOB_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .default('cloudillo'),
+  /** Run the variant workers in this process (false: an HTTP-only replica). */
+  BLOB_WORKERS: envBool(true),
+  /** Images with more pixels are refused before decoding (decompression bombs). */
+  BLOB_MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(100_000_000),
+  BLOB_VARIANT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   S3_ENDPOINT: envUrl(['http', 'https']),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1),
@@ -35,6 +45,10 @@ export interface BlobConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  workers: boolean;
+  images: { maxPixels: number; concurrency: number };
   http: { host: string; port: number; jsonLimitBytes: number };
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string };
   partSizeBytes: number;
@@ -48,6 +62,10 @@ export function loadBlobConfig(env: Record<string, string | undefined> = process
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.BLOB_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.BLOB_QUEUE_PREFIX,
+    workers: e.BLOB_WORKERS,
+    images: { maxPixels: e.BLOB_MAX_IMAGE_PIXELS, concurrency: e.BLOB_VARIANT_CONCURRENCY },
     http: { host: e.BLOB_HTTP_HOST, port: e.BLOB_HTTP_PORT, jsonLimitBytes: 1024 * 1024 },
     s3: {
       endpoint: e.S3_ENDPOINT,

@@ -47,6 +47,7 @@ describe('blob files: streamed upload, dedup, reads with ranges, delete (real S3
           port: stack.gatewayPort,
           method,
           path,
+          agent: false, // a connection per request: a refused upload must not leave one half-read
           headers: {
             Host: `cl-o.${idTag}`,
             ...(token ? { Authorization: `Bearer ${token}` } : {}),

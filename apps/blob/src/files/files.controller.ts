@@ -27,12 +27,14 @@ import { TenantIds } from '../tenant-ids';
 import { BLOB_STORE } from '../tokens';
 import { sendObject } from './downloads';
 import { type FileWithVariants, FilesRepository } from './files.repository';
+import { variantMime } from './media';
 import { type UploadResult, UploadService } from './upload.service';
 
 const BLOB_ID = /^b1~[A-Za-z0-9_-]{43}$/;
-const FILE_ID = /^f1~[A-Za-z0-9_-]{43}$/;
+/** A file's content id, or `@<n>` while its variants are being made. */
+const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18})$/;
 const blobIdParam = new ZodPipe(z.string().regex(BLOB_ID, 'not a blob id (b1~…)'));
-const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id (f1~…)'));
+const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id (f1~… or @<n>)'));
 const presetParam = new ZodPipe(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'not a preset name'));
 const listQuery = z.object({
   contentType: z.string().max(200).optional(),
@@ -44,7 +46,7 @@ const listQuery = z.object({
 /** `tFileView` of the client contract (the part this service knows so far). */
 interface FileView {
   fileId: string;
-  status: 'A';
+  status: 'P' | 'A';
   preset?: string;
   contentType: string;
   fileName: string;
@@ -56,7 +58,7 @@ interface FileView {
 function viewOf(file: Omit<FileWithVariants, 'variants'>): FileView {
   return {
     fileId: file.fileId,
-    status: 'A',
+    status: file.status === 'P' ? 'P' : 'A',
     ...(file.preset ? { preset: file.preset } : {}),
     contentType: file.contentType,
     fileName: file.fileName,
@@ -105,19 +107,26 @@ export class FilesController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('content-length') contentLength: string | undefined,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<UploadResult> {
-    const declared = contentLength === undefined ? undefined : Number(contentLength);
-    if (declared !== undefined && !Number.isSafeInteger(declared))
-      throw new ValidationError('Content-Length is not a byte count');
-    return this.uploads.upload({
-      tnId: await this.tenants.of(caller.tenant),
-      tenant: caller.tenant,
-      preset,
-      fileName,
-      contentType,
-      declaredLength: declared,
-      body: req,
-    });
+    try {
+      const declared = contentLength === undefined ? undefined : Number(contentLength);
+      if (declared !== undefined && !Number.isSafeInteger(declared))
+        throw new ValidationError('Content-Length is not a byte count');
+      return await this.uploads.upload({
+        tnId: await this.tenants.of(caller.tenant),
+        tenant: caller.tenant,
+        preset,
+        fileName,
+        contentType,
+        declaredLength: declared,
+        body: req,
+      });
+    } catch (error) {
+      // Refused before the body was read: the rest of it must not be taken for the next request.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      throw error;
+    }
   }
 
   @Get()
@@ -199,7 +208,11 @@ export class FilesController {
     await sendObject(
       res,
       this.store,
-      { key, size: Number(variant.size), contentType: file.contentType },
+      {
+        key,
+        size: Number(variant.size),
+        contentType: variantMime(variant.variant, variant.format, file.contentType),
+      },
       range,
       { 'X-Cloudillo-Variant': variant.blobId, 'X-Cloudillo-Variants': file.descriptor ?? '' },
     );

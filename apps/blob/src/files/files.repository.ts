@@ -1,21 +1,35 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { type BlobDb, type File, type FileVariant, Prisma } from '@cloudillo/db-blob';
 import { AppError } from '@cloudillo/protocol';
 
 import { BLOB_DB } from '../tokens';
+import { variantMime } from './media';
 
 export type FileWithVariants = File & { variants: FileVariant[] };
 
-export interface NewBlobFile {
+/** A variant whose bytes were just written to `objectKey`. */
+export interface NewVariant {
+  name: string;
+  blobId: string;
+  format: string;
+  size: number;
+  objectKey: string;
+  width?: number | undefined;
+  height?: number | undefined;
+}
+
+export interface NewFile {
   tnId: number;
   ownerTag: string;
-  fileId: string;
-  descriptor: string;
   preset: string;
   contentType: string;
   fileName: string;
-  variant: { name: string; blobId: string; format: string; size: number; objectKey: string };
+  variants: NewVariant[];
   quotaBytes: number;
+  /** The final id and descriptor; absent while variants are still being made (id `@<f_id>`). */
+  final?: { fileId: string; descriptor: string };
 }
 
 /** The tenant would go past its quota (413); the transaction is rolled back. */
@@ -27,6 +41,18 @@ export class QuotaExceeded extends AppError {
 
 type Tx = Prisma.TransactionClient;
 
+function variantRow(tnId: number, v: NewVariant) {
+  return {
+    tnId,
+    variant: v.name,
+    blobId: v.blobId,
+    format: v.format,
+    size: v.size,
+    resX: v.width ?? null,
+    resY: v.height ?? null,
+  };
+}
+
 /**
  * Files, their variants, the blobs they use and what each tenant is charged, changed together in
  * transactions: a tenant's reference count on a blob and its usage move with its variants, and a
@@ -37,50 +63,98 @@ export class FilesRepository {
   constructor(@Inject(BLOB_DB) private readonly db: BlobDb) {}
 
   /**
-   * Records an uploaded file. Returns the file, whether the tenant already had it (same bytes and
-   * type: same id), and whether the object just written is now the blob's (false: the bytes were
-   * already stored, the new object is redundant).
+   * Records an uploaded file with its variants. Returns the file, whether the tenant already had
+   * it (same final id), and the object keys that became their blob's (the others held bytes that
+   * were already stored: redundant, the caller removes them).
    */
-  async addBlobFile(
-    input: NewBlobFile,
-  ): Promise<{ file: FileWithVariants; existed: boolean; objectKept: boolean }> {
+  async addFile(
+    input: NewFile,
+  ): Promise<{ file: FileWithVariants; existed: boolean; keptObjects: Set<string> }> {
     return this.db.$transaction(async (tx) => {
-      const { variant } = input;
-      const inserted = await tx.$executeRaw`
-        insert into blobs (blob_id, size, object_key) values
-          (${variant.blobId}, ${variant.size}, ${variant.objectKey})
-        on conflict (blob_id) do nothing`;
-      await tx.$queryRaw`select 1 from blobs where blob_id = ${variant.blobId} for update`;
-      const existing = await tx.file.findUnique({
-        where: { tnId_fileId: { tnId: input.tnId, fileId: input.fileId } },
-        include: { variants: true },
-      });
-      if (existing) return { file: existing, existed: true, objectKept: inserted === 1 };
-      await this.reference(tx, input.tnId, variant.blobId, variant.size, input.quotaBytes);
-      const file = await tx.file.create({
+      const keptObjects = new Set<string>();
+      for (const variant of input.variants)
+        if (await this.storeBlob(tx, variant)) keptObjects.add(variant.objectKey);
+      if (input.final) {
+        const existing = await tx.file.findUnique({
+          where: { tnId_fileId: { tnId: input.tnId, fileId: input.final.fileId } },
+          include: { variants: true },
+        });
+        if (existing) return { file: existing, existed: true, keptObjects };
+      }
+      for (const v of input.variants)
+        await this.reference(tx, input.tnId, v.blobId, v.size, input.quotaBytes);
+      const created = await tx.file.create({
         data: {
           tnId: input.tnId,
-          fileId: input.fileId,
-          status: 'A',
+          fileId: input.final?.fileId ?? `@new-${randomUUID()}`,
+          status: input.final ? 'A' : 'P',
           preset: input.preset,
           contentType: input.contentType,
           fileName: input.fileName,
-          descriptor: input.descriptor,
+          descriptor: input.final?.descriptor ?? null,
           ownerTag: input.ownerTag,
-          variants: {
-            create: {
-              tnId: input.tnId,
-              variant: variant.name,
-              blobId: variant.blobId,
-              format: variant.format,
-              size: variant.size,
-            },
-          },
+          variants: { create: input.variants.map((v) => variantRow(input.tnId, v)) },
         },
+      });
+      // A file still being made is known by its row number until its content id exists.
+      const file = await tx.file.update({
+        where: { fId: created.fId },
+        data: input.final ? {} : { fileId: `@${created.fId}` },
         include: { variants: true },
       });
-      return { file, existed: false, objectKept: inserted === 1 };
+      return { file, existed: false, keptObjects };
     });
+  }
+
+  /** One more variant of a file; false when it has it already (a retried job). */
+  async addVariant(
+    tnId: number,
+    fId: bigint,
+    variant: NewVariant,
+    quotaBytes: number,
+  ): Promise<{ added: boolean; objectKept: boolean }> {
+    return this.db.$transaction(async (tx) => {
+      const objectKept = await this.storeBlob(tx, variant);
+      const has = await tx.fileVariant.findUnique({
+        where: { fId_variant: { fId, variant: variant.name } },
+      });
+      if (has) return { added: false, objectKept };
+      await this.reference(tx, tnId, variant.blobId, variant.size, quotaBytes);
+      await tx.fileVariant.create({ data: { fId, ...variantRow(tnId, variant) } });
+      return { added: true, objectKept };
+    });
+  }
+
+  /**
+   * A file whose variants are made gets its content id. If the tenant already has a file with
+   * that id (the same image uploaded twice), this one is dropped for it: returns that id and the
+   * object keys nobody references any more.
+   */
+  async finalize(
+    tnId: number,
+    fId: bigint,
+    fileId: string,
+    descriptor: string,
+  ): Promise<{ fileId: string; orphans: string[] }> {
+    return this.db.$transaction(async (tx) => {
+      const existing = await tx.file.findUnique({ where: { tnId_fileId: { tnId, fileId } } });
+      if (existing && existing.fId !== fId) {
+        const orphans = await this.dropFile(tx, tnId, fId);
+        return { fileId: existing.fileId, orphans };
+      }
+      await tx.file.update({ where: { fId }, data: { fileId, descriptor, status: 'A' } });
+      return { fileId, orphans: [] };
+    });
+  }
+
+  /** Stores the blob row unless the bytes are stored already; locks it either way. */
+  private async storeBlob(tx: Tx, variant: NewVariant): Promise<boolean> {
+    const inserted = await tx.$executeRaw`
+      insert into blobs (blob_id, size, object_key) values
+        (${variant.blobId}, ${variant.size}, ${variant.objectKey})
+      on conflict (blob_id) do nothing`;
+    await tx.$queryRaw`select 1 from blobs where blob_id = ${variant.blobId} for update`;
+    return inserted === 1;
   }
 
   /** One more use of a blob by the tenant; the first charges its size against the quota. */
@@ -104,19 +178,22 @@ export class FilesRepository {
    */
   async deleteFile(tnId: number, fileId: string): Promise<{ deleted: boolean; orphans: string[] }> {
     return this.db.$transaction(async (tx) => {
-      const file = await tx.file.findUnique({
-        where: { tnId_fileId: { tnId, fileId } },
-        include: { variants: true },
-      });
+      const file = await tx.file.findUnique({ where: { tnId_fileId: { tnId, fileId } } });
       if (!file) return { deleted: false, orphans: [] };
-      await tx.file.delete({ where: { fId: file.fId } });
-      const orphans: string[] = [];
-      for (const variant of file.variants) {
-        const key = await this.release(tx, tnId, variant.blobId);
-        if (key) orphans.push(key);
-      }
-      return { deleted: true, orphans };
+      return { deleted: true, orphans: await this.dropFile(tx, tnId, file.fId) };
     });
+  }
+
+  /** Removes a file and releases its variants' blobs; returns the object keys now unreferenced. */
+  private async dropFile(tx: Tx, tnId: number, fId: bigint): Promise<string[]> {
+    const variants = await tx.fileVariant.findMany({ where: { fId } });
+    await tx.file.delete({ where: { fId } });
+    const orphans: string[] = [];
+    for (const variant of variants) {
+      const key = await this.release(tx, tnId, variant.blobId);
+      if (key) orphans.push(key);
+    }
+    return orphans;
   }
 
   /** One use fewer; the last use uncharges the tenant; the last tenant takes the blob row. */
@@ -136,6 +213,10 @@ export class FilesRepository {
     return blob.object_key;
   }
 
+  findFileByRow(tnId: number, fId: bigint): Promise<FileWithVariants | null> {
+    return this.db.file.findFirst({ where: { tnId, fId }, include: { variants: true } });
+  }
+
   findFile(tnId: number, fileId: string): Promise<FileWithVariants | null> {
     return this.db.file.findUnique({
       where: { tnId_fileId: { tnId, fileId } },
@@ -143,15 +224,15 @@ export class FilesRepository {
     });
   }
 
-  /** A blob the tenant references (through one of its variants), with that variant's file type. */
+  /** A blob the tenant references (through one of its variants), with the type of its bytes. */
   async tenantBlob(
     tnId: number,
     blobId: string,
   ): Promise<{ objectKey: string; size: number; contentType: string } | undefined> {
     const [row] = await this.db.$queryRaw<
-      { object_key: string; size: bigint; content_type: string }[]
+      { object_key: string; size: bigint; content_type: string; variant: string; format: string }[]
     >`
-      select b.object_key, b.size, f.content_type
+      select b.object_key, b.size, f.content_type, v.variant, v.format
       from tenant_blobs t
       join blobs b on b.blob_id = t.blob_id
       join file_variants v on v.tn_id = t.tn_id and v.blob_id = t.blob_id
@@ -159,7 +240,11 @@ export class FilesRepository {
       where t.tn_id = ${tnId} and t.blob_id = ${blobId}
       limit 1`;
     return row
-      ? { objectKey: row.object_key, size: Number(row.size), contentType: row.content_type }
+      ? {
+          objectKey: row.object_key,
+          size: Number(row.size),
+          contentType: variantMime(row.variant, row.format, row.content_type),
+        }
       : undefined;
   }
 
@@ -192,7 +277,7 @@ export class FilesRepository {
     return this.db.file.findMany({
       where: {
         tnId,
-        status: 'A',
+        status: { in: ['A', 'P'] },
         ...(filter.contentType ? { contentType: { startsWith: filter.contentType } } : {}),
         ...(filter.fileTp ? { fileTp: filter.fileTp } : {}),
         ...(before

@@ -58,3 +58,8 @@ export function formatOf(mime: string): string {
   const simple = sub.replace(/^(x-|vnd\.)/, '').replace(/[^a-z0-9]/g, '');
   return simple.slice(0, 16) || 'bin';
 }
+
+/** The MIME type of a variant's bytes: the upload's for `orig`, the encoding's for image tiers. */
+export function variantMime(variant: string, format: string, fileMime: string): string {
+  return variant.startsWith('vis.') ? `image/${format}` : fileMime;
+}

@@ -11,10 +11,13 @@ import { descriptorOf, fileIdOf } from './descriptor';
 import { checkFileName } from './file-name';
 import { FilesRepository, QuotaExceeded } from './files.repository';
 import { checkPreset, formatOf, mimeOf } from './media';
+import { ImageVariants } from '../variants/image-variants';
 
 /** `tUploadFileResult` of the client contract. */
 export interface UploadResult {
   fileId: string;
+  dim?: [number, number];
+  thumbnailVariantId?: string;
   existed?: boolean;
   fileName: string;
   contentType: string;
@@ -33,9 +36,11 @@ export interface Upload {
 /**
  * `POST /api/files/{preset}/{fileName}` (protocol §5.1): the body streams to a fresh object while
  * it is hashed (never held whole), capped by the preset's size limit and what is left of the
- * tenant's quota; then one transaction records blob, reference, usage and file. Identical bytes
- * are kept once: when they were already stored, the new object is removed. Whatever fails — too
- * large, client gone, quota — leaves no row and no object.
+ * tenant's quota; then one transaction records blobs, references, usage and file. An image gets
+ * its dimensions and thumbnail now (pixel-capped) and its other tiers from a job: until then its
+ * id is `@<f_id>`; other files get their `f1~` at once. Identical bytes are kept once: when they
+ * were already stored, the new object is removed. Whatever fails — too large, client gone, quota,
+ * an unreadable image — leaves no row and no object.
  */
 @Injectable()
 export class UploadService {
@@ -43,6 +48,7 @@ export class UploadService {
 
   constructor(
     private readonly files: FilesRepository,
+    private readonly images: ImageVariants,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
   ) {}
@@ -67,30 +73,53 @@ export class UploadService {
       if (error instanceof TooLargeError) throw this.tooLarge(limit === cap ? cap : undefined);
       throw error;
     }
-    const format = formatOf(mime);
-    const variant = { name: 'orig', blobId: stored.blobId, format, size: stored.size };
-    const descriptor = descriptorOf([variant]);
+    const orig = {
+      name: 'orig',
+      blobId: stored.blobId,
+      format: formatOf(mime),
+      size: stored.size,
+      objectKey,
+    };
+    const written = [objectKey];
     try {
-      const { file, existed, objectKept } = await this.files.addBlobFile({
+      const image =
+        media === 'vis' ? await this.images.firstVariants(objectKey, upload.preset) : undefined;
+      if (image?.thumbnail) written.push(image.thumbnail.objectKey);
+      const variants = image
+        ? [
+            { ...orig, width: image.width, height: image.height },
+            ...(image.thumbnail ? [image.thumbnail] : []),
+          ]
+        : [orig];
+      const pending = image?.pending ?? false;
+      const descriptor = descriptorOf(variants);
+      const { file, existed, keptObjects } = await this.files.addFile({
         tnId: upload.tnId,
         ownerTag: upload.tenant,
-        fileId: fileIdOf(descriptor),
-        descriptor,
         preset: upload.preset,
         contentType: mime,
         fileName,
-        variant: { ...variant, objectKey },
+        variants,
         quotaBytes: limits.tenantQuotaBytes,
+        ...(pending ? {} : { final: { fileId: fileIdOf(descriptor), descriptor } }),
       });
-      if (!objectKept) await this.removeQuietly(objectKey);
+      await this.removeQuietly(written.filter((key) => !keptObjects.has(key)));
+      if (pending)
+        await this.images.enqueue({
+          tnId: upload.tnId,
+          tenant: upload.tenant,
+          fId: String(file.fId),
+        });
       return {
         fileId: file.fileId,
         fileName: file.fileName,
         contentType: file.contentType,
+        ...(image ? { dim: [image.width, image.height] as [number, number] } : {}),
+        ...(image?.thumbnail ? { thumbnailVariantId: image.thumbnail.blobId } : {}),
         ...(existed ? { existed: true } : {}),
       };
     } catch (error) {
-      await this.removeQuietly(objectKey);
+      await this.removeQuietly(written);
       throw error;
     }
   }
@@ -102,9 +131,9 @@ export class UploadService {
   }
 
   /** A redundant or abandoned object; if removing fails, garbage collection takes it later. */
-  private async removeQuietly(key: string): Promise<void> {
-    await this.store.remove([key]).catch((error: unknown) => {
-      this.logger.warn(`could not remove ${key} now: ${String(error)}`);
+  private async removeQuietly(keys: string[]): Promise<void> {
+    await this.store.remove(keys).catch((error: unknown) => {
+      this.logger.warn(`could not remove ${keys.join(', ')} now: ${String(error)}`);
     });
   }
 }
