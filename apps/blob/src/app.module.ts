@@ -11,6 +11,8 @@ import { MessagingModule } from '@cloudillo/messaging';
 import { S3BlobStore } from '@cloudillo/storage';
 
 import { type BlobConfig } from './config';
+import { FileRecordsController } from './files/file-records.controller';
+import { FileRecordsRepository } from './files/file-records.repository';
 import { FilesController } from './files/files.controller';
 import { FilesRepository } from './files/files.repository';
 import { GarbageCollector } from './files/garbage-collector';
@@ -46,7 +48,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'blob' })],
-      controllers: [FilesController, HealthController],
+      controllers: [FilesController, FileRecordsController, HealthController],
       providers: [
         { provide: BLOB_CONFIG, useValue: config },
         { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
@@ -64,6 +66,7 @@ export class AppModule {
         ...AUTH_PROVIDERS,
         TenantIds,
         FilesRepository,
+        FileRecordsRepository,
         UploadService,
         GarbageCollector,
         ImageVariants,

@@ -188,15 +188,17 @@ describe('blob files: streamed upload, dedup, reads with ranges, delete (real S3
     const bobs = await upload(BOB, 'copy.pdf', data);
     expect(bobs.reply.status).toBe(201);
     expect(await objectCount()).toBe(before + 1);
-    // Alice deletes hers: bob still reads his.
+    // Alice deletes hers (the trash, then for good): bob still reads his.
+    const trashed = await send(ALICE, 'DELETE', `/api/files/${first.data.fileId}`);
+    expect(json(trashed).data).toEqual({ fileId: first.data.fileId, permanent: false });
+    expect((await send(ALICE, 'GET', `/api/files/${first.data.fileId}`)).status).toBe(404);
     const gone = await send(ALICE, 'DELETE', `/api/files/${first.data.fileId}`);
     expect(json(gone).data).toEqual({ fileId: first.data.fileId, permanent: true });
-    expect((await send(ALICE, 'GET', `/api/files/${first.data.fileId}`)).status).toBe(404);
     const still = await send(BOB, 'GET', `/api/files/${bobs.data.fileId}`);
     expect(still.body.equals(data)).toBe(true);
     expect(await objectCount()).toBe(before + 1);
     // The last reference takes the bytes.
-    await send(BOB, 'DELETE', `/api/files/${bobs.data.fileId}`);
+    await send(BOB, 'DELETE', `/api/files/${bobs.data.fileId}?permanent=true`);
     expect(await objectCount()).toBe(before);
   });
 

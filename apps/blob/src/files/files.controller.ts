@@ -3,6 +3,7 @@ import {
   Delete,
   Get,
   Headers,
+  HttpCode,
   Inject,
   Param,
   Post,
@@ -26,19 +27,27 @@ import { z } from 'zod';
 import { TenantIds } from '../tenant-ids';
 import { BLOB_STORE } from '../tokens';
 import { sendObject } from './downloads';
+import { FileRecordsRepository } from './file-records.repository';
 import { type FileWithVariants, FilesRepository } from './files.repository';
 import { variantMime } from './media';
 import { type UploadResult, UploadService } from './upload.service';
 
 const BLOB_ID = /^b1~[A-Za-z0-9_-]{43}$/;
-/** A file's content id, or `@<n>` while its variants are being made. */
-const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18})$/;
+/** A file's content id, `@<n>` while its variants are being made, or a document's random id. */
+const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;
 const blobIdParam = new ZodPipe(z.string().regex(BLOB_ID, 'not a blob id (b1~…)'));
 const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id (f1~… or @<n>)'));
 const presetParam = new ZodPipe(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'not a preset name'));
 const listQuery = z.object({
   contentType: z.string().max(200).optional(),
   fileTp: z.enum(['BLOB', 'CRDT', 'RTDB', 'FLDR']).optional(),
+  parentId: z.string().max(48).optional(),
+  tag: z.string().max(32).optional(),
+  /** The trash instead of the live files. */
+  trashed: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(30),
 });
@@ -51,7 +60,10 @@ interface FileView {
   contentType: string;
   fileName: string;
   fileTp: string;
+  parentId?: string;
+  tags?: string[];
   createdAt: string;
+  modifiedAt: string;
   owner?: { idTag: string };
 }
 
@@ -63,7 +75,10 @@ function viewOf(file: Omit<FileWithVariants, 'variants'>): FileView {
     contentType: file.contentType,
     fileName: file.fileName,
     fileTp: file.fileTp,
+    ...(file.parentId ? { parentId: file.parentId } : {}),
+    ...(file.tags.length ? { tags: file.tags } : {}),
     createdAt: file.createdAt.toISOString(),
+    modifiedAt: file.modifiedAt.toISOString(),
     ...(file.ownerTag ? { owner: { idTag: file.ownerTag } } : {}),
   };
 }
@@ -94,22 +109,33 @@ export class FilesController {
   constructor(
     private readonly uploads: UploadService,
     private readonly files: FilesRepository,
+    private readonly records: FileRecordsRepository,
     private readonly tenants: TenantIds,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
   ) {}
 
+  /**
+   * `POST /api/files/{preset}/{fileName}` uploads; `POST /api/files/{fileId}/restore` (the same
+   * shape of path, protocol §5.1) takes a file back from the trash: a file id is never a preset.
+   */
   @Post(':preset/:fileName')
   @Authenticated({ role: 'contributor' })
+  @HttpCode(201)
   async upload(
     @AuthUser() caller: AuthContext,
-    @Param('preset', presetParam) preset: string,
+    @Param('preset') preset: string,
     @Param('fileName') fileName: string,
     @Headers('content-type') contentType: string | undefined,
     @Headers('content-length') contentLength: string | undefined,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<UploadResult> {
+  ): Promise<UploadResult | { fileId: string; parentId?: string }> {
+    if (fileName === 'restore' && FILE_ID.test(preset)) {
+      res.status(200);
+      return this.restore(caller, preset);
+    }
     try {
+      presetParam.transform(preset);
       const declared = contentLength === undefined ? undefined : Number(contentLength);
       if (declared !== undefined && !Number.isSafeInteger(declared))
         throw new ValidationError('Content-Length is not a byte count');
@@ -218,18 +244,33 @@ export class FilesController {
     );
   }
 
-  /** Permanent: the tenant's references go; bytes nobody else uses are removed. */
+  /**
+   * Into the trash; from the trash, or with `?permanent=true`, for good: the tenant's references
+   * go, and bytes nobody else uses are removed.
+   */
   @Delete(':fileId')
   @Authenticated({ role: 'contributor' })
   async remove(
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
+    @Query('permanent') permanent: string | undefined,
   ): Promise<{ fileId: string; permanent: boolean }> {
     const tnId = await this.tenants.of(caller.tenant);
+    if (permanent !== 'true' && (await this.records.trash(tnId, fileId)))
+      return { fileId, permanent: false };
     const { deleted, orphans } = await this.files.deleteFile(tnId, fileId);
     if (!deleted) throw new NotFoundError('no such file');
     await this.store.remove(orphans).catch(() => undefined); // else garbage collection does
     return { fileId, permanent: true };
+  }
+
+  private async restore(
+    caller: AuthContext,
+    fileId: string,
+  ): Promise<{ fileId: string; parentId?: string }> {
+    const restored = await this.records.restore(await this.tenants.of(caller.tenant), fileId);
+    if (!restored) throw new NotFoundError('no such file in the trash');
+    return { fileId, ...(restored.parentId ? { parentId: restored.parentId } : {}) };
   }
 
   private async file(caller: AuthContext, fileId: string): Promise<FileWithVariants> {

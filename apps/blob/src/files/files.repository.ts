@@ -217,9 +217,10 @@ export class FilesRepository {
     return this.db.file.findFirst({ where: { tnId, fId }, include: { variants: true } });
   }
 
+  /** A live file (not in the trash) with its variants. */
   findFile(tnId: number, fileId: string): Promise<FileWithVariants | null> {
-    return this.db.file.findUnique({
-      where: { tnId_fileId: { tnId, fileId } },
+    return this.db.file.findFirst({
+      where: { tnId, fileId, status: { in: ['A', 'P'] } },
       include: { variants: true },
     });
   }
@@ -270,16 +271,24 @@ export class FilesRepository {
 
   list(
     tnId: number,
-    filter: { contentType?: string | undefined; fileTp?: string | undefined },
+    filter: {
+      contentType?: string | undefined;
+      fileTp?: string | undefined;
+      parentId?: string | undefined;
+      tag?: string | undefined;
+      trashed?: boolean | undefined;
+    },
     before: { createdAt: Date; fId: bigint } | undefined,
     limit: number,
   ): Promise<File[]> {
     return this.db.file.findMany({
       where: {
         tnId,
-        status: { in: ['A', 'P'] },
+        status: filter.trashed ? 'D' : { in: ['A', 'P'] },
         ...(filter.contentType ? { contentType: { startsWith: filter.contentType } } : {}),
         ...(filter.fileTp ? { fileTp: filter.fileTp } : {}),
+        ...(filter.parentId ? { parentId: filter.parentId } : {}),
+        ...(filter.tag ? { tags: { has: filter.tag } } : {}),
         ...(before
           ? {
               OR: [

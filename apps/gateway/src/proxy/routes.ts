@@ -38,6 +38,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/files', service: 'blob', body: 'stream' },
   { prefix: '/api/shares', service: 'blob', body: 'json' },
   { prefix: '/api/tags', service: 'blob', body: 'json' },
+  { prefix: '/api/trash', service: 'blob', body: 'json' },
   { prefix: '/ws/bus', service: 'collaboration', body: 'json' },
   { prefix: '/ws/crdt', service: 'collaboration', body: 'json' },
   { prefix: '/ws/rtdb', service: 'collaboration', body: 'json' },

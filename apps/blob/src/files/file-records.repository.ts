@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type BlobDb, type File } from '@cloudillo/db-blob';
+
+import { BLOB_DB } from '../tokens';
+
+/** Live files: active, or still getting their variants. */
+const LIVE = ['A', 'P'];
+
+/**
+ * The bookkeeping side of a tenant's files: document and folder records, names and places, the
+ * trash, tags and per-user marks. Every statement is scoped by tn_id. (Bytes and their references
+ * are `FilesRepository`'s.)
+ */
+@Injectable()
+export class FileRecordsRepository {
+  constructor(@Inject(BLOB_DB) private readonly db: BlobDb) {}
+
+  createRecord(record: {
+    tnId: number;
+    fileId: string;
+    fileTp: string;
+    contentType: string;
+    fileName: string;
+    parentId: string | undefined;
+    tags: string[];
+    ownerTag: string;
+  }): Promise<File> {
+    const { parentId, ...rest } = record;
+    return this.db.file.create({
+      data: { ...rest, status: 'A', parentId: parentId ?? null },
+    });
+  }
+
+  /** A live file of the tenant, or (with `trashed`) one in its trash. */
+  find(tnId: number, fileId: string, trashed = false): Promise<File | null> {
+    return this.db.file.findFirst({
+      where: { tnId, fileId, status: trashed ? 'D' : { in: LIVE } },
+    });
+  }
+
+  /** The folders from `folderId` up to the root (to refuse moving a folder into itself). */
+  async ancestors(tnId: number, folderId: string): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ file_id: string }[]>`
+      with recursive up(file_id, parent_id, depth) as (
+        select file_id, parent_id, 0 from files where tn_id = ${tnId} and file_id = ${folderId}
+        union all
+        select f.file_id, f.parent_id, up.depth + 1 from files f
+        join up on f.tn_id = ${tnId} and f.file_id = up.parent_id
+        where up.depth < 64)
+      select file_id from up`;
+    return rows.map((r) => r.file_id);
+  }
+
+  async update(
+    tnId: number,
+    fileId: string,
+    change: { fileName?: string | undefined; parentId?: string | null | undefined },
+  ): Promise<File | null> {
+    const { count } = await this.db.file.updateMany({
+      where: { tnId, fileId, status: { in: LIVE } },
+      data: {
+        ...(change.fileName !== undefined ? { fileName: change.fileName } : {}),
+        ...(change.parentId !== undefined ? { parentId: change.parentId } : {}),
+        modifiedAt: new Date(),
+      },
+    });
+    return count === 1 ? this.find(tnId, fileId) : null;
+  }
+
+  /** Into the trash; false when there is no live file under this id. */
+  async trash(tnId: number, fileId: string): Promise<boolean> {
+    const { count } = await this.db.file.updateMany({
+      where: { tnId, fileId, status: { in: LIVE } },
+      data: { status: 'D', trashedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** Back from the trash: a file still waiting for its content id waits again. */
+  async restore(tnId: number, fileId: string): Promise<File | null> {
+    const { count } = await this.db.file.updateMany({
+      where: { tnId, fileId, status: 'D' },
+      data: { status: fileId.startsWith('@') ? 'P' : 'A', trashedAt: null },
+    });
+    return count === 1 ? this.find(tnId, fileId) : null;
+  }
+
+  async trashed(tnId: number): Promise<string[]> {
+    const rows = await this.db.file.findMany({
+      where: { tnId, status: 'D' },
+      select: { fileId: true },
+    });
+    return rows.map((r) => r.fileId);
+  }
+
+  async setTags(tnId: number, fileId: string, tags: string[]): Promise<void> {
+    await this.db.file.updateMany({ where: { tnId, fileId }, data: { tags } });
+  }
+
+  /** The tenant's tags on live files, with how many files carry each. */
+  async tagCounts(tnId: number): Promise<{ tag: string; count: number }[]> {
+    const rows = await this.db.$queryRaw<{ tag: string; count: bigint }[]>`
+      select tag, count(*) as count from files, unnest(tags) as tag
+      where tn_id = ${tnId} and status in ('A', 'P')
+      group by tag order by tag`;
+    return rows.map((r) => ({ tag: r.tag, count: Number(r.count) }));
+  }
+
+  async setUserData(
+    fId: bigint,
+    idTag: string,
+    marks: { pinned?: boolean | undefined; starred?: boolean | undefined },
+  ): Promise<{ pinned: boolean; starred: boolean; accessedAt: Date | null }> {
+    const data = {
+      ...(marks.pinned !== undefined ? { pinned: marks.pinned } : {}),
+      ...(marks.starred !== undefined ? { starred: marks.starred } : {}),
+    };
+    return this.db.fileUserData.upsert({
+      where: { fId_idTag: { fId, idTag } },
+      create: { fId, idTag, ...data },
+      update: data,
+    });
+  }
+}
