@@ -10,6 +10,9 @@ import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { S3BlobStore } from '@cloudillo/storage';
 
+import { FileAccess } from './access/file-access';
+import { SharesController } from './access/shares.controller';
+import { SharesRepository } from './access/shares.repository';
 import { type BlobConfig } from './config';
 import { FileRecordsController } from './files/file-records.controller';
 import { FileRecordsRepository } from './files/file-records.repository';
@@ -48,7 +51,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'blob' })],
-      controllers: [FilesController, FileRecordsController, HealthController],
+      // Before FilesController: `POST /api/files/{id}/shares` has the shape of an upload path.
+      controllers: [SharesController, FileRecordsController, FilesController, HealthController],
       providers: [
         { provide: BLOB_CONFIG, useValue: config },
         { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
@@ -67,6 +71,8 @@ export class AppModule {
         TenantIds,
         FilesRepository,
         FileRecordsRepository,
+        SharesRepository,
+        FileAccess,
         UploadService,
         GarbageCollector,
         ImageVariants,

@@ -8,8 +8,11 @@ import { natsMicroservice } from '@cloudillo/messaging';
 import { AppModule, type BlobDeps } from './app.module';
 import { type BlobConfig } from './config';
 
-/** `POST /api/files/{preset}/{fileName}`: the body is the file, streamed by the handler. */
-const UPLOAD = /^\/api\/files\/[^/?]+\/[^/?]+(\?|$)/;
+/**
+ * `POST /api/files/{preset}/{fileName}`: the body is the file, streamed by the handler. (The
+ * same shape `POST /api/files/{id}/shares` and `…/restore` are JSON routes.)
+ */
+const UPLOAD = /^\/api\/files\/[^/?]+\/(?!(shares|restore)(\?|$))[^/?]+(\?|$)/;
 
 export function isUpload(req: IncomingMessage): boolean {
   return req.method === 'POST' && UPLOAD.test(req.url ?? '');

@@ -43,8 +43,16 @@ export async function startBlobStack(options: {
   clock?: Clock;
 }): Promise<BlobStack> {
   const gatewayPort = await freePort();
-  const identity = await startTestIdentity({ baseIdTag: 'base.localhost' });
-  const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
+  // Every tenant is reached through this gateway, so tenants here can get proxy tokens at each other.
+  const peers = Object.fromEntries(
+    options.tenants.map((idTag) => [idTag, `http://127.0.0.1:${gatewayPort}`]),
+  );
+  const identity = await startTestIdentity({ baseIdTag: 'base.localhost', peers });
+  const auth = await startTestAccessToken({
+    natsUrl: identity.nats.url,
+    loginFailureDelayMs: 0,
+    peers,
+  });
   const schema: TestSchema = await createTestSchema('blob');
   const { s3, databaseUrl } = testInfra();
   const config: BlobConfig = {

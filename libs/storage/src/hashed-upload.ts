@@ -37,14 +37,20 @@ export async function uploadHashed(
   const stored = store.put(key, sink, contentType);
   let failure: unknown;
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+    // Leaving the loop early must not destroy the source: that is decided below.
+    for await (const chunk of source.iterator({
+      destroyOnReturn: false,
+    }) as AsyncIterable<Buffer>) {
       if (hasher.size + chunk.byteLength > limit) throw new TooLargeError(limit);
       hasher.update(chunk);
       if (!sink.write(chunk)) await Promise.race([once(sink, 'drain'), stored]);
     }
   } catch (error) {
     failure = error;
-    source.destroy();
+    // Past the limit the rest is read and dropped, so the refusal can still be answered on this
+    // connection; a source that failed is done anyway.
+    if (error instanceof TooLargeError) source.resume();
+    else source.destroy();
   }
   sink.end();
   try {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import { TenantIds } from '../tenant-ids';
 import { BLOB_STORE } from '../tokens';
+import { refuseScoped } from '../access/file-access';
 import { checkFileName } from './file-name';
 import { FileRecordsRepository } from './file-records.repository';
 import { FilesRepository } from './files.repository';
@@ -45,9 +46,14 @@ const createBody = z
   })
   .strict();
 const patchBody = z
-  .object({ fileName: z.string().max(255).optional(), parentId: anyFileId.nullable().optional() })
+  .object({
+    fileName: z.string().max(255).optional(),
+    parentId: anyFileId.nullable().optional(),
+    /** Who may read it beyond shares: P, V, F, C; null for direct shares only. */
+    visibility: z.enum(['P', 'V', 'F', 'C']).nullable().optional(),
+  })
   .strict()
-  .refine((b) => b.fileName !== undefined || b.parentId !== undefined, 'nothing to change');
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 const userBody = z
   .object({ pinned: z.boolean().optional(), starred: z.boolean().optional() })
   .strict()
@@ -72,6 +78,7 @@ export class FileRecordsController {
     @AuthUser() caller: AuthContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<{ fileId: string }> {
+    refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
     if (body.parentId) await this.folder(tnId, body.parentId);
     const file = await this.records.createRecord({
@@ -95,6 +102,7 @@ export class FileRecordsController {
     @Param('fileId', fileIdParam) fileId: string,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<{ fileId: string; fileName?: string }> {
+    refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
     if (body.parentId) {
       await this.folder(tnId, body.parentId);
@@ -104,6 +112,7 @@ export class FileRecordsController {
     const updated = await this.records.update(tnId, fileId, {
       fileName: body.fileName === undefined ? undefined : checkFileName(body.fileName),
       parentId: body.parentId,
+      visibility: body.visibility,
     });
     if (!updated) throw new NotFoundError('no such file');
     return { fileId, fileName: updated.fileName };
@@ -113,6 +122,7 @@ export class FileRecordsController {
   @Delete('trash')
   @Authenticated({ role: 'contributor' })
   async emptyTrash(@AuthUser() caller: AuthContext): Promise<{ deleted_count: number }> {
+    refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
     let deleted = 0;
     for (const fileId of await this.records.trashed(tnId)) {
@@ -130,6 +140,7 @@ export class FileRecordsController {
     @Param('fileId', fileIdParam) fileId: string,
     @Param('tag', tagParam) added: string,
   ): Promise<{ tags: string[] }> {
+    refuseScoped(caller);
     return this.retag(caller, fileId, (tags) => [...new Set([...tags, added])]);
   }
 
@@ -140,12 +151,14 @@ export class FileRecordsController {
     @Param('fileId', fileIdParam) fileId: string,
     @Param('tag', tagParam) removed: string,
   ): Promise<{ tags: string[] }> {
+    refuseScoped(caller);
     return this.retag(caller, fileId, (tags) => tags.filter((t) => t !== removed));
   }
 
   @Get('tags')
   @Authenticated()
   async tags(@AuthUser() caller: AuthContext): Promise<{ tags: { tag: string; count: number }[] }> {
+    refuseScoped(caller);
     return { tags: await this.records.tagCounts(await this.tenants.of(caller.tenant)) };
   }
 
@@ -157,6 +170,7 @@ export class FileRecordsController {
     @Param('fileId', fileIdParam) fileId: string,
     @Body(new ZodPipe(userBody)) body: z.output<typeof userBody>,
   ): Promise<{ fileId: string; pinned: boolean; starred: boolean }> {
+    refuseScoped(caller);
     const file = await this.records.find(await this.tenants.of(caller.tenant), fileId);
     if (!file) throw new NotFoundError('no such file');
     const marks = await this.records.setUserData(file.fId, caller.subject, body);

@@ -51,16 +51,40 @@ export class FileRecordsRepository {
     return rows.map((r) => r.file_id);
   }
 
+  /** File ids by row number. */
+  async idsOf(tnId: number, fIds: bigint[]): Promise<Map<bigint, string>> {
+    const rows = await this.db.file.findMany({
+      where: { tnId, fId: { in: fIds } },
+      select: { fId: true, fileId: true },
+    });
+    return new Map(rows.map((r) => [r.fId, r.fileId]));
+  }
+
+  /** Row numbers of files by id (share entries hang on rows). */
+  async rowsOf(tnId: number, fileIds: string[]): Promise<bigint[]> {
+    if (fileIds.length === 0) return [];
+    const rows = await this.db.file.findMany({
+      where: { tnId, fileId: { in: fileIds } },
+      select: { fId: true },
+    });
+    return rows.map((r) => r.fId);
+  }
+
   async update(
     tnId: number,
     fileId: string,
-    change: { fileName?: string | undefined; parentId?: string | null | undefined },
+    change: {
+      fileName?: string | undefined;
+      parentId?: string | null | undefined;
+      visibility?: string | null | undefined;
+    },
   ): Promise<File | null> {
     const { count } = await this.db.file.updateMany({
       where: { tnId, fileId, status: { in: LIVE } },
       data: {
         ...(change.fileName !== undefined ? { fileName: change.fileName } : {}),
         ...(change.parentId !== undefined ? { parentId: change.parentId } : {}),
+        ...(change.visibility !== undefined ? { visibility: change.visibility } : {}),
         modifiedAt: new Date(),
       },
     });

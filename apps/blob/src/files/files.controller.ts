@@ -12,18 +12,28 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiTenant,
   Authenticated,
   type AuthContext,
   AuthUser,
+  OptionalAuth,
+  OptionalAuthUser,
   Page,
   RawResponse,
   ZodPipe,
 } from '@cloudillo/http';
-import { decodeCursor, encodeCursor, NotFoundError, ValidationError } from '@cloudillo/protocol';
+import {
+  decodeCursor,
+  encodeCursor,
+  type IdTag,
+  NotFoundError,
+  ValidationError,
+} from '@cloudillo/protocol';
 import { type BlobStore } from '@cloudillo/storage';
 import { type Request, type Response } from 'express';
 import { z } from 'zod';
 
+import { atLeast, FileAccess, refuseScoped } from '../access/file-access';
 import { TenantIds } from '../tenant-ids';
 import { BLOB_STORE } from '../tokens';
 import { sendObject } from './downloads';
@@ -62,6 +72,7 @@ interface FileView {
   fileTp: string;
   parentId?: string;
   tags?: string[];
+  visibility?: string;
   createdAt: string;
   modifiedAt: string;
   owner?: { idTag: string };
@@ -77,6 +88,7 @@ function viewOf(file: Omit<FileWithVariants, 'variants'>): FileView {
     fileTp: file.fileTp,
     ...(file.parentId ? { parentId: file.parentId } : {}),
     ...(file.tags.length ? { tags: file.tags } : {}),
+    ...(file.visibility ? { visibility: file.visibility } : {}),
     createdAt: file.createdAt.toISOString(),
     modifiedAt: file.modifiedAt.toISOString(),
     ...(file.ownerTag ? { owner: { idTag: file.ownerTag } } : {}),
@@ -111,6 +123,7 @@ export class FilesController {
     private readonly files: FilesRepository,
     private readonly records: FileRecordsRepository,
     private readonly tenants: TenantIds,
+    private readonly access: FileAccess,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
   ) {}
 
@@ -130,37 +143,34 @@ export class FilesController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<UploadResult | { fileId: string; parentId?: string }> {
+    refuseScoped(caller);
     if (fileName === 'restore' && FILE_ID.test(preset)) {
       res.status(200);
       return this.restore(caller, preset);
     }
-    try {
-      presetParam.transform(preset);
-      const declared = contentLength === undefined ? undefined : Number(contentLength);
-      if (declared !== undefined && !Number.isSafeInteger(declared))
-        throw new ValidationError('Content-Length is not a byte count');
-      return await this.uploads.upload({
-        tnId: await this.tenants.of(caller.tenant),
-        tenant: caller.tenant,
-        preset,
-        fileName,
-        contentType,
-        declaredLength: declared,
-        body: req,
-      });
-    } catch (error) {
-      // Refused before the body was read: the rest of it must not be taken for the next request.
-      if (!req.complete) res.setHeader('Connection', 'close');
-      throw error;
-    }
+    presetParam.transform(preset);
+    const declared = contentLength === undefined ? undefined : Number(contentLength);
+    if (declared !== undefined && !Number.isSafeInteger(declared))
+      throw new ValidationError('Content-Length is not a byte count');
+    return this.uploads.upload({
+      tnId: await this.tenants.of(caller.tenant),
+      tenant: caller.tenant,
+      preset,
+      fileName,
+      contentType,
+      declaredLength: declared,
+      body: req,
+    });
   }
 
+  /** The tenant's own members only: a visitor reads files by id, as far as access allows. */
   @Get()
-  @Authenticated()
+  @Authenticated({ role: 'contributor' })
   async list(
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<FileView>> {
+    refuseScoped(caller);
     let before: { createdAt: Date; fId: bigint } | undefined;
     if (query.cursor !== undefined) {
       const c = decodeCursor(query.cursor);
@@ -183,15 +193,25 @@ export class FilesController {
   }
 
   @Get('variant/:blobId')
-  @Authenticated()
+  @OptionalAuth()
   @RawResponse()
   async variant(
-    @AuthUser() caller: AuthContext,
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('blobId', blobIdParam) blobId: string,
     @Headers('range') range: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const blob = await this.files.tenantBlob(await this.tenants.of(caller.tenant), blobId);
+    const tnId = await this.tenants.of(tenant.ascii);
+    const users = await this.files.filesUsingBlob(tnId, blobId);
+    let readable = false;
+    for (const file of users) {
+      if (atLeast(await this.access.levelOf(tenant.ascii, tnId, caller, file), 'R')) {
+        readable = true;
+        break;
+      }
+    }
+    const blob = readable ? await this.files.tenantBlob(tnId, blobId) : undefined;
     if (!blob) throw new NotFoundError('no such blob');
     await sendObject(res, this.store, { key: blob.objectKey, ...blob }, range, {
       'X-Cloudillo-Variant': blobId,
@@ -199,35 +219,38 @@ export class FilesController {
   }
 
   @Get(':fileId/descriptor')
-  @Authenticated()
+  @OptionalAuth()
   async descriptor(
-    @AuthUser() caller: AuthContext,
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('fileId', fileIdParam) fileId: string,
   ): Promise<{ file: string }> {
-    const file = await this.file(caller, fileId);
+    const file = await this.readable(tenant, caller, fileId);
     return { file: file.descriptor ?? '' };
   }
 
   @Get(':fileId/metadata')
-  @Authenticated()
+  @OptionalAuth()
   async metadata(
-    @AuthUser() caller: AuthContext,
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('fileId', fileIdParam) fileId: string,
   ): Promise<FileView> {
-    return viewOf(await this.file(caller, fileId));
+    return viewOf(await this.readable(tenant, caller, fileId));
   }
 
   @Get(':fileId')
-  @Authenticated()
+  @OptionalAuth()
   @RawResponse()
   async read(
-    @AuthUser() caller: AuthContext,
+    @ApiTenant() tenant: IdTag,
+    @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('fileId', fileIdParam) fileId: string,
     @Query('variant') asked: string | undefined,
     @Headers('range') range: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const file = await this.file(caller, fileId);
+    const file = await this.readable(tenant, caller, fileId);
     const variant = chooseVariant(file, asked);
     const key = variant && (await this.files.objectKeyOf(variant.blobId));
     if (!variant || !key) throw new NotFoundError('the file has no stored variant');
@@ -255,6 +278,7 @@ export class FilesController {
     @Param('fileId', fileIdParam) fileId: string,
     @Query('permanent') permanent: string | undefined,
   ): Promise<{ fileId: string; permanent: boolean }> {
+    refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
     if (permanent !== 'true' && (await this.records.trash(tnId, fileId)))
       return { fileId, permanent: false };
@@ -273,9 +297,16 @@ export class FilesController {
     return { fileId, ...(restored.parentId ? { parentId: restored.parentId } : {}) };
   }
 
-  private async file(caller: AuthContext, fileId: string): Promise<FileWithVariants> {
-    const file = await this.files.findFile(await this.tenants.of(caller.tenant), fileId);
-    if (!file) throw new NotFoundError('no such file');
+  /** The file, if the caller may read it (protocol §5.2); 404 otherwise, hidden like a missing one. */
+  private async readable(
+    tenant: IdTag,
+    caller: AuthContext | undefined,
+    fileId: string,
+  ): Promise<FileWithVariants> {
+    const tnId = await this.tenants.of(tenant.ascii);
+    const file = await this.files.findFile(tnId, fileId);
+    if (!file || !atLeast(await this.access.levelOf(tenant.ascii, tnId, caller, file), 'R'))
+      throw new NotFoundError('no such file');
     return file;
   }
 }

@@ -249,6 +249,14 @@ export class FilesRepository {
       : undefined;
   }
 
+  /** The tenant's live files with a variant in this blob. */
+  filesUsingBlob(tnId: number, blobId: string): Promise<File[]> {
+    return this.db.file.findMany({
+      where: { tnId, status: { in: ['A', 'P'] }, variants: { some: { blobId } } },
+      take: 50,
+    });
+  }
+
   async objectKeyOf(blobId: string): Promise<string | undefined> {
     const blob = await this.db.blob.findUnique({ where: { blobId }, select: { objectKey: true } });
     return blob?.objectKey;

@@ -1,4 +1,4 @@
-import type { COMMUNITY_ROLES, SERVER_ADMIN_ROLE } from '@cloudillo/protocol';
+import { COMMUNITY_ROLES, SERVER_ADMIN_ROLE } from '@cloudillo/protocol';
 import { type Request } from 'express';
 
 /** Who is calling, as a verified access token says (protocol §4.1). */
@@ -45,3 +45,10 @@ export function setAuth(req: Request, auth: AuthContext): void {
 
 /** A role the route may require: a community role (cumulative) or the server-admin role. */
 export type RequiredRole = (typeof COMMUNITY_ROLES)[number] | typeof SERVER_ADMIN_ROLE;
+
+/** Whether the caller holds `role` (roles are cumulative, protocol §4.2: a higher one counts). */
+export function holdsRole(auth: AuthContext, role: RequiredRole): boolean {
+  if (role === SERVER_ADMIN_ROLE) return auth.roles.has(SERVER_ADMIN_ROLE);
+  const needed = COMMUNITY_ROLES.indexOf(role);
+  return COMMUNITY_ROLES.some((r, i) => i >= needed && auth.roles.has(r));
+}

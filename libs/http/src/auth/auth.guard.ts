@@ -1,23 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  COMMUNITY_ROLES,
-  ForbiddenError,
-  scopeAllowsPath,
-  SERVER_ADMIN_ROLE,
-  UnauthorizedError,
-} from '@cloudillo/protocol';
+import { ForbiddenError, scopeAllowsPath, UnauthorizedError } from '@cloudillo/protocol';
 import { type Request } from 'express';
 
 import { apiTenantOf } from '../api-tenant';
 import { AccessTokenVerifier } from './access-token-verifier';
-import {
-  API_KEY_PREFIXES,
-  type AuthContext,
-  type RequiredRole,
-  setApiKey,
-  setAuth,
-} from './auth-context';
+import { API_KEY_PREFIXES, holdsRole, setApiKey, setAuth } from './auth-context';
 import { AUTH_POLICY, type AuthPolicy } from './auth-policy';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -40,13 +28,6 @@ function tokenOf(req: Request, path: string): string | undefined {
   if (typeof query !== 'string' || query === '')
     throw new UnauthorizedError('token must be a string');
   return query;
-}
-
-function holds(auth: AuthContext, role: RequiredRole): boolean {
-  if (role === SERVER_ADMIN_ROLE) return auth.roles.has(SERVER_ADMIN_ROLE);
-  // Roles are cumulative (protocol §4.2): holding a higher one is holding this one.
-  const needed = COMMUNITY_ROLES.indexOf(role);
-  return COMMUNITY_ROLES.some((r, i) => i >= needed && auth.roles.has(r));
 }
 
 /**
@@ -92,7 +73,7 @@ export class AuthGuard implements CanActivate {
     if (policy.kind === 'required') {
       if (auth.anonymous && !policy.allowAnonymous)
         throw new ForbiddenError('a user token is required');
-      if (policy.role && !holds(auth, policy.role)) {
+      if (policy.role && !holdsRole(auth, policy.role)) {
         throw new ForbiddenError(`role ${policy.role} required`);
       }
       if (policy.owner && !auth.owner) {

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ContractClient, getRelationship } from '@cloudillo/contracts';
+import { type File } from '@cloudillo/db-blob';
+import { type AuthContext, holdsRole } from '@cloudillo/http';
+import { ForbiddenError } from '@cloudillo/protocol';
+
+import { FileRecordsRepository } from '../files/file-records.repository';
+import { CLOCK, type Clock } from '../tokens';
+import { SharesRepository } from './shares.repository';
+
+/** Access levels, lowest first (protocol §5.2): none < R < C < W < A. */
+export const ACCESS_LEVELS = ['none', 'R', 'C', 'W', 'A'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+export function atLeast(level: AccessLevel, needed: AccessLevel): boolean {
+  return ACCESS_LEVELS.indexOf(level) >= ACCESS_LEVELS.indexOf(needed);
+}
+
+function higher(a: AccessLevel, b: AccessLevel): AccessLevel {
+  return atLeast(a, b) ? a : b;
+}
+
+function lower(a: AccessLevel, b: AccessLevel): AccessLevel {
+  return atLeast(a, b) ? b : a;
+}
+
+/** Routes about the tenant's files in general (lists, changes) are not for scoped tokens. */
+export function refuseScoped(caller: AuthContext): void {
+  if (caller.scope !== undefined)
+    throw new ForbiddenError('a scoped token reaches only the file it names');
+}
+
+const FILE_SCOPE = /^file:([^:]+):([RCW])$/;
+
+/**
+ * What a caller may do with one of the tenant's files (protocol §5.2): the tenant's leaders
+ * everything; a scoped token (`file:{id}:{R|C|W}`) its level on that file or anything in that
+ * folder — capped by what its user has, for a user's token — and nothing else; a user their share entries on the file or the folders above it; and
+ * anyone the file's visibility lets read it (P anyone, V any user, F followers, C connections —
+ * the relationship from identity).
+ */
+@Injectable()
+export class FileAccess {
+  constructor(
+    private readonly shares: SharesRepository,
+    private readonly records: FileRecordsRepository,
+    private readonly rpc: ContractClient,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async levelOf(
+    tenant: string,
+    tnId: number,
+    caller: AuthContext | undefined,
+    file: File,
+  ): Promise<AccessLevel> {
+    if (caller?.scope !== undefined) {
+      const scope = FILE_SCOPE.exec(caller.scope);
+      if (!scope) return 'none';
+      const reached =
+        scope[1] === file.fileId || (await this.folders(tnId, file)).has(scope[1] ?? '');
+      if (!reached) return 'none';
+      const granted = scope[2] as AccessLevel;
+      // A share link's token (no user) has what its link grants; a user's scoped token never
+      // more than the user has (the scope is not checked when issued, protocol §4.3).
+      if (caller.anonymous) return granted;
+      const { scope: _scope, ...unscoped } = caller;
+      return lower(granted, await this.levelOf(tenant, tnId, unscoped, file));
+    }
+    if (caller && !caller.anonymous && holdsRole(caller, 'leader')) return 'A';
+    let level: AccessLevel = await this.byVisibility(tenant, caller, file);
+    if (caller && !caller.anonymous) {
+      const ids = [file.fId, ...(await this.folderRows(tnId, file))];
+      for (const share of await this.shares.forUser(tnId, ids, caller.subject, this.clock()))
+        level = higher(level, share.permission as AccessLevel);
+    }
+    return level;
+  }
+
+  private async byVisibility(
+    tenant: string,
+    caller: AuthContext | undefined,
+    file: File,
+  ): Promise<AccessLevel> {
+    const visibility = file.visibility;
+    if (visibility === 'P') return 'R';
+    if (!caller || caller.anonymous) return 'none';
+    if (visibility === 'V') return 'R';
+    if (visibility !== 'F' && visibility !== 'C') return 'none';
+    const relation = await this.rpc.request(getRelationship, { tenant, peer: caller.subject });
+    const connected = relation.connected === 'true';
+    return connected || (visibility === 'F' && relation.follower) ? 'R' : 'none';
+  }
+
+  private async folders(tnId: number, file: File): Promise<Set<string>> {
+    return new Set(file.parentId ? await this.records.ancestors(tnId, file.parentId) : []);
+  }
+
+  private async folderRows(tnId: number, file: File): Promise<bigint[]> {
+    if (!file.parentId) return [];
+    return this.records.rowsOf(tnId, [...(await this.folders(tnId, file))]);
+  }
+}

@@ -1,0 +1,140 @@
+import { issueProxyToken, updateRelationship } from '@cloudillo/contracts';
+import { dataOf, errorCodeOf } from '@cloudillo/testing';
+
+import { type BlobStack, startBlobStack } from './blob-stack';
+
+const ALICE = 'alice.localhost';
+const BOB = 'bob.localhost';
+
+describe('file access for others: visibility, shares, folders, scoped tokens (protocol §5.2)', () => {
+  let stack: BlobStack;
+  let bobAtAlice: string;
+  let fileId: string;
+
+  beforeAll(async () => {
+    stack = await startBlobStack({ tenants: [ALICE, BOB] });
+    // Bob as a visitor at alice's: a proxy token (protocol §4.4), valid there, with sub = bob.
+    ({ token: bobAtAlice } = await stack.identity.rpc.request(issueProxyToken, {
+      tenant: BOB,
+      peer: ALICE,
+    }));
+    const upload = await stack.call(ALICE, 'POST', '/api/files', {
+      token: stack.tokens[ALICE],
+      body: { fileTp: 'CRDT', fileName: 'Notes' },
+    });
+    fileId = dataOf<{ fileId: string }>(upload).fileId;
+  });
+
+  afterAll(() => stack?.close());
+
+  const owner = (method: string, path: string, body?: unknown) =>
+    stack.call(ALICE, method, path, {
+      token: stack.tokens[ALICE],
+      ...(body === undefined ? {} : { body }),
+    });
+  /** As bob (his proxy token), another token, or nobody (`null`). */
+  const visitor = (path: string, token: string | null = bobAtAlice, method = 'GET') =>
+    stack.call(ALICE, method, path, token ? { token } : {});
+  const bobReads = async () => (await visitor(`/api/files/${fileId}/metadata`)).status;
+  const anonymousReads = async () => (await visitor(`/api/files/${fileId}/metadata`, null)).status;
+
+  it('a visitor reads nothing of a private file, lists nothing and manages nothing', async () => {
+    expect(await bobReads()).toBe(404);
+    expect(await anonymousReads()).toBe(404);
+    expect((await visitor('/api/files')).status).toBe(403);
+    expect((await visitor(`/api/files/${fileId}/shares`)).status).toBe(404);
+    expect((await visitor(`/api/files/${fileId}`, bobAtAlice, 'DELETE')).status).toBe(403);
+  });
+
+  it('visibility opens a file to the public, to users, to followers', async () => {
+    const visible = async (visibility: string | null) =>
+      expect((await owner('PATCH', `/api/files/${fileId}`, { visibility })).status).toBe(200);
+    await visible('P');
+    expect([await bobReads(), await anonymousReads()]).toEqual([200, 200]);
+    await visible('V');
+    expect([await bobReads(), await anonymousReads()]).toEqual([200, 404]);
+    await visible('F');
+    expect(await bobReads()).toBe(404);
+    await stack.identity.rpc.request(updateRelationship, {
+      tenant: ALICE,
+      peer: BOB,
+      set: { follower: true },
+    });
+    expect(await bobReads()).toBe(200);
+    await visible('C');
+    expect(await bobReads()).toBe(404);
+    await visible(null);
+    expect(await bobReads()).toBe(404);
+  });
+
+  it('a share gives a user its level on the file and everything in a shared folder; only A manages shares', async () => {
+    const share = await owner('POST', `/api/files/${fileId}/shares`, {
+      subjectType: 'U',
+      subjectId: BOB,
+      permission: 'R',
+    });
+    expect([share.status, share.text]).toEqual([201, share.text]);
+    const entry = dataOf<{ id: number }>(share);
+    expect(dataOf(share)).toMatchObject({
+      resourceId: fileId,
+      subjectId: BOB,
+      permission: 'R',
+      createdBy: ALICE,
+    });
+    expect(await bobReads()).toBe(200);
+    expect((await visitor(`/api/files/${fileId}/shares`)).status).toBe(404); // R cannot manage
+    const twice = await owner('POST', `/api/files/${fileId}/shares`, {
+      subjectType: 'U',
+      subjectId: BOB,
+      permission: 'W',
+    });
+    expect([twice.status, errorCodeOf(twice)]).toEqual([409, 'E-CORE-CONFLICT']);
+    expect(dataOf<unknown[]>(await owner('GET', `/api/shares?subjectId=${BOB}`))).toHaveLength(1);
+    expect((await owner('DELETE', `/api/files/${fileId}/shares/${entry.id}`)).status).toBe(200);
+    expect(await bobReads()).toBe(404);
+
+    const folder = dataOf<{ fileId: string }>(
+      await owner('POST', '/api/files', { fileTp: 'FLDR', fileName: 'Shared' }),
+    ).fileId;
+    const inside = dataOf<{ fileId: string }>(
+      await owner('POST', '/api/files', { fileTp: 'RTDB', fileName: 'Inside', parentId: folder }),
+    ).fileId;
+    await owner('POST', `/api/files/${folder}/shares`, {
+      subjectType: 'U',
+      subjectId: BOB,
+      permission: 'W',
+    });
+    expect((await visitor(`/api/files/${inside}/metadata`)).status).toBe(200);
+    expect(await bobReads()).toBe(404); // outside the folder
+    const bad = await owner('POST', `/api/files/${fileId}/shares`, {
+      subjectType: 'U',
+      subjectId: 'not an id tag',
+      permission: 'R',
+    });
+    expect([bad.status, errorCodeOf(bad)]).toEqual([400, 'E-VAL-INVALID']);
+  });
+
+  it('a scoped token reaches its file only, and never more than its user has', async () => {
+    const scoped = async (token: string, scope: string) =>
+      dataOf<{ token: string }>(
+        await stack.call(
+          ALICE,
+          'GET',
+          `/api/auth/access-token?scope=${encodeURIComponent(scope)}`,
+          { token },
+        ),
+      ).token;
+    const other = dataOf<{ fileId: string }>(
+      await owner('POST', '/api/files', { fileTp: 'CRDT', fileName: 'Other' }),
+    ).fileId;
+    const ownersScoped = await scoped(stack.tokens[ALICE] as string, `file:${fileId}:R`);
+    expect((await visitor(`/api/files/${fileId}/metadata`, ownersScoped)).status).toBe(200);
+    expect((await visitor(`/api/files/${other}/metadata`, ownersScoped)).status).toBe(404);
+    expect((await visitor('/api/files', ownersScoped)).status).toBe(403);
+    expect((await visitor(`/api/files/${other}`, ownersScoped, 'DELETE')).status).toBe(403);
+    // Bob asks alice's node for a scope on a file he has no access to: the token is issued, and
+    // reaches nothing.
+    const bobsScoped = await scoped(bobAtAlice, `file:${fileId}:W`);
+    expect((await visitor(`/api/files/${fileId}/metadata`, bobsScoped)).status).toBe(404);
+  });
+});
