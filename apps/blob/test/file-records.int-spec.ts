@@ -117,4 +117,37 @@ describe('documents, folders, trash, tags and user marks (protocol §5.1, §5.2)
     const meta = dataOf<{ fileName: string }>(await as(ALICE, 'GET', `/api/files/${doc}/metadata`));
     expect(meta.fileName).toBe('Alice only');
   });
+  it('an upload takes its folder, tags and visibility from the query', async () => {
+    const folder = await create(ALICE, { fileTp: 'FLDR', fileName: 'Uploads' });
+    const res = await as(
+      ALICE,
+      'POST',
+      `/api/files/file/data.json?parentId=${folder}&tags=raw,json&visibility=P`,
+      {
+        answer: 42,
+      },
+    );
+    expect(res.status).toBe(201);
+    const { fileId } = dataOf<{ fileId: string }>(res);
+    const meta = dataOf<Record<string, unknown>>(
+      await as(ALICE, 'GET', `/api/files/${fileId}/metadata`),
+    );
+    expect(meta).toMatchObject({
+      parentId: folder,
+      tags: ['raw', 'json'],
+      visibility: 'P',
+      contentType: 'application/json',
+    });
+    const anonymous = await stack.call(ALICE, 'GET', `/api/files/${fileId}`);
+    expect([anonymous.status, anonymous.json]).toEqual([200, { answer: 42 }]);
+    const nowhere = await as(
+      ALICE,
+      'POST',
+      '/api/files/file/x.json?parentId=AAAAAAAAAAAAAAAAAAAAAAAA',
+      {},
+    );
+    expect(nowhere.status).toBe(404);
+    const badTags = await as(ALICE, 'POST', '/api/files/file/x.json?tags=Bad%20Tag', {});
+    expect([badTags.status, errorCodeOf(badTags)]).toEqual([400, 'E-VAL-INVALID']);
+  });
 });

@@ -48,6 +48,15 @@ const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;
 const blobIdParam = new ZodPipe(z.string().regex(BLOB_ID, 'not a blob id (b1~…)'));
 const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id (f1~… or @<n>)'));
 const presetParam = new ZodPipe(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'not a preset name'));
+const uploadQuery = z.object({
+  parentId: z.string().regex(FILE_ID, 'not a file id').optional(),
+  tags: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,31}(,[a-z0-9][a-z0-9_-]{0,31}){0,31}$/, 'tags as a,b,c')
+    .transform((t) => [...new Set(t.split(','))])
+    .optional(),
+  visibility: z.enum(['P', 'V', 'F', 'C']).optional(),
+});
 const listQuery = z.object({
   contentType: z.string().max(200).optional(),
   fileTp: z.enum(['BLOB', 'CRDT', 'RTDB', 'FLDR']).optional(),
@@ -140,6 +149,7 @@ export class FilesController {
     @Param('fileName') fileName: string,
     @Headers('content-type') contentType: string | undefined,
     @Headers('content-length') contentLength: string | undefined,
+    @Query() rawQuery: unknown,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<UploadResult | { fileId: string; parentId?: string }> {
@@ -149,6 +159,7 @@ export class FilesController {
       return this.restore(caller, preset);
     }
     presetParam.transform(preset);
+    const options = new ZodPipe(uploadQuery).transform(rawQuery);
     const declared = contentLength === undefined ? undefined : Number(contentLength);
     if (declared !== undefined && !Number.isSafeInteger(declared))
       throw new ValidationError('Content-Length is not a byte count');
@@ -160,6 +171,7 @@ export class FilesController {
       contentType,
       declaredLength: declared,
       body: req,
+      ...options,
     });
   }
 

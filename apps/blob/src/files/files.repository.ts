@@ -30,6 +30,9 @@ export interface NewFile {
   quotaBytes: number;
   /** The final id and descriptor; absent while variants are still being made (id `@<f_id>`). */
   final?: { fileId: string; descriptor: string };
+  parentId?: string | undefined;
+  tags?: string[] | undefined;
+  visibility?: string | undefined;
 }
 
 /** The tenant would go past its quota (413); the transaction is rolled back. */
@@ -93,6 +96,9 @@ export class FilesRepository {
           fileName: input.fileName,
           descriptor: input.final?.descriptor ?? null,
           ownerTag: input.ownerTag,
+          parentId: input.parentId ?? null,
+          tags: input.tags ?? [],
+          visibility: input.visibility ?? null,
           variants: { create: input.variants.map((v) => variantRow(input.tnId, v)) },
         },
       });

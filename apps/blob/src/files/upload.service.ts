@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { type Readable } from 'node:stream';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppError } from '@cloudillo/protocol';
+import { AppError, NotFoundError } from '@cloudillo/protocol';
 import { type BlobStore, TooLargeError, uploadHashed } from '@cloudillo/storage';
 
 import { type BlobConfig } from '../config';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { descriptorOf, fileIdOf } from './descriptor';
 import { checkFileName } from './file-name';
+import { FileRecordsRepository } from './file-records.repository';
 import { FilesRepository, QuotaExceeded } from './files.repository';
 import { checkPreset, formatOf, mimeOf } from './media';
 import { ImageVariants } from '../variants/image-variants';
@@ -31,6 +32,10 @@ export interface Upload {
   contentType: string | undefined;
   declaredLength: number | undefined;
   body: Readable;
+  /** Query options (protocol §5.1): the folder, tags, visibility. */
+  parentId?: string | undefined;
+  tags?: string[] | undefined;
+  visibility?: string | undefined;
 }
 
 /**
@@ -48,6 +53,7 @@ export class UploadService {
 
   constructor(
     private readonly files: FilesRepository,
+    private readonly records: FileRecordsRepository,
     private readonly images: ImageVariants,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
@@ -57,6 +63,10 @@ export class UploadService {
     const fileName = checkFileName(upload.fileName);
     const mime = mimeOf(upload.contentType);
     const media = checkPreset(upload.preset, mime);
+    if (upload.parentId) {
+      const folder = await this.records.find(upload.tnId, upload.parentId);
+      if (folder?.fileTp !== 'FLDR') throw new NotFoundError(`no folder ${upload.parentId}`);
+    }
     const { limits } = this.config;
     const cap = media === 'vid' || media === 'aud' ? limits.streamBytes : limits.fileBytes;
     const left = limits.tenantQuotaBytes - (await this.files.usage(upload.tnId));
@@ -101,6 +111,9 @@ export class UploadService {
         fileName,
         variants,
         quotaBytes: limits.tenantQuotaBytes,
+        parentId: upload.parentId,
+        tags: upload.tags,
+        visibility: upload.visibility,
         ...(pending ? {} : { final: { fileId: fileIdOf(descriptor), descriptor } }),
       });
       await this.removeQuietly(written.filter((key) => !keptObjects.has(key)));
