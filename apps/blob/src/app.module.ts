@@ -8,6 +8,8 @@ import {
 import { type BlobDb, createBlobDb } from '@cloudillo/db-blob';
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
+import { PeerClient } from '@cloudillo/peer-client';
+import { PeerDirectory } from '@cloudillo/protocol';
 import { S3BlobStore } from '@cloudillo/storage';
 
 import { FileAccess } from './access/file-access';
@@ -21,6 +23,7 @@ import { FilesRepository } from './files/files.repository';
 import { GarbageCollector } from './files/garbage-collector';
 import { UploadService } from './files/upload.service';
 import { blobReadiness } from './health/readiness';
+import { FileSync, FileSyncHandler } from './sync/file-sync';
 import { ImageVariants } from './variants/image-variants';
 import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
@@ -52,7 +55,13 @@ export class AppModule {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'blob' })],
       // Before FilesController: `POST /api/files/{id}/shares` has the shape of an upload path.
-      controllers: [SharesController, FileRecordsController, FilesController, HealthController],
+      controllers: [
+        SharesController,
+        FileRecordsController,
+        FilesController,
+        FileSyncHandler,
+        HealthController,
+      ],
       providers: [
         { provide: BLOB_CONFIG, useValue: config },
         { provide: CLOCK, useValue: deps.clock ?? (() => new Date()) },
@@ -76,6 +85,16 @@ export class AppModule {
         UploadService,
         GarbageCollector,
         ImageVariants,
+        FileSync,
+        {
+          provide: PeerClient,
+          useFactory: () =>
+            new PeerClient({
+              directory: new PeerDirectory(config.peers),
+              timeoutMs: config.peerTimeoutMs,
+              maxBytes: 64 * 1024,
+            }),
+        },
       ],
     };
   }

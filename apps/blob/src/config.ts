@@ -1,4 +1,5 @@
-import { envBool, envBytes, envPort, envUrl, parseEnv } from '@cloudillo/config';
+import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import { isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -37,6 +38,12 @@ const schema = z.object({
   /** Multipart part size: the memory one upload holds at most. */
   BLOB_PART_SIZE: envBytes('8m'),
   /** How old an object without a row must be before garbage collection removes it. */
+  /** Local multi-node runs only (see identity): where peers are. */
+  FEDERATION_PEER_MAP: envUrlMap.refine(
+    (map) => Object.keys(map).every(isPeerMapName),
+    'names must be id_tags or *.<id_tag>',
+  ),
+  BLOB_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   BLOB_GC_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   BLOB_GC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
 });
@@ -54,6 +61,8 @@ export interface BlobConfig {
   partSizeBytes: number;
   limits: { fileBytes: number; streamBytes: number; tenantQuotaBytes: number };
   gc: { graceMs: number; intervalMs: number };
+  peers: Record<string, string>;
+  peerTimeoutMs: number;
 }
 
 export function loadBlobConfig(env: Record<string, string | undefined> = process.env): BlobConfig {
@@ -81,5 +90,7 @@ export function loadBlobConfig(env: Record<string, string | undefined> = process
       tenantQuotaBytes: e.BLOB_TENANT_QUOTA,
     },
     gc: { graceMs: e.BLOB_GC_GRACE_MS, intervalMs: e.BLOB_GC_INTERVAL_MS },
+    peers: e.FEDERATION_PEER_MAP,
+    peerTimeoutMs: e.BLOB_PEER_TIMEOUT_MS,
   };
 }

@@ -41,12 +41,17 @@ export async function startBlobStack(options: {
   config?: Partial<BlobConfig>;
   limits?: Partial<BlobConfig['limits']>;
   clock?: Clock;
+  /** More peers (id_tag → base URL), e.g. a fake one. */
+  peers?: Record<string, string>;
 }): Promise<BlobStack> {
   const gatewayPort = await freePort();
   // Every tenant is reached through this gateway, so tenants here can get proxy tokens at each other.
-  const peers = Object.fromEntries(
-    options.tenants.map((idTag) => [idTag, `http://127.0.0.1:${gatewayPort}`]),
-  );
+  const peers = {
+    ...Object.fromEntries(
+      options.tenants.map((idTag) => [idTag, `http://127.0.0.1:${gatewayPort}`]),
+    ),
+    ...options.peers,
+  };
   const identity = await startTestIdentity({ baseIdTag: 'base.localhost', peers });
   const auth = await startTestAccessToken({
     natsUrl: identity.nats.url,
@@ -73,6 +78,8 @@ export async function startBlobStack(options: {
       ...options.limits,
     },
     gc: { graceMs: 60_000, intervalMs: 3_600_000 },
+    peers,
+    peerTimeoutMs: 10_000,
     ...options.config,
   };
   const blob = await startBlob(config, {

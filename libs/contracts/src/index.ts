@@ -47,4 +47,4 @@ export {
   type TenantView,
 } from './identity/tenants';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';
-export { fileIdGenerated } from './blob/files';
+export { fileIdGenerated, syncFile } from './blob/files';

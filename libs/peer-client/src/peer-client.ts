@@ -50,6 +50,32 @@ export class PeerClient {
   }
 
   /**
+   * GETs `path` from a peer as a stream of bytes (a file variant), for the caller to read with its
+   * own limits. Redirects are refused: bytes come from the peer itself.
+   */
+  async getStream(
+    idTag: string,
+    path: string,
+    options: { bearer?: string } = {},
+  ): Promise<IncomingMessage> {
+    const base = this.options.directory.baseUrl(idTag);
+    if (!base) throw new PeerError('invalid-peer', `${idTag} is not a valid id_tag`);
+    const url = new URL(`${base}${path}`);
+    const trusted = this.options.directory.isMapped(idTag) && url.origin === new URL(base).origin;
+    const host = this.options.directory.apiHost(idTag);
+    const response = await this.fetchOnce(
+      url,
+      trusted,
+      AbortSignal.timeout(this.timeoutMs),
+      trusted ? host : undefined,
+      { ...(options.bearer ? { bearer: options.bearer } : {}), stream: true },
+    );
+    if (response.stream === undefined)
+      throw new PeerError('redirects', `${idTag} redirected a file read`);
+    return response.stream;
+  }
+
+  /**
    * POSTs a JSON body to a peer (e.g. a token to `/api/inbox`) and parses the reply with `schema`.
    * Redirects are not followed: a body is never re-sent to a place the peer names.
    */
@@ -83,7 +109,8 @@ export class PeerClient {
         ...(body ? { body } : {}),
         ...(bearer && hop === 0 ? { bearer } : {}),
       });
-      if (response.redirect === undefined) return this.parse(response.body, schema, idTag);
+      if (response.redirect === undefined)
+        return this.parse(response.body ?? Buffer.alloc(0), schema, idTag);
       if (body) throw new PeerError('redirects', `${idTag} redirected a POST`);
       if (hop >= this.maxRedirects)
         throw new PeerError('redirects', `too many redirects from ${idTag}`);
@@ -131,8 +158,12 @@ export class PeerClient {
     trusted: boolean,
     signal: AbortSignal,
     hostHeader: string | undefined,
-    { body, bearer }: { body?: Buffer; bearer?: string },
-  ): Promise<{ body: Buffer; redirect?: undefined } | { body?: undefined; redirect: URL }> {
+    { body, bearer, stream }: { body?: Buffer; bearer?: string; stream?: boolean },
+  ): Promise<
+    | { body: Buffer; redirect?: undefined; stream?: undefined }
+    | { body?: undefined; redirect: URL; stream?: undefined }
+    | { body?: undefined; redirect?: undefined; stream: IncomingMessage }
+  > {
     const pinned = await this.pinAddress(url, trusted);
     const lookup: LookupFunction | undefined = pinned
       ? (_host, options, callback) => {
@@ -192,6 +223,10 @@ export class PeerClient {
           res.on('error', () =>
             reject(new PeerError('status', `${url.host} answered ${status}`, status)),
           );
+          return;
+        }
+        if (stream) {
+          resolve({ stream: res });
           return;
         }
         const declared = Number(res.headers['content-length'] ?? 0);

@@ -34,3 +34,46 @@ export function descriptorOf(variants: readonly VariantEntry[], rootFileId?: str
 export function fileIdOf(descriptor: string): string {
   return contentId('f', descriptor);
 }
+
+const ENTRY = /^([a-z]+(?:\.[a-z]+)?):(b1~[A-Za-z0-9_-]{43})((?::[a-z]+=[^:;]*)*)$/;
+
+/**
+ * Reads a `d2` descriptor (or the legacy `d1~` form, `,` between variants; unknown properties are
+ * ignored, protocol §3.2). Undefined for anything that does not parse.
+ */
+export function parseDescriptor(
+  descriptor: string,
+): { rootFileId?: string; variants: VariantEntry[] } | undefined {
+  const legacy = descriptor.startsWith('d1~');
+  if (!legacy && !descriptor.startsWith('d2,')) return undefined;
+  let rest = descriptor.slice(3);
+  let rootFileId: string | undefined;
+  const root = /^R=(f1~[A-Za-z0-9_-]{43});/.exec(rest);
+  if (root) {
+    rootFileId = root[1];
+    rest = rest.slice(root[0].length);
+  }
+  const variants: VariantEntry[] = [];
+  for (const entry of rest.split(legacy ? ',' : ';')) {
+    const match = ENTRY.exec(entry);
+    if (!match) return undefined;
+    const props = new Map(
+      (match[3] ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const),
+    );
+    const size = Number(props.get('s') ?? 0);
+    const format = props.get('f');
+    if (!format || !Number.isSafeInteger(size)) return undefined;
+    const resolution = /^(\d+)x(\d+)$/.exec(props.get('r') ?? '');
+    variants.push({
+      name: match[1] as string,
+      blobId: match[2] as string,
+      format,
+      size,
+      ...(resolution ? { width: Number(resolution[1]), height: Number(resolution[2]) } : {}),
+    });
+  }
+  return variants.length ? { ...(rootFileId ? { rootFileId } : {}), variants } : undefined;
+}

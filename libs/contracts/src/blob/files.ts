@@ -1,7 +1,7 @@
 import { idTagSchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
-import { defineEvent } from '../define';
+import { defineEvent, defineRequest } from '../define';
 
 /**
  * A file whose variants were made has its content id (protocol §5.1 `FILE_ID_GENERATED`): the
@@ -14,4 +14,20 @@ export const fileIdGenerated = defineEvent({
     tempId: z.string().regex(/^@\d{1,18}$/),
     fileId: z.string().regex(/^f1~[A-Za-z0-9_-]{43}$/),
   }),
+});
+
+/**
+ * Federated file sync (protocol §5.5): fetch a peer's file — descriptor, metadata, every variant —
+ * checking each hash, and keep it for `tenant` (owner: the peer). A mismatch is refused
+ * (E-VAL-INVALID), nothing is stored. action-federation asks for attachments of inbound actions.
+ */
+export const syncFile = defineRequest({
+  subject: 'blob.file.sync.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    fileId: z.string().regex(/^f1~[A-Za-z0-9_-]{43}$/),
+    from: idTagSchema,
+  }),
+  response: z.object({ fileId: z.string(), existed: z.boolean() }),
+  timeoutMs: 120_000,
 });

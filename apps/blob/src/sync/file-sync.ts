@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+
+import { Controller, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ContractClient,
+  type HandlerInput,
+  type HandlerReply,
+  issueProxyToken,
+  syncFile,
+} from '@cloudillo/contracts';
+import { HandleRequest } from '@cloudillo/messaging';
+import { PeerClient, PeerError } from '@cloudillo/peer-client';
+import { AppError, NotFoundError, ValidationError } from '@cloudillo/protocol';
+import { type BlobStore, TooLargeError, uploadHashed } from '@cloudillo/storage';
+import { z } from 'zod';
+
+import { type BlobConfig } from '../config';
+import { descriptorOf, fileIdOf, parseDescriptor } from '../files/descriptor';
+import { FilesRepository, type NewVariant } from '../files/files.repository';
+import { TenantIds } from '../tenant-ids';
+import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
+
+const descriptorReply = z.object({ data: z.object({ file: z.string().max(8192) }) });
+const metadataReply = z.object({
+  data: z.object({
+    contentType: z.string().max(200),
+    fileName: z.string().max(255),
+    preset: z.string().max(32).optional(),
+  }),
+});
+
+/**
+ * Federated file sync (protocol §5.5): the descriptor from the peer must hash to the file id, and
+ * every variant's bytes to their blob id (streamed into the store while hashed, at most the size
+ * the descriptor states). Anything that does not match is refused, reported and not kept; what was
+ * written is removed. Requests carry a proxy token of the tenant at the peer, so files the peer
+ * shares with the tenant come too (public files need none).
+ */
+@Injectable()
+export class FileSync {
+  private readonly logger = new Logger(FileSync.name);
+
+  constructor(
+    private readonly files: FilesRepository,
+    private readonly tenants: TenantIds,
+    private readonly peers: PeerClient,
+    private readonly rpc: ContractClient,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+    @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
+  ) {}
+
+  async sync(
+    tenant: string,
+    fileId: string,
+    from: string,
+  ): Promise<{ fileId: string; existed: boolean }> {
+    try {
+      return await this.fetch(tenant, fileId, from);
+    } catch (error) {
+      if (!(error instanceof PeerError)) throw error;
+      // The peer's refusal or absence, said in our terms; never a 500 for a peer's trouble.
+      if (error.status === 404 || error.status === 403 || error.status === 401)
+        throw new NotFoundError(`${from} does not let ${tenant} have ${fileId}`);
+      throw new AppError('E-SYS-UNAVAIL', `${from}: ${error.message}`);
+    }
+  }
+
+  private async fetch(
+    tenant: string,
+    fileId: string,
+    from: string,
+  ): Promise<{ fileId: string; existed: boolean }> {
+    const tnId = await this.tenants.of(tenant);
+    if (await this.files.findFile(tnId, fileId)) return { fileId, existed: true };
+    const bearer = await this.proxyToken(tenant, from);
+    const auth = bearer ? { bearer } : {};
+    const { data: described } = await this.peers.getJson(
+      from,
+      `/api/files/${fileId}/descriptor`,
+      descriptorReply,
+      auth,
+    );
+    const descriptor = described.file;
+    if (fileIdOf(descriptor) !== fileId)
+      throw this.refused(from, fileId, 'its descriptor does not hash to the file id');
+    const parsed = parseDescriptor(descriptor);
+    if (!parsed) throw this.refused(from, fileId, 'its descriptor does not parse');
+    // The id commits to the descriptor; our own rendering of it must be the same one.
+    if (descriptorOf(parsed.variants, parsed.rootFileId) !== descriptor)
+      throw this.refused(from, fileId, 'its descriptor is not in canonical order');
+    const { data: meta } = await this.peers.getJson(
+      from,
+      `/api/files/${fileId}/metadata`,
+      metadataReply,
+      auth,
+    );
+    const written: string[] = [];
+    try {
+      const variants: NewVariant[] = [];
+      for (const variant of parsed.variants) {
+        const objectKey = `o/${randomUUID()}`;
+        written.push(objectKey);
+        const body = await this.peers.getStream(from, `/api/files/variant/${variant.blobId}`, auth);
+        let stored;
+        try {
+          stored = await uploadHashed(this.store, objectKey, body, variant.size);
+        } catch (error) {
+          if (error instanceof TooLargeError)
+            throw this.refused(from, fileId, `${variant.name} is larger than its descriptor says`);
+          throw error;
+        }
+        if (stored.blobId !== variant.blobId || stored.size !== variant.size)
+          throw this.refused(
+            from,
+            fileId,
+            `the bytes of ${variant.name} do not hash to ${variant.blobId}`,
+          );
+        variants.push({ ...variant, objectKey });
+      }
+      const { file, existed, keptObjects } = await this.files.addFile({
+        tnId,
+        ownerTag: from,
+        preset: meta.preset ?? 'file',
+        contentType: meta.contentType,
+        fileName: meta.fileName,
+        variants,
+        quotaBytes: this.config.limits.tenantQuotaBytes,
+        final: { fileId, descriptor },
+      });
+      await this.store.remove(written.filter((key) => !keptObjects.has(key)));
+      return { fileId: file.fileId, existed };
+    } catch (error) {
+      await this.store.remove(written).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async proxyToken(tenant: string, peer: string): Promise<string | undefined> {
+    try {
+      return (await this.rpc.request(issueProxyToken, { tenant, peer })).token;
+    } catch (error) {
+      // Without one, public files still come.
+      this.logger.warn(`no proxy token for ${tenant} at ${peer}: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  private refused(from: string, fileId: string, why: string): ValidationError {
+    this.logger.warn(`refused ${fileId} from ${from}: ${why}`);
+    return new ValidationError(`${fileId} from ${from} refused: ${why}`);
+  }
+}
+
+/** `blob.file.sync.v1` over NATS. */
+@Controller()
+export class FileSyncHandler {
+  constructor(private readonly sync: FileSync) {}
+
+  @HandleRequest(syncFile)
+  handle({
+    tenant,
+    fileId,
+    from,
+  }: HandlerInput<typeof syncFile>): Promise<HandlerReply<typeof syncFile>> {
+    return this.sync.sync(tenant, fileId, from);
+  }
+}
