@@ -8,15 +8,12 @@ import { waitFor } from '@cloudillo/testing';
 
 import { GarbageCollector } from '../src/files/garbage-collector';
 import { type BlobStack, startBlobStack } from './blob-stack';
+import { bytesCall, type BytesCallOptions, type BytesReply } from './bytes-call';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+type Reply = BytesReply;
 
 describe('blob files: streamed upload, dedup, reads with ranges, delete (real S3, Postgres, gateway)', () => {
   let stack: BlobStack;
@@ -33,45 +30,8 @@ describe('blob files: streamed upload, dedup, reads with ranges, delete (real S3
   afterAll(() => stack?.close());
 
   /** Any request through the gateway, as tenant `idTag`, bytes in and out. */
-  const send = (
-    idTag: string,
-    method: string,
-    path: string,
-    options: { body?: Buffer; headers?: Record<string, string>; token?: string | null } = {},
-  ): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const token = options.token === undefined ? stack.tokens[idTag] : options.token;
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: stack.gatewayPort,
-          method,
-          path,
-          agent: false, // a connection per request: a refused upload must not leave one half-read
-          headers: {
-            Host: `cl-o.${idTag}`,
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-            ...(options.body && !options.headers?.['Transfer-Encoding']
-              ? { 'Content-Length': String(options.body.length) }
-              : {}),
-            ...options.headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks),
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(options.body);
-    });
+  const send = (idTag: string, method: string, path: string, options: BytesCallOptions = {}) =>
+    bytesCall(stack, idTag, method, path, options);
   const json = (reply: Reply) =>
     JSON.parse(reply.body.toString()) as { data?: unknown; error?: { code: string } };
   const upload = async (

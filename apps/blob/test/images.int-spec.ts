@@ -1,19 +1,14 @@
-import { request } from 'node:http';
-
 import { type EventPayload, fileIdGenerated } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
 import { waitFor } from '@cloudillo/testing';
 import sharp from 'sharp';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
+import { bytesCall, type BytesReply } from './bytes-call';
 
 const ALICE = 'alice.localhost';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+type Reply = BytesReply;
 
 describe('image variants: size and thumbnail at upload, tiers from a job, then the f1~ id (sharp, real S3)', () => {
   let stack: BlobStack;
@@ -30,35 +25,9 @@ describe('image variants: size and thumbnail at upload, tiers from a job, then t
     await stack?.close();
   });
 
-  const send = (method: string, path: string, body?: Buffer, type?: string): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: stack.gatewayPort,
-          method,
-          path,
-          agent: false,
-          headers: {
-            Host: `cl-o.${ALICE}`,
-            Authorization: `Bearer ${stack.tokens[ALICE]}`,
-            ...(body ? { 'Content-Length': String(body.length), 'Content-Type': type ?? '' } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks),
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
+  const send = (method: string, path: string, body?: Buffer, type?: string) =>
+    bytesCall(stack, ALICE, method, path, {
+      ...(body ? { body, headers: { 'Content-Type': type ?? '' } } : {}),
     });
   const data = <T>(reply: Reply) => (JSON.parse(reply.body.toString()) as { data: T }).data;
   const codeOf = (reply: Reply) =>

@@ -43,6 +43,22 @@ import { variantMime } from './media';
 import { type UploadResult, UploadService } from './upload.service';
 
 const BLOB_ID = /^b1~[A-Za-z0-9_-]{43}$/;
+/** How long a refused upload's remaining body is read before the answer goes anyway. */
+const DRAIN_MS = 10_000;
+
+function drained(req: Request, timeoutMs: number): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  });
+}
 /** A file's content id, `@<n>` while its variants are being made, or a document's random id. */
 const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;
 const blobIdParam = new ZodPipe(z.string().regex(BLOB_ID, 'not a blob id (b1~…)'));
@@ -158,21 +174,28 @@ export class FilesController {
       res.status(200);
       return this.restore(caller, preset);
     }
-    presetParam.transform(preset);
-    const options = new ZodPipe(uploadQuery).transform(rawQuery);
-    const declared = contentLength === undefined ? undefined : Number(contentLength);
-    if (declared !== undefined && !Number.isSafeInteger(declared))
-      throw new ValidationError('Content-Length is not a byte count');
-    return this.uploads.upload({
-      tnId: await this.tenants.of(caller.tenant),
-      tenant: caller.tenant,
-      preset,
-      fileName,
-      contentType,
-      declaredLength: declared,
-      body: req,
-      ...options,
-    });
+    try {
+      presetParam.transform(preset);
+      const options = new ZodPipe(uploadQuery).transform(rawQuery);
+      const declared = contentLength === undefined ? undefined : Number(contentLength);
+      if (declared !== undefined && !Number.isSafeInteger(declared))
+        throw new ValidationError('Content-Length is not a byte count');
+      return await this.uploads.upload({
+        tnId: await this.tenants.of(caller.tenant),
+        tenant: caller.tenant,
+        preset,
+        fileName,
+        contentType,
+        declaredLength: declared,
+        body: req,
+        ...options,
+      });
+    } catch (error) {
+      // A refusal is answered after the body is read (and dropped): closing a connection the
+      // client, or the gateway in front, is still writing to would lose the answer.
+      await drained(req, DRAIN_MS);
+      throw error;
+    }
   }
 
   /** The tenant's own members only: a visitor reads files by id, as far as access allows. */
