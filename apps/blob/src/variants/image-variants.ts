@@ -118,10 +118,20 @@ export class ImageVariants implements OnModuleInit, OnApplicationShutdown {
     if (!origKey) return;
     const longSide = Math.max(orig.resX ?? 0, orig.resY ?? 0);
     const have = new Set(file.variants.map((v) => v.variant));
-    for (const tier of planImageTiers(file.preset ?? 'default', longSide)) {
-      if (have.has(tier.name)) continue;
-      const rendered = await this.processor.renderTier(await this.store.get(origKey), tier);
-      const variant = await this.storeRendered(tier.name, rendered);
+    // Largest first, each smaller tier from the one above it: the original is decoded once.
+    const missing = planImageTiers(file.preset ?? 'default', longSide)
+      .filter((tier) => !have.has(tier.name))
+      .reverse();
+    const rendered = new Map<string, RenderedImage>();
+    let above: RenderedImage | undefined;
+    for (const tier of missing) {
+      const source = above ? Readable.from([above.bytes]) : await this.store.get(origKey);
+      above = await this.processor.renderTier(source, tier);
+      rendered.set(tier.name, above);
+    }
+    // Stored smallest first, so a quota that runs out keeps the small ones.
+    for (const tier of missing.reverse()) {
+      const variant = await this.storeRendered(tier.name, rendered.get(tier.name) as RenderedImage);
       try {
         const { objectKept } = await this.files.addVariant(
           job.tnId,
