@@ -22,10 +22,12 @@ import { type Pool } from 'pg';
 import { ACTION_TYPES } from './action-types';
 import { DeliveriesController } from './admin/deliveries.controller';
 import { ActionsController } from './actions/actions.controller';
+import { ActionsHandler } from './actions/actions.handler';
 import { ActionsRepository } from './actions/actions.repository';
 import { ActionComposer } from './actions/action-composer';
 import { Subscriptions } from './conversations/subscriptions';
 import { ConversationHooks } from './hooks/conversation-hooks';
+import { FileShareHooks } from './hooks/file-share-hooks';
 import { ActionsService } from './actions/actions.service';
 import { DraftsRepository } from './actions/drafts.repository';
 import { DraftsService } from './actions/drafts.service';
@@ -45,6 +47,7 @@ import { ApprovalHooks } from './hooks/approval-hooks';
 import { HookDispatcher } from './hooks/hook-dispatcher';
 import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
+import { AttachmentSync } from './inbox/attachment-sync';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
 import { InboxWriter } from './inbox/inbox-writer';
@@ -81,6 +84,7 @@ export class AppModule {
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'action-federation' })],
       controllers: [
         ActionsController,
+        ActionsHandler,
         InboxController,
         OutboxController,
         DeliveriesController,
@@ -137,7 +141,13 @@ export class AppModule {
         HistorySync,
         {
           provide: ACTION_HOOKS,
-          inject: [RelationshipHooks, InteractionStats, ApprovalHooks, ConversationHooks],
+          inject: [
+            RelationshipHooks,
+            InteractionStats,
+            ApprovalHooks,
+            ConversationHooks,
+            FileShareHooks,
+          ],
           useFactory: (...builtIn: ActionHook[]) => [...builtIn, ...(deps.actionHooks ?? [])],
         },
         TenantDirectory,
@@ -150,6 +160,7 @@ export class AppModule {
         Recipients,
         InboxService,
         VerificationService,
+        AttachmentSync,
         DeliveryService,
         FederationQueues,
         FederationWorkers,
@@ -158,6 +169,7 @@ export class AppModule {
         InteractionStats,
         ApprovalHooks,
         ConversationHooks,
+        FileShareHooks,
         Subscriptions,
       ],
     };

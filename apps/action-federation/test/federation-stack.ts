@@ -17,6 +17,8 @@ import { type AuthHarness, startTestAccessToken } from '../../access-token/test/
 import { startGateway } from '../../gateway/src/gateway-app';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startTestBlob } from '../../blob/test/blob-stack';
 import { startActionFederation } from '../src/action-federation-app';
 import { type FederationDeps } from '../src/app.module';
 import { type FederationConfig } from '../src/config';
@@ -59,6 +61,8 @@ export async function startFederationStack(options: {
   config?: Partial<FederationConfig>;
   /** Enforce the per-IP rate limits (protocol §9) at this deployment's gateway. */
   rateLimits?: boolean;
+  /** Run the blob service too (attachments, file shares). */
+  blob?: boolean;
 }): Promise<FederationStack> {
   const gatewayPort = options.gatewayPort ?? (await freePort());
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -104,6 +108,9 @@ export async function startFederationStack(options: {
     breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
     ...options.config,
   };
+  const blob = options.blob
+    ? await startTestBlob({ natsUrl: identity.nats.url, peers })
+    : undefined;
   const startFederation = () =>
     startActionFederation(config, {
       ...(process.env['FED_TEST_LOGS'] ? {} : { logger: false as const }),
@@ -122,6 +129,7 @@ export async function startFederationStack(options: {
           identity: `http://127.0.0.1:${identity.port}`,
           'access-token': `http://127.0.0.1:${auth.port}`,
           'action-federation': `http://127.0.0.1:${config.http.port}`,
+          ...(blob ? { blob: `http://127.0.0.1:${blob.config.http.port}` } : {}),
         },
         bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
         trustProxy: false,
@@ -171,6 +179,7 @@ export async function startFederationStack(options: {
         await gateway.close();
         await federation.close();
       }
+      await blob?.close();
       await schema.drop();
       await auth.close();
       await identity.close();

@@ -14,6 +14,7 @@ import { S3BlobStore } from '@cloudillo/storage';
 
 import { FileAccess } from './access/file-access';
 import { SharesController } from './access/shares.controller';
+import { ShareOffers } from './access/share-offers';
 import { SharesRepository } from './access/shares.repository';
 import { type BlobConfig } from './config';
 import { FileRecordsController } from './files/file-records.controller';
@@ -24,6 +25,7 @@ import { GarbageCollector } from './files/garbage-collector';
 import { UploadService } from './files/upload.service';
 import { blobReadiness } from './health/readiness';
 import { FileSync, FileSyncHandler } from './sync/file-sync';
+import { SharedFilesHandler } from './sync/shared-files';
 import { ImageVariants } from './variants/image-variants';
 import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
@@ -60,6 +62,7 @@ export class AppModule {
         FileRecordsController,
         FilesController,
         FileSyncHandler,
+        SharedFilesHandler,
         HealthController,
       ],
       providers: [
@@ -81,6 +84,7 @@ export class AppModule {
         FilesRepository,
         FileRecordsRepository,
         SharesRepository,
+        ShareOffers,
         FileAccess,
         UploadService,
         GarbageCollector,

@@ -58,32 +58,15 @@ export async function startBlobStack(options: {
     loginFailureDelayMs: 0,
     peers,
   });
-  const schema: TestSchema = await createTestSchema('blob');
-  const { s3, databaseUrl } = testInfra();
-  const config: BlobConfig = {
-    databaseUrl,
-    dbSchema: schema.schema,
+  const {
+    app: blob,
+    config,
+    close: closeBlob,
+  } = await startTestBlob({
     natsUrl: identity.nats.url,
-    redisUrl: testInfra().redisUrl,
-    queuePrefix: uniqueName('bq').toLowerCase(),
-    workers: true,
-    images: { maxPixels: 4_000_000, concurrency: 1 },
-    http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
-    s3: { ...s3, bucket: uniqueName('blob').replaceAll('_', '-').toLowerCase() },
-    partSizeBytes: 5 * 1024 * 1024,
-    limits: {
-      fileBytes: 50 * 1024 * 1024,
-      streamBytes: 100 * 1024 * 1024,
-      tenantQuotaBytes: 1024 * 1024 * 1024,
-      ...options.limits,
-    },
-    gc: { graceMs: 60_000, intervalMs: 3_600_000 },
     peers,
-    peerTimeoutMs: 10_000,
-    ...options.config,
-  };
-  const blob = await startBlob(config, {
-    logger: false,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const gateway = await startGateway(
@@ -119,10 +102,55 @@ export async function startBlobStack(options: {
     tokens,
     close: async () => {
       await gateway.close();
-      await blob.close();
-      await schema.drop();
+      await closeBlob();
       await auth.close();
       await identity.close();
+    },
+  };
+}
+
+/** A blob service on its own schema and bucket, for any test deployment that needs files. */
+export async function startTestBlob(options: {
+  natsUrl: string;
+  peers: Record<string, string>;
+  config?: Partial<BlobConfig>;
+  limits?: Partial<BlobConfig['limits']>;
+  clock?: Clock;
+}): Promise<{ app: INestApplication; config: BlobConfig; close(): Promise<void> }> {
+  const schema: TestSchema = await createTestSchema('blob');
+  const { s3, databaseUrl } = testInfra();
+  const config: BlobConfig = {
+    databaseUrl,
+    dbSchema: schema.schema,
+    natsUrl: options.natsUrl,
+    redisUrl: testInfra().redisUrl,
+    queuePrefix: uniqueName('bq').toLowerCase(),
+    workers: true,
+    images: { maxPixels: 4_000_000, concurrency: 1 },
+    http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
+    s3: { ...s3, bucket: uniqueName('blob').replaceAll('_', '-').toLowerCase() },
+    partSizeBytes: 5 * 1024 * 1024,
+    limits: {
+      fileBytes: 50 * 1024 * 1024,
+      streamBytes: 100 * 1024 * 1024,
+      tenantQuotaBytes: 1024 * 1024 * 1024,
+      ...options.limits,
+    },
+    gc: { graceMs: 60_000, intervalMs: 3_600_000 },
+    peers: options.peers,
+    peerTimeoutMs: 10_000,
+    ...options.config,
+  };
+  const app = await startBlob(config, {
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    app,
+    config,
+    close: async () => {
+      await app.close();
+      await schema.drop();
     },
   };
 }

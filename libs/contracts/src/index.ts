@@ -21,7 +21,7 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './define';
-export { actionStored } from './federation/actions';
+export { actionStored, createAction } from './federation/actions';
 export { idpRegistrationContent, registerAtIdp } from './identity/idp';
 export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';
@@ -47,4 +47,4 @@ export {
   type TenantView,
 } from './identity/tenants';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';
-export { fileIdGenerated, syncFile } from './blob/files';
+export { acceptSharedFile, fileIdGenerated, syncFile } from './blob/files';

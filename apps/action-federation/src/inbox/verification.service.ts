@@ -25,6 +25,7 @@ import { type VerifyJob } from '../delivery/jobs';
 import { type ReceivedStatus } from '../hooks/action-hook';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
+import { AttachmentSync } from './attachment-sync';
 import { ProofOfWork } from './proof-of-work';
 import { Refused } from './refused';
 import { checkToken } from './token-checks';
@@ -61,6 +62,7 @@ export class VerificationService {
     private readonly pow: ProofOfWork,
     private readonly queues: FederationQueues,
     private readonly subscriptions: Subscriptions,
+    private readonly attachments: AttachmentSync,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -213,6 +215,7 @@ export class VerificationService {
         await this.actions.retract(job.tnId, original.actionId);
       }
       if (this.hooks.changesRelationships(claims.t)) relations.delete(claims.iss);
+      await this.attachments.fetch(job.tenant, claims);
       const chosen = await this.hooks.onReceive({ ...context, relation, ...referenced });
       const status =
         chosen === 'A' && definition?.behaviour?.requiresAcceptance && !isRetraction(claims)

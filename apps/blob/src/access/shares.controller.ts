@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { type ShareEntry } from '@cloudillo/db-blob';
+import { type File, type ShareEntry } from '@cloudillo/db-blob';
 import { ApiTenant, Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
 import { type IdTag, idTagSchema, NotFoundError } from '@cloudillo/protocol';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { TenantIds } from '../tenant-ids';
 import { atLeast, FileAccess, refuseScoped } from './file-access';
+import { ShareOffers } from './share-offers';
 import { SharesRepository } from './shares.repository';
 
 const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;
@@ -84,6 +85,7 @@ export class SharesController {
     private readonly records: FileRecordsRepository,
     private readonly access: FileAccess,
     private readonly tenants: TenantIds,
+    private readonly offers: ShareOffers,
   ) {}
 
   @Get('files/:fileId/shares')
@@ -93,8 +95,8 @@ export class SharesController {
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
   ): Promise<ShareView[]> {
-    const { tnId, fId } = await this.managed(tenant, caller, fileId);
-    return (await this.shares.ofFile(tnId, fId)).map((s) => viewOf(s, fileId));
+    const { tnId, file } = await this.managed(tenant, caller, fileId);
+    return (await this.shares.ofFile(tnId, file.fId)).map((s) => viewOf(s, fileId));
   }
 
   @Post('files/:fileId/shares')
@@ -105,8 +107,10 @@ export class SharesController {
     @Param('fileId', fileIdParam) fileId: string,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<ShareView> {
-    const { tnId, fId } = await this.managed(tenant, caller, fileId);
-    return viewOf(await this.shares.create(tnId, fId, body, caller.subject), fileId);
+    const { tnId, file } = await this.managed(tenant, caller, fileId);
+    const share = await this.shares.create(tnId, file.fId, body, caller.subject);
+    await this.told(tenant, tnId, file, share);
+    return viewOf(share, fileId);
   }
 
   @Patch('files/:fileId/shares/:shareId')
@@ -118,9 +122,10 @@ export class SharesController {
     @Param('shareId', shareIdParam) shareId: number,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<ShareView> {
-    const { tnId, fId } = await this.managed(tenant, caller, fileId);
-    const updated = await this.shares.update(tnId, fId, shareId, body);
+    const { tnId, file } = await this.managed(tenant, caller, fileId);
+    const updated = await this.shares.update(tnId, file.fId, shareId, body);
     if (!updated) throw new NotFoundError('no such share');
+    if (body.permission) await this.told(tenant, tnId, file, updated);
     return viewOf(updated, fileId);
   }
 
@@ -132,8 +137,10 @@ export class SharesController {
     @Param('fileId', fileIdParam) fileId: string,
     @Param('shareId', shareIdParam) shareId: number,
   ): Promise<void> {
-    const { tnId, fId } = await this.managed(tenant, caller, fileId);
-    if (!(await this.shares.remove(tnId, fId, shareId))) throw new NotFoundError('no such share');
+    const { tnId, file } = await this.managed(tenant, caller, fileId);
+    const removed = await this.shares.remove(tnId, file.fId, shareId);
+    if (!removed) throw new NotFoundError('no such share');
+    await this.told(tenant, tnId, file, removed);
   }
 
   /** The tenant's shares to one subject (its leaders only). */
@@ -153,6 +160,12 @@ export class SharesController {
     return shares.map((s) => viewOf(s, ids.get(s.fId) ?? ''));
   }
 
+  /** A user shared with hears of it (an FSHR, queued). */
+  private async told(tenant: IdTag, tnId: number, file: File, share: ShareEntry): Promise<void> {
+    if (this.offers.announces(tenant.ascii, file, share.subjectType, share.subjectId))
+      await this.offers.changed(tenant.ascii, tnId, file, share.subjectId);
+  }
+
   /** The file, if the caller may manage its shares; 404 otherwise (its existence stays hidden). */
   private async managed(tenant: IdTag, caller: AuthContext, fileId: string) {
     refuseScoped(caller);
@@ -160,6 +173,6 @@ export class SharesController {
     const file = await this.records.find(tnId, fileId);
     if (!file || !atLeast(await this.access.levelOf(tenant.ascii, tnId, caller, file), 'A'))
       throw new NotFoundError('no such file');
-    return { tnId, fId: file.fId };
+    return { tnId, file };
   }
 }

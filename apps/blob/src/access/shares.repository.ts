@@ -68,8 +68,11 @@ export class SharesRepository {
     return count === 1 ? this.db.shareEntry.findFirst({ where: { tnId, id } }) : null;
   }
 
-  async remove(tnId: number, fId: bigint, id: number): Promise<boolean> {
+  /** The entry removed, if there was one. */
+  async remove(tnId: number, fId: bigint, id: number): Promise<ShareEntry | null> {
+    const share = await this.db.shareEntry.findFirst({ where: { tnId, fId, id } });
+    if (!share) return null;
     const { count } = await this.db.shareEntry.deleteMany({ where: { tnId, fId, id } });
-    return count === 1;
+    return count === 1 ? share : null;
   }
 }

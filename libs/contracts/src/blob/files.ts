@@ -31,3 +31,22 @@ export const syncFile = defineRequest({
   response: z.object({ fileId: z.string(), existed: z.boolean() }),
   timeoutMs: 120_000,
 });
+
+/**
+ * A file share the tenant's user accepted (an FSHR, protocol §2.9): the tenant keeps a file entry
+ * owned by the sharer — a content file is synced like an attachment (§5.5), a document is a
+ * record pointing to the owner's node.
+ */
+export const acceptSharedFile = defineRequest({
+  subject: 'blob.shared-file.accept.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    owner: idTagSchema,
+    fileId: z.string().regex(/^(f1~[A-Za-z0-9_-]{43}|[A-Za-z0-9]{24})$/),
+    fileTp: z.enum(['BLOB', 'CRDT', 'RTDB']),
+    contentType: z.string().min(1).max(200),
+    fileName: z.string().min(1).max(500),
+  }),
+  response: z.object({ fileId: z.string(), existed: z.boolean() }),
+  timeoutMs: 120_000,
+});

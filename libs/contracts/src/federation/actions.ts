@@ -1,7 +1,7 @@
 import { idTagSchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
-import { defineEvent } from '../define';
+import { defineEvent, defineRequest } from '../define';
 
 /**
  * Published whenever a tenant's action reaches a visible state: created here, verified from an
@@ -22,4 +22,25 @@ export const actionStored = defineEvent({
     /** The client's placeholder for an action it created (protocol §2.2), when it sent one. */
     tempId: z.string().max(64).optional(),
   }),
+});
+
+/**
+ * Another service has a tenant announce something as an action, signed and delivered like one its
+ * user created (the blob service offers a file share as an FSHR). The same rules apply.
+ */
+export const createAction = defineRequest({
+  subject: 'action-federation.action.create.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    type: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/),
+    subType: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9]{0,15}$/)
+      .optional(),
+    audienceTag: idTagSchema.optional(),
+    subject: z.string().min(1).max(256).optional(),
+    content: z.unknown().optional(),
+  }),
+  response: z.object({ actionId: z.string() }),
+  timeoutMs: 15_000,
 });

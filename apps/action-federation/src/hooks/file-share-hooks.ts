@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { acceptSharedFile, ContractClient } from '@cloudillo/contracts';
+import { splitActionType } from '@cloudillo/protocol';
+
+import { type ActionHook, type HookContext } from './action-hook';
+
+interface SharedFile {
+  contentType: string;
+  fileName: string;
+  fileTp: 'BLOB' | 'CRDT' | 'RTDB';
+}
+
+/**
+ * A file share (protocol §2.9 FSHR): it waits for the user (`C`, by the type's behaviour); once
+ * accepted, the blob service keeps the file for this tenant, owned by the sharer — the grant itself
+ * lives at the owner's node, which the file's readers go to.
+ */
+@Injectable()
+export class FileShareHooks implements ActionHook {
+  readonly types = ['FSHR'] as const;
+
+  constructor(private readonly rpc: ContractClient) {}
+
+  async onAccept({ tenant, claims }: HookContext): Promise<void> {
+    if (claims.aud !== tenant || !claims.sub || splitActionType(claims.t).subType === 'DEL') return;
+    // The inbox checked the content against the type's schema before it could wait here.
+    const file = claims.c as SharedFile;
+    await this.rpc.request(acceptSharedFile, {
+      tenant,
+      owner: claims.iss,
+      fileId: claims.sub,
+      fileTp: file.fileTp,
+      contentType: file.contentType,
+      fileName: file.fileName,
+    });
+  }
+}

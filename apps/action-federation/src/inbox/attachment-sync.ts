@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { ContractClient, syncFile } from '@cloudillo/contracts';
+import { type ActionTokenClaims, isAppError } from '@cloudillo/protocol';
+
+import { Refused } from './refused';
+
+const FILE_ID = /^f1~[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Step 11 of the inbox (protocol §2.7, §5.5): the files an inbound action attaches are fetched
+ * by the blob service, every hash checked, before the action can become visible — so a reader
+ * never meets an attachment this node cannot serve. They come from the audience's node (a post on
+ * someone's wall) or else the issuer's. A peer that refuses, lacks the file or serves bytes that
+ * do not hash to it refuses the action; a node that cannot be reached now is tried again later.
+ */
+@Injectable()
+export class AttachmentSync {
+  constructor(private readonly rpc: ContractClient) {}
+
+  async fetch(tenant: string, claims: ActionTokenClaims): Promise<void> {
+    if (!claims.a?.length) return;
+    const from = claims.aud && claims.aud !== tenant ? claims.aud : claims.iss;
+    for (const fileId of claims.a) {
+      if (!FILE_ID.test(fileId)) throw new Refused(`attachment ${fileId} is not a file id`);
+      try {
+        await this.rpc.request(syncFile, { tenant, fileId, from });
+      } catch (error) {
+        if (isAppError(error) && error.status < 500)
+          throw new Refused(`attachment ${fileId}: ${error.message}`);
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+
+import { getRelationship } from '@cloudillo/contracts';
+import { dataOf, freePort, waitFor } from '@cloudillo/testing';
+
+import { actionClient } from './action-client';
+import { type FederationStack, startFederationStack } from './federation-stack';
+
+// Two deployments with their blob services: files travel with actions (protocol §2.7 step 11,
+// §5.5) and by file shares (FSHR, §2.9), always fetched from the owner and checked by hash.
+const ALICE = 'alice.files-a.localhost';
+const BOB = 'bob.files-b.localhost';
+
+describe('files across nodes: attachments and file shares', () => {
+  let a: FederationStack;
+  let b: FederationStack;
+  const nodeOf = (idTag: string) => (idTag === ALICE ? a : b);
+
+  beforeAll(async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    a = await startFederationStack({
+      tenants: [ALICE],
+      baseIdTag: 'files-a.localhost',
+      gatewayPort: portA,
+      peers: { '*.files-b.localhost': `http://127.0.0.1:${portB}` },
+      blob: true,
+    });
+    b = await startFederationStack({
+      tenants: [BOB],
+      baseIdTag: 'files-b.localhost',
+      gatewayPort: portB,
+      peers: { '*.files-a.localhost': `http://127.0.0.1:${portA}` },
+      blob: true,
+    });
+    // Bob follows Alice: what she sends him is taken (protocol §2.8).
+    const { create, arrived } = actionClient(nodeOf);
+    const follow = await create(BOB, { type: 'FLLW', audienceTag: ALICE });
+    await arrived(ALICE, follow.actionId);
+    await waitFor(
+      async () =>
+        (await a.identity.rpc.request(getRelationship, { tenant: ALICE, peer: BOB })).follower,
+    );
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  const { call, create, arrived, answer } = actionClient(nodeOf);
+  const upload = async (idTag: string, name: string, query = '') => {
+    const content = { note: randomBytes(16).toString('hex') };
+    const res = await call(idTag, 'POST', `/api/files/file/${name}${query}`, content);
+    expect([res.status, res.text]).toEqual([201, res.text]);
+    return { fileId: dataOf<{ fileId: string }>(res).fileId, content };
+  };
+
+  it('a POST’s attachment is fetched from its author and served by the follower’s own node', async () => {
+    const { fileId, content } = await upload(ALICE, 'photo-notes.json', '?visibility=F');
+    // Before the post, Bob's node has no such file.
+    expect((await call(BOB, 'GET', `/api/files/${fileId}/metadata`)).status).toBe(404);
+    const post = await create(ALICE, {
+      type: 'POST',
+      content: 'with a file',
+      attachments: [fileId],
+      visibility: 'F',
+    });
+    const arrivedPost = await arrived(BOB, post.actionId);
+    expect(arrivedPost.attachments).toEqual([{ fileId }]);
+    const copy = await call(BOB, 'GET', `/api/files/${fileId}`);
+    expect(copy.status).toBe(200);
+    expect(JSON.parse(copy.text)).toEqual(content);
+    expect(dataOf(await call(BOB, 'GET', `/api/files/${fileId}/metadata`))).toMatchObject({
+      fileId,
+      owner: { idTag: ALICE },
+    });
+  });
+
+  it('an action naming a file its author cannot serve is refused, not shown', async () => {
+    const missing = `f1~${randomBytes(32).toString('base64url')}`;
+    const post = await create(ALICE, {
+      type: 'POST',
+      content: 'the file is not there',
+      attachments: [missing],
+      visibility: 'F',
+    });
+    await arrived(BOB, post.actionId, 'F');
+    expect((await call(BOB, 'GET', `/api/actions/${post.actionId}`)).status).toBe(404);
+    expect((await call(BOB, 'GET', `/api/files/${missing}/metadata`)).status).toBe(404);
+  });
+
+  it('a file share reaches the user as an FSHR to accept, then the file is theirs to read', async () => {
+    const { fileId, content } = await upload(ALICE, 'private-plan.json');
+    const share = await call(ALICE, 'POST', `/api/files/${fileId}/shares`, {
+      subjectType: 'U',
+      subjectId: BOB,
+      permission: 'W',
+    });
+    expect(share.status).toBe(201);
+    const offer = await waitFor(async () => {
+      const waiting = dataOf<
+        { actionId: string; type: string; subType?: string; subject?: string }[]
+      >(await call(BOB, 'GET', '/api/actions?type=FSHR&status=C'));
+      return waiting.find((x) => x.subject === fileId);
+    });
+    expect(offer).toMatchObject({ type: 'FSHR', subType: 'WRITE' });
+    // Not accepted yet: Bob's node keeps nothing.
+    expect((await call(BOB, 'GET', `/api/files/${fileId}/metadata`)).status).toBe(404);
+    expect((await answer(BOB, offer.actionId, 'accept')).status).toBe(200);
+    const copy = await call(BOB, 'GET', `/api/files/${fileId}`);
+    expect(copy.status).toBe(200);
+    expect(JSON.parse(copy.text)).toEqual(content);
+    expect(dataOf(await call(BOB, 'GET', `/api/files/${fileId}/metadata`))).toMatchObject({
+      fileName: 'private-plan.json',
+      owner: { idTag: ALICE },
+    });
+  });
+
+  it('removing the share tells the user with FSHR:DEL', async () => {
+    const { fileId } = await upload(ALICE, 'short-lived.json');
+    const share = dataOf<{ id: number }>(
+      await call(ALICE, 'POST', `/api/files/${fileId}/shares`, {
+        subjectType: 'U',
+        subjectId: BOB,
+        permission: 'R',
+      }),
+    );
+    const fshr = (subType: string | undefined, status: string) =>
+      waitFor(async () => {
+        const all = dataOf<{ actionId: string; subType?: string; subject?: string }[]>(
+          await call(BOB, 'GET', `/api/actions?type=FSHR&status=${status}`),
+        );
+        return all.find((x) => x.subject === fileId && x.subType === subType);
+      });
+    const offer = await fshr(undefined, 'C');
+    expect((await call(ALICE, 'DELETE', `/api/files/${fileId}/shares/${share.id}`)).status).toBe(
+      200,
+    );
+    await fshr('DEL', 'A');
+    // The withdrawal supersedes the offer (same key): nothing is left to accept.
+    const waiting = dataOf<{ actionId: string }[]>(
+      await call(BOB, 'GET', '/api/actions?type=FSHR&status=C'),
+    );
+    expect(waiting.map((x) => x.actionId)).not.toContain(offer.actionId);
+    expect((await answer(BOB, offer.actionId, 'accept')).status).toBe(404);
+  });
+});

@@ -1,0 +1,50 @@
+import { Controller } from '@nestjs/common';
+import { acceptSharedFile, type HandlerInput, type HandlerReply } from '@cloudillo/contracts';
+import { HandleRequest } from '@cloudillo/messaging';
+import { Prisma } from '@cloudillo/db-blob';
+
+import { FileRecordsRepository } from '../files/file-records.repository';
+import { TenantIds } from '../tenant-ids';
+import { FileSync } from './file-sync';
+
+/**
+ * `blob.shared-file.accept.v1` (protocol §2.9 FSHR accepted): the tenant keeps an entry for a
+ * file someone else owns. A content file (`f1~`) is synced with every hash checked, as an
+ * attachment is; a document stays at its owner's node and gets a record here, owned by the sharer.
+ */
+@Controller()
+export class SharedFilesHandler {
+  constructor(
+    private readonly sync: FileSync,
+    private readonly records: FileRecordsRepository,
+    private readonly tenants: TenantIds,
+  ) {}
+
+  @HandleRequest(acceptSharedFile)
+  async accept(
+    request: HandlerInput<typeof acceptSharedFile>,
+  ): Promise<HandlerReply<typeof acceptSharedFile>> {
+    const { tenant, owner, fileId, fileTp } = request;
+    if (fileTp === 'BLOB' && fileId.startsWith('f1~')) return this.sync.sync(tenant, fileId, owner);
+    const tnId = await this.tenants.of(tenant);
+    if (await this.records.find(tnId, fileId)) return { fileId, existed: true };
+    try {
+      await this.records.createRecord({
+        tnId,
+        fileId,
+        fileTp,
+        contentType: request.contentType,
+        fileName: request.fileName,
+        parentId: undefined,
+        tags: [],
+        ownerTag: owner,
+      });
+      return { fileId, existed: false };
+    } catch (error) {
+      // Accepted twice at once: the other acceptance made the entry.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+        return { fileId, existed: true };
+      throw error;
+    }
+  }
+}
