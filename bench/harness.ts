@@ -79,7 +79,7 @@ export async function httpLoad(options: {
   port: number;
   seconds: number;
   concurrency: number;
-  next: () => { path: string; headers: Record<string, string> };
+  next: () => { path: string; headers: Record<string, string>; method?: string; body?: Buffer };
   /** Stops early once true. */
   until?: () => boolean;
 }): Promise<LoadResult> {
@@ -90,10 +90,10 @@ export async function httpLoad(options: {
   const deadline = started + options.seconds * 1000;
   const one = () =>
     new Promise<void>((resolve) => {
-      const { path: p, headers } = options.next();
+      const { path: p, headers, method = 'GET', body } = options.next();
       const started = process.hrtime.bigint();
       const req = request(
-        { host: '127.0.0.1', port: options.port, path: p, headers, agent },
+        { host: '127.0.0.1', port: options.port, path: p, method, headers, agent },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -108,7 +108,7 @@ export async function httpLoad(options: {
         errors++;
         resolve();
       });
-      req.end();
+      req.end(body);
     });
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {

@@ -67,13 +67,13 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     );
   }
 
-  /** Express-style middleware: handles everything but the gateway's own paths. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+  /** Everything but the gateway's own paths (`/health`, `/ready`) is the edge's. */
+  handles(req: IncomingMessage): boolean {
+    return !OWN_PATHS.has(pathOf(req));
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = pathOf(req);
-    if (OWN_PATHS.has(path)) {
-      next();
-      return;
-    }
     const reqId = this.adoptRequestId(req);
     this.admit(req, path)
       .then(() => this.resolveRoute(req, path))
@@ -161,12 +161,19 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       return;
     }
     this.stripForwarded(req);
+    const options = { target, proxyTimeout: this.config.proxyTimeoutMs };
+    // A declared length within the limit is held to by Node's parser; only a chunked body
+    // (no length up front) needs counting on its way through.
+    if (req.headers['transfer-encoding'] === undefined) {
+      this.proxy.web(req, res, options);
+      return;
+    }
     const limiter = new BodyLimiter(limit, () => {
       (req as IncomingMessage & { tooLarge?: boolean }).tooLarge = true;
       this.refuseTooLarge(req, res, limit, reqId);
     });
     req.pipe(limiter);
-    this.proxy.web(req, res, { target, buffer: limiter, proxyTimeout: this.config.proxyTimeoutMs });
+    this.proxy.web(req, res, { ...options, buffer: limiter });
   }
 
   private refuseTooLarge(
