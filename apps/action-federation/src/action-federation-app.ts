@@ -4,6 +4,8 @@ import { natsMicroservice } from '@cloudillo/messaging';
 
 import { AppModule, type FederationDeps } from './app.module';
 import { type FederationConfig } from './config';
+import { inboxRoute } from './inbox/inbox.route';
+import { InboxService } from './inbox/inbox.service';
 
 /** Builds and starts the service: `/api/actions*`, `/api/inbox`, and its queues. */
 export function startActionFederation(
@@ -13,6 +15,7 @@ export function startActionFederation(
   const { logger, ...deps } = options;
   return startService(AppModule.forRoot(config, deps), {
     http: config.http,
+    fastRoutes: (app) => [inboxRoute(app.get(InboxService), config.http.jsonLimitBytes)],
     microservice: natsMicroservice(config.natsUrl, 'action-federation'),
     ...(logger === false ? { logger } : {}),
   });

@@ -49,6 +49,7 @@ import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
 import { AttachmentSync } from './inbox/attachment-sync';
 import { InboxController } from './inbox/inbox.controller';
+import { HeldTokens } from './inbox/held-tokens';
 import { InboxService } from './inbox/inbox.service';
 import { InboxWriter } from './inbox/inbox-writer';
 import { ProofOfWork } from './inbox/proof-of-work';
@@ -159,6 +160,7 @@ export class AppModule {
         OutboundActions,
         Recipients,
         InboxService,
+        HeldTokens,
         VerificationService,
         AttachmentSync,
         DeliveryService,

@@ -7,7 +7,7 @@ import {
 
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@cloudillo/http';
+import { configureHttpApp, takeRequestsFirst } from '@cloudillo/http';
 
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config';
@@ -29,11 +29,10 @@ export async function startGateway(
   // Proxied requests go straight to the edge: Express (and its router) sees only /health and
   // /ready. Its per-request work was a third of the gateway's CPU on small API calls.
   const server = app.getHttpServer() as Server;
-  const nest = server.listeners('request') as RequestListener[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (edge.handles(req)) edge.handle(req, res);
-    else for (const listener of nest) listener(req, res);
+  takeRequestsFirst(server, (req, res) => {
+    if (!edge.handles(req)) return false;
+    edge.handle(req, res);
+    return true;
   });
   server.on('upgrade', edge.upgrade);
   await app.listen(config.http.port, config.http.host);

@@ -23,7 +23,8 @@ const FRAMEWORK_CODES: Record<number, ErrorCode> = {
   429: 'E-RATE-LIMITED',
 };
 
-function describe(error: unknown): {
+/** The status, code and message an error is answered with (5xx: nothing internal shown). */
+export function describeError(error: unknown): {
   status: number;
   code: ErrorCode;
   message: string;
@@ -65,7 +66,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const { status, code, message, details } = describe(error);
+    const { status, code, message, details } = describeError(error);
     if (status >= 500) {
       this.logger.error(
         `${req.method} ${req.originalUrl} failed`,

@@ -1,15 +1,18 @@
-import { type IncomingMessage } from 'node:http';
+import { type IncomingMessage, type Server } from 'node:http';
 
 import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
 
 import { configureHttpApp } from './configure-http-app';
+import { type FastRoute, installFastRoutes } from './fast-routes';
 
 export interface ServiceOptions {
   http: { host: string; port: number; jsonLimitBytes: number };
   /** Requests whose body the handler streams itself (see `configureHttpApp`). */
   streamedBody?: (req: IncomingMessage) => boolean;
+  /** Hot routes answered before the framework (see `FastRoute`), built from the app's providers. */
+  fastRoutes?: (app: INestApplication) => readonly FastRoute[];
   /** The service's NATS side (its request handlers), e.g. `natsMicroservice(url, name)`. */
   microservice?: MicroserviceOptions;
   logger?: false;
@@ -32,6 +35,7 @@ export async function startService(
     jsonLimitBytes: options.http.jsonLimitBytes,
     ...(options.streamedBody ? { streamedBody: options.streamedBody } : {}),
   });
+  if (options.fastRoutes) installFastRoutes(app.getHttpServer() as Server, options.fastRoutes(app));
   if (options.microservice) app.connectMicroservice(options.microservice);
   try {
     await app.startAllMicroservices();

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractClient, registerAtIdp } from '@cloudillo/contracts';
+import { contentId } from '@cloudillo/crypto';
 import {
   type ActionTypeRegistry,
   ForbiddenError,
@@ -15,6 +16,7 @@ import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type FederationConfig } from '../config';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
+import { HeldTokens } from './held-tokens';
 import { InboxWriter } from './inbox-writer';
 import { ProofOfWork } from './proof-of-work';
 import { checkToken } from './token-checks';
@@ -34,6 +36,7 @@ export class InboxService {
     private readonly verification: VerificationService,
     private readonly pow: ProofOfWork,
     private readonly writer: InboxWriter,
+    private readonly held: HeldTokens,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly rpc: ContractClient,
@@ -51,10 +54,13 @@ export class InboxService {
     related: string[] = [],
     from?: string,
   ): Promise<{ actionId: string }> {
+    const tnId = await this.tenants.tnId(tenant);
+    const actionId = contentId('a', token);
+    if (this.held.has(tnId, actionId)) return { actionId };
     const main = checkToken(token, tenant, this.registry);
     const extra = related.map((r) => checkToken(r, tenant, this.registry, { related: true }));
-    const tnId = await this.tenants.tnId(tenant);
-    if (from && splitActionType(main.claims.t).type === 'CONN') {
+    const isConn = splitActionType(main.claims.t).type === 'CONN';
+    if (from && isConn) {
       await this.pow.check(from, token);
       // Asking again while the first request still waits costs the sender more work next time.
       if (main.dedupKey && (await this.actions.pending(tnId, main.dedupKey, main.actionId))) {
@@ -78,6 +84,8 @@ export class InboxService {
     if ([main, ...extra].some((c) => stored.has(`${tnId}:${c.actionId}`))) {
       await this.queues.requestVerification({ tnId, tenant }, this.clock().getTime());
     }
+    // Stored now or before (a conflict skipped): either way this tenant holds it.
+    if (!isConn) this.held.add(tnId, main.actionId);
     return { actionId: main.actionId };
   }
 
