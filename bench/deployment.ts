@@ -93,6 +93,9 @@ export async function startDeployment(options: {
     BLOB_DB_SCHEMA: schemas.blob,
     BLOB_HTTP_PORT: String(ports.blob),
     BLOB_BUCKET: bucket,
+    // As deployed (helm values `blob.nodeOptions`, `blob.mallocArenaMax`).
+    MALLOC_ARENA_MAX: '2',
+    NODE_OPTIONS: '--max-semi-space-size=2',
     ...options.blobEnv,
   });
   const gateway = await startApp('gateway', {
