@@ -35,8 +35,13 @@ const schema = z.object({
   FED_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
   /** Tenants verified in parallel per process (each tenant's tokens in batches). */
   FED_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(8),
-  /** Tokens arriving within this window are verified together. */
-  FED_VERIFY_BATCH_MS: z.coerce.number().int().min(1).max(10_000).default(25),
+  /**
+   * Tokens arriving within this window are verified together: each batch costs a job, a claim,
+   * a relationship read and one activation statement, so a busy tenant's inbox goes faster with
+   * bigger batches (bench/federation-inbound: 25 ms → 316 tokens/s to active, 250 ms → 466).
+   * A quiet tenant's token waits at most this long.
+   */
+  FED_VERIFY_BATCH_MS: z.coerce.number().int().min(1).max(10_000).default(200),
   /** How often waiting tokens whose trigger was lost (or whose retry is due) are looked for. */
   FED_VERIFY_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
   /** Run the queue workers in this process (false: an HTTP-only replica). */
