@@ -30,7 +30,7 @@ const IDENTITY_PORT = 18111;
 const GATEWAY_PORT = 18090;
 const UPSTREAM_PORT = 18199;
 const DOWNLOAD_MIB = 64;
-const DOWNLOADS = 8;
+const DOWNLOADS = Number(process.env['BENCH_DOWNLOADS'] ?? 8);
 const TENANT = 'gw.bench.localhost';
 
 /** Answers every request after reading its body: a tiny JSON, or DOWNLOAD_MIB MiB for /big. */

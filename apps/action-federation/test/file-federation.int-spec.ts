@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { getRelationship } from '@cloudillo/contracts';
+import { fileShareGrant, getRelationship } from '@cloudillo/contracts';
 import { dataOf, freePort, waitFor } from '@cloudillo/testing';
 
 import { actionClient } from './action-client';
@@ -114,6 +114,35 @@ describe('files across nodes: attachments and file shares', () => {
       fileName: 'private-plan.json',
       owner: { idTag: ALICE },
     });
+  });
+
+  it('an FSHR the owner signs through the actions API grants the file too', async () => {
+    const { fileId, content } = await upload(ALICE, 'direct-offer.json');
+    const offer = await create(ALICE, {
+      type: 'FSHR',
+      audienceTag: BOB,
+      subject: fileId,
+      content: { contentType: 'application/json', fileName: 'direct-offer.json', fileTp: 'BLOB' },
+    });
+    await arrived(BOB, offer.actionId, 'C');
+    expect((await answer(BOB, offer.actionId, 'accept')).status).toBe(200);
+    const copy = await call(BOB, 'GET', `/api/files/${fileId}`);
+    expect(copy.status).toBe(200);
+    expect(JSON.parse(copy.text)).toEqual(content);
+    // Withdrawn, the grant is gone at the owner: a fresh copy can no longer be made.
+    await create(ALICE, {
+      type: 'FSHR',
+      subType: 'DEL',
+      audienceTag: BOB,
+      subject: fileId,
+      content: { contentType: 'application/json', fileName: 'direct-offer.json', fileTp: 'BLOB' },
+    });
+    const again = await a.identity.rpc.request(fileShareGrant, {
+      tenant: ALICE,
+      fileId,
+      user: BOB,
+    });
+    expect(again).toEqual({ permission: null });
   });
 
   it('removing the share tells the user with FSHR:DEL', async () => {

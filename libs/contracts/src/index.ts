@@ -21,7 +21,7 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './define';
-export { actionStored, createAction } from './federation/actions';
+export { actionStored, createAction, fileShareGrant } from './federation/actions';
 export { idpRegistrationContent, registerAtIdp } from './identity/idp';
 export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';

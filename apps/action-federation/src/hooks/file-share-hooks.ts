@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { acceptSharedFile, ContractClient } from '@cloudillo/contracts';
 import { splitActionType } from '@cloudillo/protocol';
 
@@ -19,19 +19,28 @@ interface SharedFile {
 export class FileShareHooks implements ActionHook {
   readonly types = ['FSHR'] as const;
 
+  private readonly logger = new Logger(FileShareHooks.name);
+
   constructor(private readonly rpc: ContractClient) {}
 
   async onAccept({ tenant, claims }: HookContext): Promise<void> {
     if (claims.aud !== tenant || !claims.sub || splitActionType(claims.t).subType === 'DEL') return;
     // The inbox checked the content against the type's schema before it could wait here.
     const file = claims.c as SharedFile;
-    await this.rpc.request(acceptSharedFile, {
-      tenant,
-      owner: claims.iss,
-      fileId: claims.sub,
-      fileTp: file.fileTp,
-      contentType: file.contentType,
-      fileName: file.fileName,
-    });
+    try {
+      await this.rpc.request(acceptSharedFile, {
+        tenant,
+        owner: claims.iss,
+        fileId: claims.sub,
+        fileTp: file.fileTp,
+        contentType: file.contentType,
+        fileName: file.fileName,
+      });
+    } catch (error) {
+      // The acceptance stands (the share is the sharer's grant); the copy is what failed.
+      this.logger.warn(
+        `accepted ${claims.sub} from ${claims.iss}, but could not keep it: ${String(error)}`,
+      );
+    }
   }
 }

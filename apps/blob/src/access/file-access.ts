@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ContractClient, getRelationship } from '@cloudillo/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ContractClient, fileShareGrant, getRelationship } from '@cloudillo/contracts';
 import { type File } from '@cloudillo/db-blob';
 import { type AuthContext, holdsRole } from '@cloudillo/http';
 import { ForbiddenError } from '@cloudillo/protocol';
@@ -35,12 +35,15 @@ const FILE_SCOPE = /^file:([^:]+):([RCW])$/;
 /**
  * What a caller may do with one of the tenant's files (protocol §5.2): the tenant's leaders
  * everything; a scoped token (`file:{id}:{R|C|W}`) its level on that file or anything in that
- * folder — capped by what its user has, for a user's token — and nothing else; a user their share entries on the file or the folders above it; and
+ * folder — capped by what its user has, for a user's token — and nothing else; a user their
+ * share entries on the file or the folders above it, or else an FSHR the tenant signed; and
  * anyone the file's visibility lets read it (P anyone, V any user, F followers, C connections —
  * the relationship from identity).
  */
 @Injectable()
 export class FileAccess {
+  private readonly logger = new Logger(FileAccess.name);
+
   constructor(
     private readonly shares: SharesRepository,
     private readonly records: FileRecordsRepository,
@@ -71,10 +74,32 @@ export class FileAccess {
     let level: AccessLevel = await this.byVisibility(tenant, caller, file);
     if (caller && !caller.anonymous) {
       const ids = [file.fId, ...(await this.folderRows(tnId, file))];
-      for (const share of await this.shares.forUser(tnId, ids, caller.subject, this.clock()))
-        level = higher(level, share.permission as AccessLevel);
+      const shares = await this.shares.forUser(tnId, ids, caller.subject, this.clock());
+      for (const share of shares) level = higher(level, share.permission as AccessLevel);
+      if (shares.length === 0) level = higher(level, await this.byFileShare(tenant, caller, file));
     }
     return level;
+  }
+
+  /**
+   * An FSHR the tenant signed for this user (protocol §5.2 "owner-issued FSHR"), when no share
+   * entry speaks: it counts only for the tenant's own files. If action-federation cannot say,
+   * the answer is no access (and a warning), never a guess.
+   */
+  private async byFileShare(tenant: string, caller: AuthContext, file: File): Promise<AccessLevel> {
+    if (caller.subject === tenant || (file.ownerTag !== null && file.ownerTag !== tenant))
+      return 'none';
+    try {
+      const { permission } = await this.rpc.request(fileShareGrant, {
+        tenant,
+        fileId: file.fileId,
+        user: caller.subject,
+      });
+      return permission ?? 'none';
+    } catch (error) {
+      this.logger.warn(`no FSHR answer for ${file.fileId} of ${tenant}: ${String(error)}`);
+      return 'none';
+    }
   }
 
   private async byVisibility(

@@ -44,3 +44,19 @@ export const createAction = defineRequest({
   response: z.object({ actionId: z.string() }),
   timeoutMs: 15_000,
 });
+
+/**
+ * What an FSHR this tenant issued grants a user on one of its files (protocol §5.2 "owner-issued
+ * FSHR"): the newest FSHR keyed to the file and user, its subtype as a level (none = R,
+ * COMMENT = C, WRITE = W, ADMIN = A); `null` when there is none or it was withdrawn (`FSHR:DEL`).
+ */
+export const fileShareGrant = defineRequest({
+  subject: 'action-federation.file-share.grant.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    fileId: z.string().min(1).max(256),
+    user: idTagSchema,
+  }),
+  response: z.object({ permission: z.enum(['R', 'C', 'W', 'A']).nullable() }),
+  timeoutMs: 2_000,
+});
