@@ -5,11 +5,9 @@
  * resolved once by a real identity service over NATS, then from the gateway's cache.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 import { ContractClient, createTenant } from '@cloudillo/contracts';
-import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
 
@@ -19,9 +17,9 @@ import {
   httpLoad,
   type LoadResult,
   requireEnv,
-  ROOT,
   rssMiB,
   startApp,
+  startBenchIdentity,
 } from './harness';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -90,15 +88,11 @@ async function main(): Promise<void> {
   const databaseUrl = requireEnv('DATABASE_URL');
   const natsUrl = requireEnv('NATS_URL');
   const schema = `bench_gw_${process.pid}`;
-  const db = serviceDatabases(ROOT).find((d) => d.service === 'identity');
-  if (!db) throw new Error('no identity database');
-  await deployMigrations(db, pgTargetFromUrl(databaseUrl, schema));
-  const identity = await startApp('identity', {
-    IDENTITY_DB_SCHEMA: schema,
-    IDENTITY_HTTP_PORT: String(IDENTITY_PORT),
-    IDENTITY_BASE_ID_TAG: 'admin.gw.bench.localhost',
-    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    IDENTITY_QUEUE_PREFIX: schema,
+  const identity = await startBenchIdentity({
+    databaseUrl,
+    schema,
+    port: IDENTITY_PORT,
+    baseIdTag: 'admin.gw.bench.localhost',
   });
   const upstream = spawn(process.execPath, ['-e', UPSTREAM], {
     stdio: ['ignore', 'pipe', 'inherit'],

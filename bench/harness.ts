@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 
+import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { Client } from 'pg';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -138,4 +140,27 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
   } finally {
     await pg.end();
   }
+}
+
+/**
+ * A real identity service of its own (fresh schema, migrated) in its own process: the tenant
+ * resolver behind a gateway. Stop it with `kill` and drop `schema` afterwards.
+ */
+export async function startBenchIdentity(options: {
+  databaseUrl: string;
+  schema: string;
+  port: number;
+  baseIdTag: string;
+}): Promise<ChildProcess> {
+  const db = serviceDatabases(ROOT).find((d) => d.service === 'identity');
+  if (!db) throw new Error('no identity database');
+  await deployMigrations(db, pgTargetFromUrl(options.databaseUrl, options.schema));
+  // A NATS subject namespace of its own is not possible: make sure no other identity answers.
+  return startApp('identity', {
+    IDENTITY_DB_SCHEMA: options.schema,
+    IDENTITY_HTTP_PORT: String(options.port),
+    IDENTITY_BASE_ID_TAG: options.baseIdTag,
+    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    IDENTITY_QUEUE_PREFIX: options.schema,
+  });
 }

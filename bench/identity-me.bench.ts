@@ -4,10 +4,8 @@
  * concurrency 32 with 10 and with 10,000 tenants — requests/s, p50/p99 and identity's RSS.
  * Goal: the 10,000-tenant rate ≥ 0.9 of the 10-tenant rate, RSS barely growing.
  */
-import { randomBytes } from 'node:crypto';
 
 import { ContractClient, createTenant } from '@cloudillo/contracts';
-import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
 
@@ -15,9 +13,9 @@ import {
   dropSchema,
   httpLoad,
   requireEnv,
-  ROOT,
   rssMiB,
   startApp,
+  startBenchIdentity,
   type LoadResult,
 } from './harness';
 
@@ -39,16 +37,11 @@ async function main(): Promise<void> {
   const databaseUrl = requireEnv('DATABASE_URL');
   const natsUrl = requireEnv('NATS_URL');
   const schema = `bench_me_${process.pid}`;
-  const db = serviceDatabases(ROOT).find((d) => d.service === 'identity');
-  if (!db) throw new Error('no identity database');
-  await deployMigrations(db, pgTargetFromUrl(databaseUrl, schema));
-  // A NATS subject namespace of its own is not possible: make sure no other identity answers.
-  const identity = await startApp('identity', {
-    IDENTITY_DB_SCHEMA: schema,
-    IDENTITY_HTTP_PORT: String(IDENTITY_PORT),
-    IDENTITY_BASE_ID_TAG: 'admin.bench.localhost',
-    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    IDENTITY_QUEUE_PREFIX: schema,
+  const identity = await startBenchIdentity({
+    databaseUrl,
+    schema,
+    port: IDENTITY_PORT,
+    baseIdTag: 'admin.bench.localhost',
   });
   const gateway = await startApp('gateway', {
     GATEWAY_PORT: String(GATEWAY_PORT),

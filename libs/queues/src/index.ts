@@ -1,1 +1,2 @@
+export { JobQueue, type JobQueueOptions } from './job-queue';
 export { redisConnection } from './redis-connection';

@@ -8,8 +8,7 @@ import {
 import { ContractClient, createAction } from '@cloudillo/contracts';
 import { type File } from '@cloudillo/db-blob';
 import { AppError } from '@cloudillo/protocol';
-import { redisConnection } from '@cloudillo/queues';
-import { Queue, Worker } from 'bullmq';
+import { JobQueue } from '@cloudillo/queues';
 
 import { type BlobConfig } from '../config';
 import { FilesRepository } from '../files/files.repository';
@@ -43,8 +42,7 @@ const SHAREABLE = new Set(['BLOB', 'CRDT', 'RTDB']);
 @Injectable()
 export class ShareOffers implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ShareOffers.name);
-  private queue?: Queue<ShareOfferJob>;
-  private worker?: Worker<ShareOfferJob>;
+  private jobs?: JobQueue<ShareOfferJob>;
 
   constructor(
     private readonly files: FilesRepository,
@@ -54,24 +52,23 @@ export class ShareOffers implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    const connection = redisConnection(this.config.redisUrl);
-    const prefix = this.config.queuePrefix;
-    this.queue = new Queue<ShareOfferJob>(SHARE_OFFERS_QUEUE, { connection, prefix });
-    if (!this.config.workers) return;
-    this.worker = new Worker<ShareOfferJob>(SHARE_OFFERS_QUEUE, (job) => this.send(job.data), {
-      connection,
-      prefix,
-    });
-    this.worker.on('failed', (job, error) =>
-      this.logger.warn(
-        `telling ${job?.data.subjectId ?? '?'} about a share failed: ${error.message}`,
-      ),
+    this.jobs = new JobQueue<ShareOfferJob>(
+      SHARE_OFFERS_QUEUE,
+      {
+        redisUrl: this.config.redisUrl,
+        prefix: this.config.queuePrefix,
+        worker: this.config.workers,
+        onFailed: (job, error) =>
+          this.logger.warn(
+            `telling ${job?.subjectId ?? '?'} about a share failed: ${error.message}`,
+          ),
+      },
+      (job) => this.send(job),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    await this.jobs?.close();
   }
 
   /** Whether a share of this file with this subject is told to the subject. */
@@ -80,7 +77,7 @@ export class ShareOffers implements OnModuleInit, OnApplicationShutdown {
   }
 
   async changed(tenant: string, tnId: number, file: File, subjectId: string): Promise<void> {
-    await this.queue?.add(
+    await this.jobs?.add(
       'offer',
       { tnId, tenant, fId: file.fId.toString(), subjectId },
       {

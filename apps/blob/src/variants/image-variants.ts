@@ -11,9 +11,8 @@ import {
 import { ContractClient, fileIdGenerated } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
 import { AppError } from '@cloudillo/protocol';
-import { redisConnection } from '@cloudillo/queues';
+import { JobQueue } from '@cloudillo/queues';
 import { type BlobStore } from '@cloudillo/storage';
-import { Queue, Worker } from 'bullmq';
 
 import { type BlobConfig } from '../config';
 import { descriptorOf, fileIdOf } from '../files/descriptor';
@@ -43,8 +42,7 @@ const THUMBNAIL: PlannedTier = { name: 'vis.tn', size: 256, format: 'webp' };
 export class ImageVariants implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ImageVariants.name);
   private readonly processor: ImageProcessor;
-  private queue?: Queue<VariantJob>;
-  private worker?: Worker<VariantJob>;
+  private jobs?: JobQueue<VariantJob>;
 
   constructor(
     private readonly files: FilesRepository,
@@ -56,23 +54,22 @@ export class ImageVariants implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    const connection = redisConnection(this.config.redisUrl);
-    const prefix = this.config.queuePrefix;
-    this.queue = new Queue<VariantJob>(VARIANTS_QUEUE, { connection, prefix });
-    if (!this.config.workers) return;
-    this.worker = new Worker<VariantJob>(VARIANTS_QUEUE, (job) => this.build(job.data), {
-      connection,
-      prefix,
-      concurrency: this.config.images.concurrency,
-    });
-    this.worker.on('failed', (job, error) =>
-      this.logger.warn(`variants of @${job?.data.fId ?? '?'} failed: ${error.message}`),
+    this.jobs = new JobQueue<VariantJob>(
+      VARIANTS_QUEUE,
+      {
+        redisUrl: this.config.redisUrl,
+        prefix: this.config.queuePrefix,
+        worker: this.config.workers,
+        concurrency: this.config.images.concurrency,
+        onFailed: (job, error) =>
+          this.logger.warn(`variants of @${job?.fId ?? '?'} failed: ${error.message}`),
+      },
+      (job) => this.build(job),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    await this.jobs?.close();
   }
 
   /**
@@ -98,7 +95,7 @@ export class ImageVariants implements OnModuleInit, OnApplicationShutdown {
   }
 
   async enqueue(job: VariantJob): Promise<void> {
-    await this.queue?.add('variants', job, {
+    await this.jobs?.add('variants', job, {
       jobId: `variants-${job.tnId}-${job.fId}`,
       attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },
