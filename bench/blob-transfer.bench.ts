@@ -41,7 +41,7 @@ function call(
   path: string,
   headers: Record<string, string>,
   body?: Buffer,
-): Promise<{ status: number; body: Buffer; bytes: number }> {
+): Promise<{ status: number; body: Buffer; bytes: number; location?: string }> {
   return new Promise((resolve, reject) => {
     const agent = new Agent({ keepAlive: false });
     const req = request(
@@ -61,7 +61,12 @@ function call(
           if (kept.length < 4) kept.push(c); // a download is counted, not kept
         });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(kept), bytes }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(kept),
+            bytes,
+            ...(res.headers.location ? { location: res.headers.location } : {}),
+          }),
         );
       },
     );
@@ -72,6 +77,19 @@ function call(
     }
     const stream = chunks(body);
     stream.pipe(req);
+  });
+}
+
+/** GET of a signed store URL, bytes counted, not kept. */
+function fetchCounted(url: string): Promise<{ status: number; body: Buffer; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: new Agent({ keepAlive: false }) }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.alloc(0), bytes }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -90,6 +108,11 @@ async function main(): Promise<void> {
       BLOB_MAX_FILE_SIZE: '200m',
       BLOB_MAX_STREAM_SIZE: '200m',
       BLOB_TENANT_QUOTA: '100g',
+      // BENCH_DIRECT_READS=1: reads answered 307 to signed URLs of the store (the deployment
+      // option BLOB_DIRECT_READS_ENDPOINT), followed by the bench like a client.
+      ...(process.env['BENCH_DIRECT_READS'] === '1'
+        ? { BLOB_DIRECT_READS_ENDPOINT: requireEnv('S3_ENDPOINT') }
+        : {}),
       // Other V8 flags to try on the blob service alone.
       ...(process.env['BENCH_BLOB_NODE_OPTIONS']
         ? { NODE_OPTIONS: process.env['BENCH_BLOB_NODE_OPTIONS'] }
@@ -190,7 +213,9 @@ async function main(): Promise<void> {
       rawDown += seconds(t);
       if (n !== FILE_BYTES) throw new Error(`raw download ${i}: ${n} bytes`);
       t = process.hrtime.bigint();
-      const res = await call(node.ports.gateway, 'GET', `/api/files/variant/${blobIds[i]}`, auth);
+      let res = await call(node.ports.gateway, 'GET', `/api/files/variant/${blobIds[i]}`, auth);
+      // Direct reads: the client follows the redirect to the store (timed with the API call).
+      if (res.status === 307 && res.location) res = await fetchCounted(res.location);
       apiDown += seconds(t);
       if (res.status !== 200 || res.bytes !== FILE_BYTES)
         throw new Error(`download ${i}: ${res.status}, ${res.bytes} bytes`);
@@ -198,7 +223,7 @@ async function main(): Promise<void> {
     const rawDownRate = total / MiB / rawDown;
     const apiDownRate = total / MiB / apiDown;
     console.log(
-      `download: raw GetObject ${rawDownRate.toFixed(1)} MiB/s, API ${apiDownRate.toFixed(1)} MiB/s — ratio ${(apiDownRate / rawDownRate).toFixed(2)} (goal ≥ 0.9)`,
+      `download${process.env['BENCH_DIRECT_READS'] === '1' ? ' (direct reads: 307 to the store)' : ' (proxied)'}: raw GetObject ${rawDownRate.toFixed(1)} MiB/s, API ${apiDownRate.toFixed(1)} MiB/s — ratio ${(apiDownRate / rawDownRate).toFixed(2)} (goal ≥ 0.9)`,
     );
   } finally {
     await raw.remove(rawKeys).catch(() => undefined);

@@ -75,7 +75,12 @@ export class AppModule {
         },
         {
           provide: BLOB_STORE,
-          useFactory: () => new S3BlobStore({ ...config.s3, partSizeBytes: config.partSizeBytes }),
+          useFactory: () =>
+            new S3BlobStore({
+              ...config.s3,
+              partSizeBytes: config.partSizeBytes,
+              ...(config.directReads ? { publicEndpoint: config.directReads.endpoint } : {}),
+            }),
         },
         ConnectionsLifecycle,
         blobReadiness,

@@ -44,6 +44,14 @@ const schema = z.object({
     'names must be id_tags or *.<id_tag>',
   ),
   BLOB_PEER_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * Direct reads: the S3 store's address as clients reach it. When set, reads of stored bytes are
+   * answered 307 to a signed URL of the store (access checked first, the URL short-lived), so the
+   * bytes skip the gateway and this service. SVG stays proxied (it needs its CSP). Off by default.
+   */
+  BLOB_DIRECT_READS_ENDPOINT: envUrl(['http', 'https']).optional(),
+  /** How long a direct-read URL works. */
+  BLOB_DIRECT_READS_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   BLOB_GC_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   BLOB_GC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
 });
@@ -63,6 +71,8 @@ export interface BlobConfig {
   gc: { graceMs: number; intervalMs: number };
   peers: Record<string, string>;
   peerTimeoutMs: number;
+  /** Reads answered with a redirect to a signed URL of the store at `endpoint`. */
+  directReads?: { endpoint: string; ttlSeconds: number } | undefined;
 }
 
 export function loadBlobConfig(env: Record<string, string | undefined> = process.env): BlobConfig {
@@ -92,5 +102,13 @@ export function loadBlobConfig(env: Record<string, string | undefined> = process
     gc: { graceMs: e.BLOB_GC_GRACE_MS, intervalMs: e.BLOB_GC_INTERVAL_MS },
     peers: e.FEDERATION_PEER_MAP,
     peerTimeoutMs: e.BLOB_PEER_TIMEOUT_MS,
+    ...(e.BLOB_DIRECT_READS_ENDPOINT
+      ? {
+          directReads: {
+            endpoint: e.BLOB_DIRECT_READS_ENDPOINT,
+            ttlSeconds: e.BLOB_DIRECT_READS_TTL_SECONDS,
+          },
+        }
+      : {}),
   };
 }

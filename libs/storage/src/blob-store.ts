@@ -27,6 +27,14 @@ export interface BlobStore {
   discard(key: string): Promise<void>;
   /** Removes objects; missing ones are not an error. */
   remove(keys: string[]): Promise<void>;
+  /**
+   * A URL that lets whoever holds it GET the object straight from the store until it expires,
+   * answered with the given response headers (S3 `response-content-type`, `response-cache-control`).
+   */
+  signedGetUrl(
+    key: string,
+    options: { expiresSeconds: number; responseHeaders: Record<string, string> },
+  ): Promise<string>;
   /** Objects under a prefix (for garbage collection), oldest pages first as the store lists them. */
   list(prefix: string): AsyncIterable<StoredObject>;
 }

@@ -15,6 +15,27 @@ export interface S3Options {
    * so it bounds the memory of an upload whatever the file size. S3's minimum is 5 MiB.
    */
   partSizeBytes?: number;
+  /**
+   * The store's address as clients reach it, for signed read URLs (`signedGetUrl`); the
+   * signature covers the host, so it is signed for that address. Default: `endpoint`.
+   */
+  publicEndpoint?: string;
+}
+
+function clientFor(endpoint: string, options: S3Options): Client {
+  const url = new URL(endpoint);
+  const secure = url.protocol === 'https:';
+  return new Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : secure ? 443 : 80,
+    useSSL: secure,
+    accessKey: options.accessKey,
+    secretKey: options.secretKey,
+    // Known region: signing never asks the store for it (presigning stays offline).
+    region: options.region,
+    pathStyle: true,
+    partSize: options.partSizeBytes ?? 8 * 1024 * 1024,
+  });
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
@@ -26,20 +47,23 @@ function isNotFound(error: unknown): boolean {
 /** The S3 adapter (minio client, path-style addressing so any S3 works: MinIO, Ceph RGW). */
 export class S3BlobStore implements BlobStore {
   private readonly client: Client;
+  private readonly signer: Client;
 
   constructor(private readonly options: S3Options) {
-    const url = new URL(options.endpoint);
-    const secure = url.protocol === 'https:';
-    this.client = new Client({
-      endPoint: url.hostname,
-      port: url.port ? Number(url.port) : secure ? 443 : 80,
-      useSSL: secure,
-      accessKey: options.accessKey,
-      secretKey: options.secretKey,
-      region: options.region,
-      pathStyle: true,
-      partSize: options.partSizeBytes ?? 8 * 1024 * 1024,
-    });
+    this.client = clientFor(options.endpoint, options);
+    this.signer = options.publicEndpoint ? clientFor(options.publicEndpoint, options) : this.client;
+  }
+
+  signedGetUrl(
+    key: string,
+    options: { expiresSeconds: number; responseHeaders: Record<string, string> },
+  ): Promise<string> {
+    return this.signer.presignedGetObject(
+      this.bucket,
+      key,
+      options.expiresSeconds,
+      options.responseHeaders,
+    );
   }
 
   get bucket(): string {

@@ -5,10 +5,14 @@ import { parseRange, UnsatisfiableRange } from './byte-range';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+const SVG = 'image/svg+xml';
+
 /**
  * Sends stored bytes (protocol §5.1 reads): one `Range` as 206, an unsatisfiable one as 416;
  * content-addressed bytes never change, so they may be cached for a year; SVG gets a CSP that
- * keeps its scripts from running in our origin.
+ * keeps its scripts from running in our origin. With direct reads (`directTtlSeconds`), the
+ * answer is a 307 to a signed URL of the store instead (the store serves ranges itself); never
+ * for SVG, whose CSP a signed URL cannot carry.
  */
 export async function sendObject(
   res: Response,
@@ -16,7 +20,22 @@ export async function sendObject(
   object: { key: string; size: number; contentType: string },
   rangeHeader: string | undefined,
   headers: Record<string, string> = {},
+  directTtlSeconds?: number,
 ): Promise<void> {
+  if (directTtlSeconds !== undefined && object.contentType !== SVG) {
+    const url = await store.signedGetUrl(object.key, {
+      expiresSeconds: directTtlSeconds,
+      responseHeaders: {
+        'response-content-type': object.contentType,
+        'response-cache-control': IMMUTABLE,
+      },
+    });
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    // The redirect is only good while its URL is: never cached longer than half of that.
+    res.setHeader('Cache-Control', `private, max-age=${Math.floor(directTtlSeconds / 2)}`);
+    res.redirect(307, url);
+    return;
+  }
   let range;
   try {
     range = parseRange(rangeHeader, object.size);
@@ -31,7 +50,7 @@ export async function sendObject(
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', IMMUTABLE);
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (object.contentType === 'image/svg+xml')
+  if (object.contentType === SVG)
     res.setHeader(
       'Content-Security-Policy',
       "default-src 'none'; style-src 'unsafe-inline'; sandbox",

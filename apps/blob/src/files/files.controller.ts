@@ -35,7 +35,8 @@ import { z } from 'zod';
 
 import { atLeast, FileAccess, refuseScoped } from '../access/file-access';
 import { TenantIds } from '../tenant-ids';
-import { BLOB_STORE } from '../tokens';
+import { type BlobConfig } from '../config';
+import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { sendObject } from './downloads';
 import { FileRecordsRepository } from './file-records.repository';
 import { type FileWithVariants, FilesRepository } from './files.repository';
@@ -150,6 +151,7 @@ export class FilesController {
     private readonly tenants: TenantIds,
     private readonly access: FileAccess,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
+    @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
   ) {}
 
   /**
@@ -248,9 +250,14 @@ export class FilesController {
     }
     const blob = readable ? await this.files.tenantBlob(tnId, blobId) : undefined;
     if (!blob) throw new NotFoundError('no such blob');
-    await sendObject(res, this.store, { key: blob.objectKey, ...blob }, range, {
-      'X-Cloudillo-Variant': blobId,
-    });
+    await sendObject(
+      res,
+      this.store,
+      { key: blob.objectKey, ...blob },
+      range,
+      { 'X-Cloudillo-Variant': blobId },
+      this.config.directReads?.ttlSeconds,
+    );
   }
 
   @Get(':fileId/descriptor')
@@ -299,6 +306,7 @@ export class FilesController {
       },
       range,
       { 'X-Cloudillo-Variant': variant.blobId, 'X-Cloudillo-Variants': file.descriptor ?? '' },
+      this.config.directReads?.ttlSeconds,
     );
   }
 
