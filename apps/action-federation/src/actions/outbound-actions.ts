@@ -14,7 +14,7 @@ import { Subscriptions } from '../conversations/subscriptions';
 import { FederationQueues } from '../delivery/federation-queues';
 import { Recipients } from '../delivery/recipients';
 import { ActionsRepository } from './actions.repository';
-import { type FanoutJob } from '../delivery/jobs';
+import { type DeliveryJob, type FanoutJob } from '../delivery/jobs';
 import { actionEvent } from './action-event';
 import { DraftsRepository } from './drafts.repository';
 import { storedClaims } from './stored-claims';
@@ -115,10 +115,10 @@ export class OutboundActions {
     throw new Error(`no token ending in ${work} "A" found`);
   }
 
-  /** The fan-out job: one delivery per recipient, the subject's token in `related` when due. */
-  async fanOut(job: FanoutJob): Promise<void> {
+  /** One delivery per recipient of the action (§2.6), the subject's token in `related` when due. */
+  async deliveriesOf(job: FanoutJob): Promise<DeliveryJob[]> {
     const action = await this.actions.find(job.tnId, job.actionId);
-    if (!action) return;
+    if (!action) return [];
     const claims = storedClaims(action.token);
     const behaviour = this.registry.lookup(claims.t)?.definition.behaviour ?? {};
     const subject =
@@ -140,13 +140,11 @@ export class OutboundActions {
       job.extra,
     );
     const related = behaviour.deliverSubject && subject ? [subject.token] : undefined;
-    await this.queues.enqueueDeliveries(
-      to.map((recipient) => ({
-        actionId: job.actionId,
-        recipient,
-        token: action.token,
-        ...(related ? { related } : {}),
-      })),
-    );
+    return to.map((recipient) => ({
+      actionId: job.actionId,
+      recipient,
+      token: action.token,
+      ...(related ? { related } : {}),
+    }));
   }
 }

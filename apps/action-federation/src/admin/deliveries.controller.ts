@@ -73,6 +73,11 @@ export class DeliveriesController {
         continue;
       }
       if ((await job.getState()) !== 'failed') continue;
+      // A first-attempt refusal is sent for real this time.
+      if (job.data.refused) {
+        const { refused: _refused, ...data } = job.data;
+        await job.updateData(data);
+      }
       await job.retry('failed', { resetAttemptsMade: true });
       retried++;
     }

@@ -9,6 +9,7 @@ import { storedClaims } from '../actions/stored-claims';
 import { TenantDirectory } from '../actions/tenant-directory';
 import { CLOCK, type Clock } from '../tokens';
 import { CircuitBreaker } from './circuit-breaker';
+import { FederationQueues } from './federation-queues';
 import { type DeliveryJob } from './jobs';
 
 /** Any 2xx counts (protocol §2.6); the body is not read beyond being JSON. */
@@ -17,11 +18,14 @@ const anyReply = z.unknown();
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
 /** The most proof of work (trailing "A"s, 64^n signatures) we do for one delivery. */
 const MAX_SENDER_WORK = 2;
+/** First attempts of a fan-out in flight at once. */
+const FIRST_ATTEMPTS_IN_FLIGHT = 32;
 /** Spreads the deliveries parked behind an open circuit over this long once it closes. */
 const PARKED_SPREAD_MS = 1_000;
 
 /**
- * Sends one action to one recipient's inbox (protocol §2.6) through the destination's circuit
+ * Sends actions to recipients' inboxes (protocol §2.6): a fan-out's first attempts directly, then
+ * one delivery job per recipient that needs more, through the destination's circuit
  * breaker. A refusal (4xx) is final: the job is dead-lettered with the peer's reason, not retried
  * 50 times. Network failures and 5xx are thrown for the queue's backoff and counted by the breaker.
  */
@@ -33,8 +37,67 @@ export class DeliveryService {
     private readonly breaker: CircuitBreaker,
     private readonly outbound: OutboundActions,
     private readonly tenants: TenantDirectory,
+    private readonly queues: FederationQueues,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /**
+   * The fan-out (a broadcast can be thousands of deliveries): a first attempt of each, straight
+   * from here, to destinations with a clean record; only what does not land goes to the queue,
+   * with its backoff, breaker and dead letters. Each destination is tried with one delivery
+   * first, so a dead one costs one request; one that fails later gets the rest of its deliveries
+   * queued untried. A refusal is dead-lettered without another request. Deliveries are
+   * at-least-once either way: should this process die mid-way, the fan-out job runs again, and
+   * receivers take a known token as a no-op.
+   */
+  async sendAll(deliveries: DeliveryJob[]): Promise<void> {
+    const byDestination = new Map<string, DeliveryJob[]>();
+    for (const job of deliveries) {
+      const destination = this.destination(job.recipient);
+      byDestination.set(destination, [...(byDestination.get(destination) ?? []), job]);
+    }
+    const now = this.clock().getTime();
+    const queued: DeliveryJob[] = [];
+    const rest: { destination: string; job: DeliveryJob }[] = [];
+    const failing = new Set<string>();
+    await inParallel([...byDestination], async ([destination, [first, ...others]]) => {
+      if (!first) return;
+      if ((await this.breaker.admit(destination, now)) !== -1) {
+        queued.push(first, ...others); // failures on record: the queue and its breaker decide
+        return;
+      }
+      if ((await this.attempt(first, queued)) === 'failed') queued.push(...others);
+      else rest.push(...others.map((job) => ({ destination, job })));
+    });
+    await inParallel(rest, async ({ destination, job }) => {
+      if (failing.has(destination)) queued.push(job);
+      else if ((await this.attempt(job, queued)) === 'failed') failing.add(destination);
+    });
+    await this.queues.enqueueDeliveries(queued);
+  }
+
+  /** One first attempt; what did not land is added to `queued` (a refusal marked as such). */
+  private async attempt(
+    job: DeliveryJob,
+    queued: DeliveryJob[],
+  ): Promise<'landed' | 'refused' | 'failed'> {
+    try {
+      try {
+        await this.deliver(job);
+      } catch (error) {
+        if (!(error instanceof PeerError && error.status === 428)) throw error;
+        await this.deliverWithWork(job, error);
+      }
+      return 'landed';
+    } catch (error) {
+      if (error instanceof PeerError && isRefusal(error)) {
+        queued.push({ ...job, refused: error.message });
+        return 'refused';
+      }
+      queued.push(job);
+      return 'failed';
+    }
+  }
 
   /** The breaker's unit: the address deliveries go to (a whole deployment behind a peer map). */
   destination(recipient: string): string {
@@ -43,6 +106,9 @@ export class DeliveryService {
   }
 
   async process(job: Job<DeliveryJob>, lockToken?: string): Promise<void> {
+    // Refused at the fan-out's first attempt: a dead letter, without asking again.
+    if (job.data.refused)
+      throw new UnrecoverableError(`${job.data.recipient} refused: ${job.data.refused}`);
     const destination = this.destination(job.data.recipient);
     const now = this.clock().getTime();
     const retryAt = await this.breaker.admit(destination, now);
@@ -98,6 +164,17 @@ export class DeliveryService {
       anyReply,
     );
   }
+}
+
+/** Runs `task` over `items`, FIRST_ATTEMPTS_IN_FLIGHT at a time. */
+async function inParallel<T>(items: T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(FIRST_ATTEMPTS_IN_FLIGHT, items.length) }, worker),
+  );
 }
 
 function isRefusal(error: PeerError): boolean {

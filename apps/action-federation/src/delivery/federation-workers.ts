@@ -105,10 +105,11 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       ...common,
       concurrency: 4,
     });
-    const fanout = new Worker<FanoutJob>(FANOUT_QUEUE, (job) => this.outbound.fanOut(job.data), {
-      ...common,
-      concurrency: 4,
-    });
+    const fanout = new Worker<FanoutJob>(
+      FANOUT_QUEUE,
+      async (job) => this.delivery.sendAll(await this.outbound.deliveriesOf(job.data)),
+      { ...common, concurrency: 4 },
+    );
     const history = new Worker<HistoryJob>(HISTORY_QUEUE, (job) => this.history.sync(job.data), {
       ...common,
       concurrency: 4,

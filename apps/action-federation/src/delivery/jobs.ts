@@ -13,6 +13,8 @@ export interface DeliveryJob {
   recipient: string;
   token: string;
   related?: string[];
+  /** The peer's refusal at the fan-out's first attempt: dead-lettered as it is, not sent again. */
+  refused?: string;
 }
 
 /** Recount an action's interactions and broadcast its STAT. */
