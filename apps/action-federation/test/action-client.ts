@@ -36,7 +36,8 @@ export function actionClient(stackOf: (idTag: string) => FederationStack) {
         const found = await actionOf(idTag, actionId);
         return found?.status === status ? found : undefined;
       },
-      15_000,
+      // Generous: CI runs several suites at once on two cores.
+      30_000,
       `${actionId} as ${status} at ${idTag}`,
     );
   /** accept, reject, dismiss, publish, cancel: `POST /api/actions/{id}/{verb}`. */

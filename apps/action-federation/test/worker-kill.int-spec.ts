@@ -35,6 +35,11 @@ describe('a delivering worker killed with SIGKILL mid-run loses nothing and dupl
       baseIdTag: 'node-b.localhost',
       gatewayPort: portB,
       peers: { '*.node-a.localhost': `http://127.0.0.1:${portA}` },
+      // The receiver is not under test: on a loaded CI machine a key fetch from node A may time
+      // out once, and two quick attempts (the stacks' default) would fail the token for good.
+      config: {
+        verify: { backoffMs: 200, attempts: 8, concurrency: 8, batchMs: 10, sweepMs: 500 },
+      },
     });
     await a.identity.rpc.request(updateRelationship, {
       tenant: ALICE,
@@ -126,9 +131,17 @@ describe('a delivering worker killed with SIGKILL mid-run loses nothing and dupl
     expect(await deliveries.getFailedCount()).toBe(0);
     await waitFor(
       async () => (await atBob()).find((g) => g.status === 'A')?._count._all === POSTS,
-      30_000,
+      60_000,
       'all active at bob',
-    );
+    ).catch(async (error: unknown) => {
+      // Say where the rest are (V waiting, F refused and why).
+      const rest = await bDb.action.findMany({
+        where: { issuer: ALICE, type: 'POST', status: { not: 'A' } },
+        select: { status: true, failure: true },
+        take: 5,
+      });
+      throw new Error(`${String(error)}; ${JSON.stringify(await atBob())} ${JSON.stringify(rest)}`);
+    });
     // One row per post, all active: nothing lost, nothing twice.
     expect(await atBob()).toEqual([{ status: 'A', _count: { _all: POSTS } }]);
     const held = await bDb.action.findMany({
