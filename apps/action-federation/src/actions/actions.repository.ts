@@ -46,6 +46,29 @@ export function row(action: StoredAction): Prisma.ActionCreateManyInput {
   };
 }
 
+/**
+ * The columns an action's claims set, in the order `claimValues` gives them: the pg statements
+ * that write actions (inbox inserts, drafts, publishing a draft) all list them from here.
+ */
+export const CLAIM_COLUMNS =
+  'type, sub_type, issuer, audience, parent_id, subject, content, attachments, visibility, flags, expires_at';
+
+export function claimValues(r: Prisma.ActionCreateManyInput): unknown[] {
+  return [
+    r.type,
+    r.subType,
+    r.issuer,
+    r.audience,
+    r.parentId,
+    r.subject,
+    r.content === Prisma.DbNull ? null : JSON.stringify(r.content),
+    r.attachments,
+    r.visibility,
+    r.flags,
+    r.expiresAt,
+  ];
+}
+
 /** The filters of `GET /api/actions` (protocol §8.1) this service applies. */
 export interface ActionFilter {
   /** A visitor's view: only active actions with these visibilities. */
@@ -120,16 +143,7 @@ export class ActionsRepository {
       const fields = [
         r.tnId,
         r.actionId,
-        r.type,
-        r.subType,
-        r.issuer,
-        r.audience,
-        r.parentId,
-        r.subject,
-        r.content === Prisma.DbNull ? null : JSON.stringify(r.content),
-        r.attachments,
-        r.visibility,
-        r.flags,
+        ...claimValues(r),
         r.status,
         r.dedupKey,
         r.token,
@@ -137,16 +151,14 @@ export class ActionsRepository {
         r.sender,
         r.claimedUntil,
         r.createdAt,
-        r.expiresAt,
       ];
       const start = values.length;
       values.push(...fields);
       return `(${fields.map((_, i) => `$${start + i + 1}`).join(', ')})`;
     });
     const result = await this.pool.query(
-      `insert into actions (tn_id, action_id, type, sub_type, issuer, audience, parent_id, subject,
-         content, attachments, visibility, flags, status, dedup_key, token, pre_approved, sender,
-         claimed_until, created_at, expires_at)
+      `insert into actions (tn_id, action_id, ${CLAIM_COLUMNS}, status, dedup_key, token,
+         pre_approved, sender, claimed_until, created_at)
        values ${tuples.join(', ')}
        on conflict do nothing
        returning tn_id, action_id`,

@@ -1,32 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Action, Prisma } from '@cloudillo/db-federation';
+import { type Action } from '@cloudillo/db-federation';
 import { type ActionTokenClaims } from '@cloudillo/protocol';
 import { type Pool } from 'pg';
 
 import { FED_PG } from '../tokens';
-import { fromRow, row, type StoredAction } from './actions.repository';
+import { CLAIM_COLUMNS, claimValues, fromRow, row, type StoredAction } from './actions.repository';
 
 /** A draft's id before it is signed: `@<row number>` (protocol §2.2). */
 export const TEMP_ID = /^@(\d{1,18})$/;
 
 export type DraftStatus = 'R' | 'S';
 
-/** The columns a draft sets (`iss` the tenant, the rest as the claims will be). */
-function draftColumns(claims: ActionTokenClaims) {
-  const r = row({ tnId: 0, actionId: '', claims, token: '', status: 'V' });
-  return [
-    r.type,
-    r.subType,
-    r.issuer,
-    r.audience,
-    r.parentId,
-    r.subject,
-    r.content === Prisma.DbNull ? null : JSON.stringify(r.content),
-    r.attachments,
-    r.visibility,
-    r.flags,
-    r.expiresAt,
-  ];
+/** The claim columns' values of a draft (`iss` the tenant, the rest as the claims will be). */
+function draftValues(claims: ActionTokenClaims): unknown[] {
+  return claimValues(row({ tnId: 0, actionId: '', claims, token: '', status: 'V' }));
 }
 
 /**
@@ -46,13 +33,12 @@ export class DraftsRepository {
     publishAt: Date | null,
   ): Promise<Action> {
     const { rows } = await this.pool.query<Record<string, unknown>>(
-      `insert into actions (tn_id, action_id, row_id, type, sub_type, issuer, audience, parent_id,
-         subject, content, attachments, visibility, flags, expires_at, status, publish_at, token,
+      `insert into actions (tn_id, action_id, row_id, ${CLAIM_COLUMNS}, status, publish_at, token,
          created_at)
        select $1, '@' || n, n, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', now()
        from (select nextval(pg_get_serial_sequence('actions', 'row_id')) as n) s
        returning *`,
-      [tnId, ...draftColumns(claims), status, publishAt],
+      [tnId, ...draftValues(claims), status, publishAt],
     );
     return fromRow(rows[0] as Record<string, unknown>);
   }
@@ -66,12 +52,11 @@ export class DraftsRepository {
     publishAt: Date | null,
   ): Promise<Action | null> {
     const { rows } = await this.pool.query<Record<string, unknown>>(
-      `update actions set type = $3, sub_type = $4, issuer = $5, audience = $6, parent_id = $7,
-         subject = $8, content = $9, attachments = $10, visibility = $11, flags = $12,
-         expires_at = $13, status = $14, publish_at = $15, failure = null
+      `update actions set (${CLAIM_COLUMNS}) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13),
+         status = $14, publish_at = $15, failure = null
        where tn_id = $1 and action_id = $2 and status in ('R', 'S')
        returning *`,
-      [tnId, draftId, ...draftColumns(claims), status, publishAt],
+      [tnId, draftId, ...draftValues(claims), status, publishAt],
     );
     return rows[0] ? fromRow(rows[0]) : null;
   }
@@ -111,29 +96,12 @@ export class DraftsRepository {
   async becomeSigned(tnId: number, draftId: string, action: StoredAction): Promise<boolean> {
     const r = row(action);
     const { rowCount } = await this.pool.query(
-      `update actions set action_id = $3, type = $4, sub_type = $5, issuer = $6, audience = $7,
-         parent_id = $8, subject = $9, content = $10, attachments = $11, visibility = $12,
-         flags = $13, token = $14, created_at = $15, expires_at = $16, status = 'V',
-         claimed_until = null, publish_at = null, failure = null
+      `update actions set action_id = $3,
+         (${CLAIM_COLUMNS}) = ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14),
+         token = $15, created_at = $16, status = 'V', claimed_until = null, publish_at = null,
+         failure = null
        where tn_id = $1 and action_id = $2 and status = 'P'`,
-      [
-        tnId,
-        draftId,
-        r.actionId,
-        r.type,
-        r.subType,
-        r.issuer,
-        r.audience,
-        r.parentId,
-        r.subject,
-        r.content === Prisma.DbNull ? null : JSON.stringify(r.content),
-        r.attachments,
-        r.visibility,
-        r.flags,
-        r.token,
-        r.createdAt,
-        r.expiresAt,
-      ],
+      [tnId, draftId, r.actionId, ...claimValues(r), r.token, r.createdAt],
     );
     return rowCount === 1;
   }
