@@ -15,7 +15,8 @@ export interface HttpAppOptions {
   streamedBody?: (req: IncomingMessage) => boolean;
 }
 
-function isJson(req: IncomingMessage): boolean {
+/** A JSON body (`application/json` or `application/<x>+json`): what the JSON parsers accept. */
+export function isJson(req: IncomingMessage): boolean {
   const type = req.headers['content-type'] ?? '';
   return /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type);
 }

@@ -15,6 +15,7 @@ import {
 } from '@cloudillo/protocol';
 import { type z } from 'zod';
 
+import { isJson } from './configure-http-app';
 import { describeError } from './http-error.filter';
 import { parseRequest } from './zod.pipe';
 
@@ -34,7 +35,6 @@ export interface FastRoute<S extends z.ZodType = z.ZodType> {
   handle(req: IncomingMessage, body: z.output<S>): Promise<unknown>;
 }
 
-const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 const logger = new Logger('http');
 
 /** Lets `take` answer requests before the framework's own listener (Express) sees them. */
@@ -102,8 +102,7 @@ function tooLarge(limit: number): AppError {
 
 /** The body as JSON: only JSON content types, at most `limit` bytes. */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  if (!JSON_TYPE.test(req.headers['content-type'] ?? ''))
-    return Promise.reject(new ValidationError('the body must be application/json'));
+  if (!isJson(req)) return Promise.reject(new ValidationError('the body must be application/json'));
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {

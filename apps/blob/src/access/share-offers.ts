@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ContractClient, createAction } from '@cloudillo/contracts';
-import { type File } from '@cloudillo/db-blob';
+import { type File, type ShareEntry } from '@cloudillo/db-blob';
 import { AppError } from '@cloudillo/protocol';
 import { JobQueue } from '@cloudillo/queues';
 
@@ -71,12 +71,14 @@ export class ShareOffers implements OnModuleInit, OnApplicationShutdown {
     await this.jobs?.close();
   }
 
-  /** Whether a share of this file with this subject is told to the subject. */
-  announces(tenant: string, file: File, subjectType: string, subjectId: string): boolean {
-    return subjectType === 'U' && subjectId !== tenant && SHAREABLE.has(file.fileTp);
-  }
-
-  async changed(tenant: string, tnId: number, file: File, subjectId: string): Promise<void> {
+  /** A share changed (made, changed, removed): the user it is with hears of it, if anyone does. */
+  async changed(
+    tenant: string,
+    tnId: number,
+    file: File,
+    { subjectType, subjectId }: Pick<ShareEntry, 'subjectType' | 'subjectId'>,
+  ): Promise<void> {
+    if (subjectType !== 'U' || subjectId === tenant || !SHAREABLE.has(file.fileTp)) return;
     await this.jobs?.add(
       'offer',
       { tnId, tenant, fId: file.fId.toString(), subjectId },

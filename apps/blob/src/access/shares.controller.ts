@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { type File, type ShareEntry } from '@cloudillo/db-blob';
+import { type ShareEntry } from '@cloudillo/db-blob';
 import { ApiTenant, Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
 import { type IdTag, idTagSchema, NotFoundError } from '@cloudillo/protocol';
 import { z } from 'zod';
@@ -109,7 +109,7 @@ export class SharesController {
   ): Promise<ShareView> {
     const { tnId, file } = await this.managed(tenant, caller, fileId);
     const share = await this.shares.create(tnId, file.fId, body, caller.subject);
-    await this.told(tenant, tnId, file, share);
+    await this.offers.changed(tenant.ascii, tnId, file, share);
     return viewOf(share, fileId);
   }
 
@@ -125,7 +125,7 @@ export class SharesController {
     const { tnId, file } = await this.managed(tenant, caller, fileId);
     const updated = await this.shares.update(tnId, file.fId, shareId, body);
     if (!updated) throw new NotFoundError('no such share');
-    if (body.permission) await this.told(tenant, tnId, file, updated);
+    if (body.permission) await this.offers.changed(tenant.ascii, tnId, file, updated);
     return viewOf(updated, fileId);
   }
 
@@ -140,7 +140,7 @@ export class SharesController {
     const { tnId, file } = await this.managed(tenant, caller, fileId);
     const removed = await this.shares.remove(tnId, file.fId, shareId);
     if (!removed) throw new NotFoundError('no such share');
-    await this.told(tenant, tnId, file, removed);
+    await this.offers.changed(tenant.ascii, tnId, file, removed);
   }
 
   /** The tenant's shares to one subject (its leaders only). */
@@ -158,12 +158,6 @@ export class SharesController {
       shares.map((s) => s.fId),
     );
     return shares.map((s) => viewOf(s, ids.get(s.fId) ?? ''));
-  }
-
-  /** A user shared with hears of it (an FSHR, queued). */
-  private async told(tenant: IdTag, tnId: number, file: File, share: ShareEntry): Promise<void> {
-    if (this.offers.announces(tenant.ascii, file, share.subjectType, share.subjectId))
-      await this.offers.changed(tenant.ascii, tnId, file, share.subjectId);
   }
 
   /** The file, if the caller may manage its shares; 404 otherwise (its existence stays hidden). */

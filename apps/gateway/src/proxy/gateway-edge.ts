@@ -67,18 +67,19 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     );
   }
 
-  /** Everything but the gateway's own paths (`/health`, `/ready`) is the edge's. */
-  handles(req: IncomingMessage): boolean {
-    return !OWN_PATHS.has(pathOf(req));
-  }
-
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  /**
+   * Takes every request but the gateway's own paths (`/health`, `/ready`), which it leaves to
+   * Nest (false).
+   */
+  readonly take = (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = pathOf(req);
+    if (OWN_PATHS.has(path)) return false;
     const reqId = this.adoptRequestId(req);
     this.admit(req, path)
       .then(() => this.resolveRoute(req, path))
       .then((route) => this.forward(req, res, route, reqId))
       .catch((error: unknown) => this.fail(res, error, reqId));
+    return true;
   };
 
   /** WebSocket upgrades get the same Host and route checks, without bodies. */
