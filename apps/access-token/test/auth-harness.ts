@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 
 import { type INestApplication } from '@nestjs/common';
-import { createTestSchema, testInfra, type TestSchema, uniqueName } from '@cloudillo/testing';
+import {
+  buildStack,
+  createTestSchema,
+  testInfra,
+  type TestSchema,
+  uniqueName,
+} from '@cloudillo/testing';
 
 import { type AuthDeps } from '../src/app.module';
 import { type AuthConfig } from '../src/config';
@@ -56,17 +62,21 @@ export async function startTestAccessToken(options: {
   peers?: Record<string, string>;
   deps?: AuthDeps;
 }): Promise<AuthHarness> {
-  const schema = options.schema ?? (await createTestSchema('access-token'));
-  const config = testAuthConfig({ ...options, dbSchema: schema.schema });
-  const app = await startAccessToken(config, { logger: false, ...options.deps });
-  return {
-    app,
-    port: (app.getHttpServer().address() as { port: number }).port,
-    config,
-    schema,
-    close: async () => {
-      await app.close();
-      if (!options.schema) await schema.drop();
-    },
-  };
+  return buildStack(async (teardown) => {
+    // A schema handed in belongs to the caller, who drops it.
+    const schema =
+      options.schema ?? teardown.add(await createTestSchema('access-token'), (s) => s.drop());
+    const config = testAuthConfig({ ...options, dbSchema: schema.schema });
+    const app = teardown.add(
+      await startAccessToken(config, { logger: false, ...options.deps }),
+      (a) => a.close(),
+    );
+    return {
+      app,
+      port: (app.getHttpServer().address() as { port: number }).port,
+      config,
+      schema,
+      close: () => teardown.close(),
+    };
+  });
 }

@@ -1,5 +1,5 @@
 import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { type ApiCall, apiClient, loginAs } from '@cloudillo/testing';
+import { type ApiCall, apiClient, buildStack, loginAs } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
@@ -25,24 +25,20 @@ export async function startAuthStack(options: {
   loginBase?: boolean;
 }): Promise<AuthStack> {
   const baseIdTag = options.baseIdTag ?? 'base.localhost';
-  const identity = await startTestIdentity({ baseIdTag });
-  const auth = await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 });
-  const call = apiClient(auth.port);
-  const tokens: Record<string, string> = {};
-  const members = options.loginBase ? [baseIdTag, ...options.tenants] : options.tenants;
-  for (const idTag of members) {
-    if (idTag !== baseIdTag) await identity.rpc.request(createTenant, { idTag });
-    await identity.rpc.request(setTenantPassword, { idTag, password: TEST_PASSWORD });
-    tokens[idTag] = await loginAs(call, idTag, TEST_PASSWORD);
-  }
-  return {
-    identity,
-    auth,
-    call,
-    tokens,
-    close: async () => {
-      await auth.close();
-      await identity.close();
-    },
-  };
+  return buildStack(async (teardown) => {
+    const identity = teardown.add(await startTestIdentity({ baseIdTag }), (h) => h.close());
+    const auth = teardown.add(
+      await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0 }),
+      (h) => h.close(),
+    );
+    const call = apiClient(auth.port);
+    const tokens: Record<string, string> = {};
+    const members = options.loginBase ? [baseIdTag, ...options.tenants] : options.tenants;
+    for (const idTag of members) {
+      if (idTag !== baseIdTag) await identity.rpc.request(createTenant, { idTag });
+      await identity.rpc.request(setTenantPassword, { idTag, password: TEST_PASSWORD });
+      tokens[idTag] = await loginAs(call, idTag, TEST_PASSWORD);
+    }
+    return { identity, auth, call, tokens, close: () => teardown.close() };
+  });
 }

@@ -2,6 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { setTenantPassword } from '@cloudillo/contracts';
 import {
   apiClient,
+  buildStack,
   freePort,
   type HttpResult,
   loginAs,
@@ -56,50 +57,53 @@ export async function startPlatformNode(options: {
   const peers = Object.fromEntries(
     Object.entries(options.peers).map(([idTag, port]) => [idTag, `http://127.0.0.1:${port}`]),
   );
-  const identity = await startTestIdentity({ baseIdTag: options.idTag, peers });
-  const auth = await startTestAccessToken({
-    natsUrl: identity.nats.url,
-    peers,
-    loginFailureDelayMs: 0,
-  });
-  await identity.rpc.request(setTenantPassword, {
-    idTag: options.idTag,
-    password: options.password,
-  });
-  const gateway = await startGateway(
-    {
-      natsUrl: identity.nats.url,
-      redisUrl: testInfra().redisUrl,
-      rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
-      http: { host: '127.0.0.1', port: options.gatewayPort },
-      upstreams: {
-        identity: `http://127.0.0.1:${identity.port}`,
-        'access-token': `http://127.0.0.1:${auth.port}`,
-      },
-      bodyLimits: { json: 64 * 1024, inbox: 1024 * 1024, stream: 1024 * 1024 },
-      trustProxy: false,
-      proxyTimeoutMs: 5_000,
-    },
-    { logger: false },
-  );
-  const api = apiClient(options.gatewayPort);
-  const call = (host: string, method: string, path: string, token?: string, body?: unknown) =>
-    api(host, method, path, {
-      ...(token ? { token } : {}),
-      ...(body === undefined ? {} : { body }),
+  return buildStack(async (teardown) => {
+    const identity = teardown.add(
+      await startTestIdentity({ baseIdTag: options.idTag, peers }),
+      (h) => h.close(),
+    );
+    const auth = teardown.add(
+      await startTestAccessToken({ natsUrl: identity.nats.url, peers, loginFailureDelayMs: 0 }),
+      (h) => h.close(),
+    );
+    await identity.rpc.request(setTenantPassword, {
+      idTag: options.idTag,
+      password: options.password,
     });
-  return {
-    idTag: options.idTag,
-    gatewayPort: options.gatewayPort,
-    identity,
-    auth,
-    gateway,
-    call,
-    login: (idTag, password) => loginAs(api, idTag, password),
-    async close() {
-      await gateway.close();
-      await auth.close();
-      await identity.close();
-    },
-  };
+    const gateway = teardown.add(
+      await startGateway(
+        {
+          natsUrl: identity.nats.url,
+          redisUrl: testInfra().redisUrl,
+          rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
+          http: { host: '127.0.0.1', port: options.gatewayPort },
+          upstreams: {
+            identity: `http://127.0.0.1:${identity.port}`,
+            'access-token': `http://127.0.0.1:${auth.port}`,
+          },
+          bodyLimits: { json: 64 * 1024, inbox: 1024 * 1024, stream: 1024 * 1024 },
+          trustProxy: false,
+          proxyTimeoutMs: 5_000,
+        },
+        { logger: false },
+      ),
+      (g) => g.close(),
+    );
+    const api = apiClient(options.gatewayPort);
+    const call = (host: string, method: string, path: string, token?: string, body?: unknown) =>
+      api(host, method, path, {
+        ...(token ? { token } : {}),
+        ...(body === undefined ? {} : { body }),
+      });
+    return {
+      idTag: options.idTag,
+      gatewayPort: options.gatewayPort,
+      identity,
+      auth,
+      gateway,
+      call,
+      login: (idTag, password) => loginAs(api, idTag, password),
+      close: () => teardown.close(),
+    };
+  });
 }

@@ -3,6 +3,7 @@ import { createTenant, setTenantPassword } from '@cloudillo/contracts';
 import {
   type ApiCall,
   apiClient,
+  buildStack,
   createTestSchema,
   freePort,
   loginAs,
@@ -73,116 +74,123 @@ export async function startFederationStack(options: {
     ...Object.fromEntries(options.tenants.map((idTag) => [idTag, gatewayUrl])),
     ...options.peers,
   };
-  const identity = await startTestIdentity({
-    baseIdTag,
-    peers,
-    ...(options.identityProviders
-      ? { registration: { identityProviders: options.identityProviders } }
-      : {}),
-    ...(options.idpDomain
-      ? { idp: { domain: options.idpDomain, name: 'Test IdP', info: '' } }
-      : {}),
-  });
-  const auth = await startTestAccessToken({
-    natsUrl: identity.nats.url,
-    loginFailureDelayMs: 0,
-    peers,
-  });
-  const schema: TestSchema = await createTestSchema('action-federation');
-  const config: FederationConfig = {
-    databaseUrl: testInfra().databaseUrl,
-    dbSchema: schema.schema,
-    natsUrl: identity.nats.url,
-    redisUrl: testInfra().redisUrl,
-    queuePrefix: uniqueName('fq').toLowerCase(),
-    http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 16 * 1024 * 1024 },
-    peers,
-    peerTimeoutMs: 5_000,
-    delivery: { backoffMs: 50, attempts: 3, concurrency: 16 },
-    verify: { backoffMs: 50, attempts: 2, concurrency: 8, batchMs: 10, sweepMs: 500 },
-    clockSkewSeconds: 300,
-    workers: true,
-    queueLockMs: 30_000,
-    statDelayMs: 200,
-    historyDelayMs: 500,
-    breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
-    ...options.config,
-  };
-  const blob = options.blob
-    ? await startTestBlob({ natsUrl: identity.nats.url, peers })
-    : undefined;
-  const startFederation = () =>
-    startActionFederation(config, {
-      ...(process.env['FED_TEST_LOGS'] ? {} : { logger: false as const }),
-      ...options.deps,
-    });
-  const startEdgeGateway = () =>
-    startGateway(
-      {
-        natsUrl: identity.nats.url,
-        redisUrl: testInfra().redisUrl,
-        http: { host: '127.0.0.1', port: gatewayPort },
-        ...(options.rateLimits
-          ? { rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 } }
+  return buildStack(async (teardown) => {
+    const identity = teardown.add(
+      await startTestIdentity({
+        baseIdTag,
+        peers,
+        ...(options.identityProviders
+          ? { registration: { identityProviders: options.identityProviders } }
           : {}),
-        upstreams: {
-          identity: `http://127.0.0.1:${identity.port}`,
-          'access-token': `http://127.0.0.1:${auth.port}`,
-          'action-federation': `http://127.0.0.1:${config.http.port}`,
-          ...(blob ? { blob: `http://127.0.0.1:${blob.config.http.port}` } : {}),
-        },
-        bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
-        trustProxy: false,
-        proxyTimeoutMs: 5_000,
-      },
-      { logger: false },
+        ...(options.idpDomain
+          ? { idp: { domain: options.idpDomain, name: 'Test IdP', info: '' } }
+          : {}),
+      }),
+      (h) => h.close(),
     );
-  let federation = await startFederation();
-  let gateway = await startEdgeGateway();
-  const call = apiClient(gatewayPort);
-  const tokens: Record<string, string> = {};
-  if (options.loginBase) {
-    await identity.rpc.request(setTenantPassword, { idTag: baseIdTag, password: PASSWORD });
-    tokens[baseIdTag] = await loginAs(call, baseIdTag, PASSWORD);
-  }
-  for (const idTag of options.tenants) {
-    await identity.rpc.request(createTenant, { idTag });
-    await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
-    tokens[idTag] = await loginAs(call, idTag, PASSWORD);
-  }
-  let down = false;
-  return {
-    identity,
-    auth,
-    get federation() {
-      return federation;
-    },
-    get gateway() {
-      return gateway;
-    },
-    gatewayPort,
-    config,
-    call,
-    tokens,
-    stopEdge: async () => {
-      await gateway.close();
-      await federation.close();
-      down = true;
-    },
-    startEdge: async () => {
+    const auth = teardown.add(
+      await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0, peers }),
+      (h) => h.close(),
+    );
+    const schema: TestSchema = teardown.add(await createTestSchema('action-federation'), (s) =>
+      s.drop(),
+    );
+    const config: FederationConfig = {
+      databaseUrl: testInfra().databaseUrl,
+      dbSchema: schema.schema,
+      natsUrl: identity.nats.url,
+      redisUrl: testInfra().redisUrl,
+      queuePrefix: uniqueName('fq').toLowerCase(),
+      http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 16 * 1024 * 1024 },
+      peers,
+      peerTimeoutMs: 5_000,
+      delivery: { backoffMs: 50, attempts: 3, concurrency: 16 },
+      verify: { backoffMs: 50, attempts: 2, concurrency: 8, batchMs: 10, sweepMs: 500 },
+      clockSkewSeconds: 300,
+      workers: true,
+      queueLockMs: 30_000,
+      statDelayMs: 200,
+      historyDelayMs: 500,
+      breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
+      ...options.config,
+    };
+    const blob = options.blob
+      ? teardown.add(await startTestBlob({ natsUrl: identity.nats.url, peers }), (b) => b.close())
+      : undefined;
+    const startFederation = () =>
+      startActionFederation(config, {
+        ...(process.env['FED_TEST_LOGS'] ? {} : { logger: false as const }),
+        ...options.deps,
+      });
+    const startEdgeGateway = () =>
+      startGateway(
+        {
+          natsUrl: identity.nats.url,
+          redisUrl: testInfra().redisUrl,
+          http: { host: '127.0.0.1', port: gatewayPort },
+          ...(options.rateLimits
+            ? { rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 } }
+            : {}),
+          upstreams: {
+            identity: `http://127.0.0.1:${identity.port}`,
+            'access-token': `http://127.0.0.1:${auth.port}`,
+            'action-federation': `http://127.0.0.1:${config.http.port}`,
+            ...(blob ? { blob: `http://127.0.0.1:${blob.config.http.port}` } : {}),
+          },
+          bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
+          trustProxy: false,
+          proxyTimeoutMs: 5_000,
+        },
+        { logger: false },
+      );
+    // The edge (federation service and gateway) can be taken down and brought back; whichever
+    // of them is running when the stack closes is closed.
+    let federation: INestApplication | undefined;
+    let gateway: INestApplication | undefined;
+    const stopEdge = async () => {
+      await gateway?.close();
+      gateway = undefined;
+      await federation?.close();
+      federation = undefined;
+    };
+    teardown.add(stopEdge, (stop) => stop());
+    const startEdge = async () => {
       federation = await startFederation();
       gateway = await startEdgeGateway();
-      down = false;
-    },
-    close: async () => {
-      if (!down) {
-        await gateway.close();
-        await federation.close();
-      }
-      await blob?.close();
-      await schema.drop();
-      await auth.close();
-      await identity.close();
-    },
-  };
+    };
+    await startEdge();
+    const call = apiClient(gatewayPort);
+    const tokens: Record<string, string> = {};
+    if (options.loginBase) {
+      await identity.rpc.request(setTenantPassword, { idTag: baseIdTag, password: PASSWORD });
+      tokens[baseIdTag] = await loginAs(call, baseIdTag, PASSWORD);
+    }
+    for (const idTag of options.tenants) {
+      await identity.rpc.request(createTenant, { idTag });
+      await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
+      tokens[idTag] = await loginAs(call, idTag, PASSWORD);
+    }
+    return {
+      identity,
+      auth,
+      get federation() {
+        return running(federation, 'federation');
+      },
+      get gateway() {
+        return running(gateway, 'gateway');
+      },
+      gatewayPort,
+      config,
+      call,
+      tokens,
+      stopEdge,
+      startEdge,
+      close: () => teardown.close(),
+    };
+  });
+}
+
+function running(app: INestApplication | undefined, name: string): INestApplication {
+  if (!app) throw new Error(`the ${name} of this stack is stopped`);
+  return app;
 }

@@ -3,6 +3,7 @@ import { createTenant, setTenantPassword } from '@cloudillo/contracts';
 import {
   type ApiCall,
   apiClient,
+  buildStack,
   createTestSchema,
   freePort,
   loginAs,
@@ -52,61 +53,66 @@ export async function startBlobStack(options: {
     ),
     ...options.peers,
   };
-  const identity = await startTestIdentity({ baseIdTag: 'base.localhost', peers });
-  const auth = await startTestAccessToken({
-    natsUrl: identity.nats.url,
-    loginFailureDelayMs: 0,
-    peers,
+  return buildStack(async (teardown) => {
+    const identity = teardown.add(
+      await startTestIdentity({ baseIdTag: 'base.localhost', peers }),
+      (h) => h.close(),
+    );
+    const auth = teardown.add(
+      await startTestAccessToken({ natsUrl: identity.nats.url, loginFailureDelayMs: 0, peers }),
+      (h) => h.close(),
+    );
+    const { app: blob, config } = teardown.add(
+      await startTestBlob({
+        natsUrl: identity.nats.url,
+        peers,
+        ...(options.config ? { config: options.config } : {}),
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+      }),
+      (b) => b.close(),
+    );
+    teardown.add(
+      await startGateway(
+        {
+          natsUrl: identity.nats.url,
+          redisUrl: testInfra().redisUrl,
+          http: { host: '127.0.0.1', port: gatewayPort },
+          upstreams: {
+            identity: `http://127.0.0.1:${identity.port}`,
+            'access-token': `http://127.0.0.1:${auth.port}`,
+            blob: `http://127.0.0.1:${config.http.port}`,
+          },
+          bodyLimits: {
+            json: 1024 * 1024,
+            inbox: 16 * 1024 * 1024,
+            stream: 1024 * 1024 * 1024,
+          },
+          trustProxy: false,
+          proxyTimeoutMs: 30_000,
+        },
+        { logger: false },
+      ),
+      (g) => g.close(),
+    );
+    const call = apiClient(gatewayPort);
+    const tokens: Record<string, string> = {};
+    for (const idTag of options.tenants) {
+      await identity.rpc.request(createTenant, { idTag });
+      await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
+      tokens[idTag] = await loginAs(call, idTag, PASSWORD);
+    }
+    return {
+      identity,
+      auth,
+      blob,
+      config,
+      gatewayPort,
+      call,
+      tokens,
+      close: () => teardown.close(),
+    };
   });
-  const {
-    app: blob,
-    config,
-    close: closeBlob,
-  } = await startTestBlob({
-    natsUrl: identity.nats.url,
-    peers,
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  const gateway = await startGateway(
-    {
-      natsUrl: identity.nats.url,
-      redisUrl: testInfra().redisUrl,
-      http: { host: '127.0.0.1', port: gatewayPort },
-      upstreams: {
-        identity: `http://127.0.0.1:${identity.port}`,
-        'access-token': `http://127.0.0.1:${auth.port}`,
-        blob: `http://127.0.0.1:${config.http.port}`,
-      },
-      bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 * 1024 },
-      trustProxy: false,
-      proxyTimeoutMs: 30_000,
-    },
-    { logger: false },
-  );
-  const call = apiClient(gatewayPort);
-  const tokens: Record<string, string> = {};
-  for (const idTag of options.tenants) {
-    await identity.rpc.request(createTenant, { idTag });
-    await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
-    tokens[idTag] = await loginAs(call, idTag, PASSWORD);
-  }
-  return {
-    identity,
-    auth,
-    blob,
-    config,
-    gatewayPort,
-    call,
-    tokens,
-    close: async () => {
-      await gateway.close();
-      await closeBlob();
-      await auth.close();
-      await identity.close();
-    },
-  };
 }
 
 /** A blob service on its own schema and bucket, for any test deployment that needs files. */
@@ -117,40 +123,38 @@ export async function startTestBlob(options: {
   limits?: Partial<BlobConfig['limits']>;
   clock?: Clock;
 }): Promise<{ app: INestApplication; config: BlobConfig; close(): Promise<void> }> {
-  const schema: TestSchema = await createTestSchema('blob');
-  const { s3, databaseUrl } = testInfra();
-  const config: BlobConfig = {
-    databaseUrl,
-    dbSchema: schema.schema,
-    natsUrl: options.natsUrl,
-    redisUrl: testInfra().redisUrl,
-    queuePrefix: uniqueName('bq').toLowerCase(),
-    workers: true,
-    images: { maxPixels: 4_000_000, concurrency: 1 },
-    http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
-    s3: { ...s3, bucket: uniqueName('blob').replaceAll('_', '-').toLowerCase() },
-    partSizeBytes: 5 * 1024 * 1024,
-    limits: {
-      fileBytes: 50 * 1024 * 1024,
-      streamBytes: 100 * 1024 * 1024,
-      tenantQuotaBytes: 1024 * 1024 * 1024,
-      ...options.limits,
-    },
-    gc: { graceMs: 60_000, intervalMs: 3_600_000 },
-    peers: options.peers,
-    peerTimeoutMs: 10_000,
-    ...options.config,
-  };
-  const app = await startBlob(config, {
-    logger: false,
-    ...(options.clock ? { clock: options.clock } : {}),
+  return buildStack(async (teardown) => {
+    const schema: TestSchema = teardown.add(await createTestSchema('blob'), (s) => s.drop());
+    const { s3, databaseUrl } = testInfra();
+    const config: BlobConfig = {
+      databaseUrl,
+      dbSchema: schema.schema,
+      natsUrl: options.natsUrl,
+      redisUrl: testInfra().redisUrl,
+      queuePrefix: uniqueName('bq').toLowerCase(),
+      workers: true,
+      images: { maxPixels: 4_000_000, concurrency: 1 },
+      http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
+      s3: { ...s3, bucket: uniqueName('blob').replaceAll('_', '-').toLowerCase() },
+      partSizeBytes: 5 * 1024 * 1024,
+      limits: {
+        fileBytes: 50 * 1024 * 1024,
+        streamBytes: 100 * 1024 * 1024,
+        tenantQuotaBytes: 1024 * 1024 * 1024,
+        ...options.limits,
+      },
+      gc: { graceMs: 60_000, intervalMs: 3_600_000 },
+      peers: options.peers,
+      peerTimeoutMs: 10_000,
+      ...options.config,
+    };
+    const app = teardown.add(
+      await startBlob(config, {
+        logger: false,
+        ...(options.clock ? { clock: options.clock } : {}),
+      }),
+      (a) => a.close(),
+    );
+    return { app, config, close: () => teardown.close() };
   });
-  return {
-    app,
-    config,
-    close: async () => {
-      await app.close();
-      await schema.drop();
-    },
-  };
 }

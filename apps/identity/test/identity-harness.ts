@@ -2,6 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import {
+  buildStack,
   createTestSchema,
   startNatsServer,
   type TestNatsServer,
@@ -32,28 +33,27 @@ export async function startTestIdentity(
   },
 ): Promise<IdentityHarness> {
   const { deps, ...configOptions } = options;
-  const schema = await createTestSchema('identity');
-  const nats = await startNatsServer();
-  const config = testIdentityConfig({
-    ...configOptions,
-    dbSchema: schema.schema,
-    natsUrl: nats.url,
+  return buildStack(async (teardown) => {
+    const schema = teardown.add(await createTestSchema('identity'), (s) => s.drop());
+    const nats = teardown.add(await startNatsServer(), (n) => n.stop());
+    const config = testIdentityConfig({
+      ...configOptions,
+      dbSchema: schema.schema,
+      natsUrl: nats.url,
+    });
+    const app = teardown.add(await startIdentity(config, { logger: false, ...deps }), (a) =>
+      a.close(),
+    );
+    const nc = teardown.add(await connect({ servers: nats.url }), (c) => c.drain());
+    return {
+      app,
+      port: (app.getHttpServer().address() as { port: number }).port,
+      config,
+      schema,
+      nats,
+      nc,
+      rpc: new ContractClient(new NatsRpcTransport(nc)),
+      close: () => teardown.close(),
+    };
   });
-  const app = await startIdentity(config, { logger: false, ...deps });
-  const nc = await connect({ servers: nats.url });
-  return {
-    app,
-    port: (app.getHttpServer().address() as { port: number }).port,
-    config,
-    schema,
-    nats,
-    nc,
-    rpc: new ContractClient(new NatsRpcTransport(nc)),
-    close: async () => {
-      await nc.drain();
-      await app.close();
-      await schema.drop();
-      await nats.stop();
-    },
-  };
 }

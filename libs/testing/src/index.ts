@@ -12,3 +12,4 @@ export {
   type ApiCall,
   type ApiCallOptions,
 } from './api-client';
+export { buildStack, Teardown } from './teardown';
