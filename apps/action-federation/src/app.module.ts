@@ -25,6 +25,7 @@ import { ActionsController } from './actions/actions.controller';
 import { ActionsHandler } from './actions/actions.handler';
 import { ActionsRepository } from './actions/actions.repository';
 import { ActionComposer } from './actions/action-composer';
+import { AttachmentIds } from './actions/attachment-ids';
 import { Subscriptions } from './conversations/subscriptions';
 import { ConversationHooks } from './hooks/conversation-hooks';
 import { FileShareHooks } from './hooks/file-share-hooks';
@@ -155,6 +156,7 @@ export class AppModule {
         ActionsRepository,
         ActionsService,
         ActionComposer,
+        AttachmentIds,
         DraftsRepository,
         DraftsService,
         OutboundActions,

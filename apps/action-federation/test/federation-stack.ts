@@ -20,6 +20,8 @@ import { startGateway } from '../../gateway/src/gateway-app';
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startTestBlob } from '../../blob/test/blob-stack';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type BlobConfig } from '../../blob/src/config';
 import { startActionFederation } from '../src/action-federation-app';
 import { type FederationDeps } from '../src/app.module';
 import { type FederationConfig } from '../src/config';
@@ -34,6 +36,8 @@ export interface FederationStack {
   gateway: INestApplication;
   gatewayPort: number;
   config: FederationConfig;
+  /** The blob service's settings, when it runs (`blob: true`). */
+  blobConfig: BlobConfig | undefined;
   /** Takes this deployment off the network (gateway and federation service down)... */
   stopEdge(): Promise<void>;
   /** ...and back on, at the same addresses, with the same data and queues. */
@@ -181,6 +185,7 @@ export async function startFederationStack(options: {
       },
       gatewayPort,
       config,
+      blobConfig: blob?.config,
       call,
       tokens,
       stopEdge,

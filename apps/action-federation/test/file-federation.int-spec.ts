@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 
 import { fileShareGrant, getRelationship } from '@cloudillo/contracts';
+import { redisConnection } from '@cloudillo/queues';
 import { dataOf, freePort, waitFor } from '@cloudillo/testing';
+import { Queue } from 'bullmq';
+import sharp from 'sharp';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { VARIANTS_QUEUE } from '../../blob/src/variants/image-variants';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bytesCall } from '../../blob/test/bytes-call';
 
 import { actionClient } from './action-client';
 import { type FederationStack, startFederationStack } from './federation-stack';
@@ -74,6 +82,75 @@ describe('files across nodes: attachments and file shares', () => {
       fileId,
       owner: { idTag: ALICE },
     });
+  });
+
+  it('a POST attaching an image still being processed waits under its @n, then goes out with the file’s content id', async () => {
+    // The image's tiers are held back, so its content id cannot be known when the POST is made.
+    // It is uploaded without a visibility: only its owner may read it until something opens it.
+    const blobConfig = a.blobConfig;
+    if (!blobConfig) throw new Error('the blob service runs in this suite');
+    const variants = new Queue(VARIANTS_QUEUE, {
+      connection: redisConnection(a.config.redisUrl),
+      prefix: blobConfig.queuePrefix,
+    });
+    try {
+      await variants.pause();
+      const jpeg = await sharp({
+        create: { width: 1200, height: 900, channels: 3, background: { r: 30, g: 90, b: 160 } },
+      })
+        .jpeg()
+        .toBuffer();
+      const uploaded = await bytesCall(a, ALICE, 'POST', '/api/files/default/lake.jpg', {
+        body: jpeg,
+        headers: { 'Content-Type': 'image/jpeg' },
+      });
+      expect(uploaded.status).toBe(201);
+      const tempId = (JSON.parse(uploaded.body.toString()) as { data: { fileId: string } }).data
+        .fileId;
+      expect(tempId).toMatch(/^@\d+$/);
+      const waiting = await create(ALICE, {
+        type: 'POST',
+        content: 'the lake this morning',
+        attachments: [tempId],
+        visibility: 'F',
+      });
+      expect(waiting).toMatchObject({ actionId: expect.stringMatching(/^@\d+$/), status: 'S' });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(dataOf(await call(ALICE, 'GET', `/api/actions/${waiting.actionId}`))).toMatchObject({
+        status: 'S',
+      });
+      await variants.resume();
+      const posted = await waitFor(
+        async () =>
+          dataOf<{ actionId: string; content?: unknown; attachments?: { fileId: string }[] }[]>(
+            await call(ALICE, 'GET', '/api/actions?type=POST&issuer=' + ALICE),
+          ).find((x) => x.content === 'the lake this morning' && x.actionId.startsWith('a1~')),
+        30_000,
+        'the waiting POST signed',
+      );
+      const fileId = posted.attachments?.[0]?.fileId ?? '';
+      expect(fileId).toMatch(/^f1~/);
+      const atBob = await arrived(BOB, posted.actionId);
+      expect(atBob.attachments).toEqual([{ fileId }]);
+      // Uploaded for the owner only, the image was opened to the post's followers when it was signed.
+      expect(dataOf(await call(ALICE, 'GET', `/api/files/${fileId}/metadata`))).toMatchObject({
+        visibility: 'F',
+      });
+      expect((await call(BOB, 'GET', `/api/files/${fileId}/metadata`)).status).toBe(200);
+    } finally {
+      await variants.resume();
+      await variants.close();
+    }
+  }, 60_000);
+
+  it('an attachment naming no upload of the author is refused before signing', async () => {
+    const res = await call(ALICE, 'POST', '/api/actions', {
+      type: 'POST',
+      content: 'nothing attached really',
+      attachments: ['@999999999'],
+    });
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'E-CORE-NOTFOUND' } });
   });
 
   it('an action naming a file its author cannot serve is refused, not shown', async () => {

@@ -26,6 +26,7 @@ import { UploadService } from './files/upload.service';
 import { blobReadiness } from './health/readiness';
 import { FileSync, FileSyncHandler } from './sync/file-sync';
 import { SharedFilesHandler } from './sync/shared-files';
+import { AttachmentsHandler } from './files/attachments';
 import { ImageVariants } from './variants/image-variants';
 import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
@@ -63,6 +64,7 @@ export class AppModule {
         FilesController,
         FileSyncHandler,
         SharedFilesHandler,
+        AttachmentsHandler,
         HealthController,
       ],
       providers: [

@@ -21,7 +21,7 @@ export interface BytesCallOptions {
  * must not leave a half-read one behind for the next.
  */
 export function bytesCall(
-  stack: BlobStack,
+  stack: Pick<BlobStack, 'tokens' | 'gatewayPort'>,
   idTag: string,
   method: string,
   path: string,

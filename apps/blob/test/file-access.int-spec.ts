@@ -1,4 +1,4 @@
-import { issueProxyToken, updateRelationship } from '@cloudillo/contracts';
+import { issueProxyToken, prepareAttachments, updateRelationship } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf } from '@cloudillo/testing';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
@@ -112,6 +112,40 @@ describe('file access for others: visibility, shares, folders, scoped tokens (pr
       permission: 'R',
     });
     expect([bad.status, errorCodeOf(bad)]).toEqual([400, 'E-VAL-INVALID']);
+  });
+
+  it('attaching files to an action opens the tenant’s own to its visibility, never narrows, never touches another tenant’s', async () => {
+    const upload = async (idTag: string, name: string, query = '') =>
+      dataOf<{ fileId: string }>(
+        await stack.call(idTag, 'POST', `/api/files/file/${name}${query}`, {
+          token: stack.tokens[idTag],
+          body: { name },
+        }),
+      ).fileId;
+    const privateFile = await upload(ALICE, 'private.json');
+    const publicFile = await upload(ALICE, 'public.json', '?visibility=P');
+    const bobsFile = await upload(BOB, 'bobs.json');
+    const { files } = await stack.identity.rpc.request(prepareAttachments, {
+      tenant: ALICE,
+      fileIds: [privateFile, publicFile, bobsFile],
+      visibility: 'F',
+    });
+    expect(files).toEqual([
+      { given: privateFile, fileId: privateFile },
+      { given: publicFile, fileId: publicFile },
+      { given: bobsFile, fileId: bobsFile },
+    ]);
+    const visibilityOf = async (idTag: string, id: string) =>
+      dataOf<{ visibility?: string }>(
+        await stack.call(idTag, 'GET', `/api/files/${id}/metadata`, { token: stack.tokens[idTag] }),
+      ).visibility;
+    expect(await visibilityOf(ALICE, privateFile)).toBe('F');
+    expect(await visibilityOf(ALICE, publicFile)).toBe('P');
+    expect(await visibilityOf(BOB, bobsFile)).toBeUndefined();
+    // A temporary id is the tenant's own upload or nothing.
+    await expect(
+      stack.identity.rpc.request(prepareAttachments, { tenant: ALICE, fileIds: ['@999999999'] }),
+    ).rejects.toMatchObject({ code: 'E-CORE-NOTFOUND' });
   });
 
   it('a scoped token reaches its file only, and never more than its user has', async () => {

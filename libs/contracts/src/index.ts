@@ -47,4 +47,4 @@ export {
   type TenantView,
 } from './identity/tenants';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';
-export { acceptSharedFile, fileIdGenerated, syncFile } from './blob/files';
+export { acceptSharedFile, fileIdGenerated, prepareAttachments, syncFile } from './blob/files';

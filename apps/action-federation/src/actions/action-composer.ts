@@ -16,6 +16,7 @@ import { Subscriptions } from '../conversations/subscriptions';
 import { gateOf } from '../inbox/verification.service';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionsRepository } from './actions.repository';
+import { AttachmentIds, AttachmentsPending } from './attachment-ids';
 import { DraftsRepository, TEMP_ID } from './drafts.repository';
 
 /** What a client asks to create (`POST /api/actions` body, protocol §2.5), or a draft holds. */
@@ -53,6 +54,7 @@ export class ActionComposer {
     private readonly actions: ActionsRepository,
     private readonly drafts: DraftsRepository,
     private readonly subscriptions: Subscriptions,
+    private readonly attachmentIds: AttachmentIds,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -60,7 +62,8 @@ export class ActionComposer {
 
   /**
    * `forDraft`: references to drafts not published yet may stay placeholders (they are resolved
-   * when this one is published); otherwise they are a conflict.
+   * when this one is published); otherwise they are a conflict. So may attachments whose content
+   * ids are still being made; otherwise they throw {@link AttachmentsPending}.
    */
   async compose(
     tenant: string,
@@ -119,7 +122,27 @@ export class ActionComposer {
       if (!(await this.subscriptions.subscribed(tnId, tenant, container)))
         throw new ForbiddenError(`${t} into ${container.actionId} needs a subscription to it`);
     } else await this.checkAudience(tenant, parsed.data, definition);
-    return { claims, checked: parsed.data };
+    return this.withAttachments(tenant, claims, parsed.data, forDraft);
+  }
+
+  /**
+   * Last, once the action passed every check: its attachments by the ids they have now, the
+   * tenant's files opened to its visibility (a draft's only looked up).
+   */
+  private async withAttachments(
+    tenant: string,
+    claims: Record<string, unknown>,
+    checked: ActionTokenClaims,
+    forDraft: boolean,
+  ): Promise<Composed> {
+    if (!checked.a?.length) return { claims, checked };
+    const { attachments, pending } = await this.attachmentIds.resolve(
+      tenant,
+      checked.a,
+      forDraft ? undefined : { visibility: checked.v },
+    );
+    if (pending.length > 0 && !forDraft) throw new AttachmentsPending(pending);
+    return { claims: { ...claims, a: attachments }, checked: { ...checked, a: attachments } };
   }
 
   /** The parent and subject, placeholders resolved, with the rows they name. */

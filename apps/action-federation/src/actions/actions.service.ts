@@ -17,6 +17,7 @@ import { ActionComposer, type NewAction } from './action-composer';
 import { actionEvent } from './action-event';
 import { type ActionView, toActionView } from './action-view';
 import { type ActionFilter, ActionsRepository } from './actions.repository';
+import { AttachmentsPending } from './attachment-ids';
 import { DraftsService } from './drafts.service';
 import { OutboundActions } from './outbound-actions';
 import { storedClaims } from './stored-claims';
@@ -43,7 +44,10 @@ export class ActionsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Signed and sent now; or, asked as a draft or for later, kept as one (`DraftsService`). */
+  /**
+   * Signed and sent now; or, asked as a draft or for later, kept as one (`DraftsService`) — as is
+   * one whose attachments are still being processed, until they are ready.
+   */
   async create(
     tenant: string,
     input: NewAction & { draft?: boolean | undefined; publishAt?: Date | undefined },
@@ -51,7 +55,13 @@ export class ActionsService {
     const { draft, publishAt, ...request } = input;
     if (draft || publishAt) return this.drafts.save(tenant, request, publishAt);
     const tnId = await this.tenants.tnId(tenant);
-    const { claims } = await this.composer.compose(tenant, tnId, request);
+    let claims: Record<string, unknown>;
+    try {
+      ({ claims } = await this.composer.compose(tenant, tnId, request));
+    } catch (error) {
+      if (error instanceof AttachmentsPending) return this.drafts.awaitAttachments(tenant, request);
+      throw error;
+    }
     const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });
     await this.hooks.onCreate({ tenant, tnId, actionId: action.actionId, claims: signed });
     return toActionView(action);

@@ -73,7 +73,8 @@ export class DraftsRepository {
 
   /**
    * Takes a draft for publishing: `R` or `S` (or `P` whose publisher let go) becomes `P`, held for
-   * `holdMs`. `scheduledAt` claims only a scheduled draft still due at that time.
+   * `holdMs`. `scheduledAt` claims only a scheduled draft still due at that time (also one whose
+   * scheduled publisher crashed: its job's retry takes it again).
    */
   async claim(
     tnId: number,
@@ -85,7 +86,7 @@ export class DraftsRepository {
       `update actions set status = 'P', claimed_until = now() + make_interval(secs => $3)
        where tn_id = $1 and action_id = $2
          and (status in ('R', 'S') or (status = 'P' and claimed_until < now()))
-         and ($4::timestamptz is null or (status = 'S' and publish_at = $4))
+         and ($4::timestamptz is null or (status in ('S', 'P') and publish_at = $4))
        returning *`,
       [tnId, draftId, holdMs / 1000, scheduledAt ?? null],
     );
@@ -112,6 +113,15 @@ export class DraftsRepository {
       `update actions set status = 'R', claimed_until = null, publish_at = null, failure = $3
        where tn_id = $1 and action_id = $2 and status = 'P'`,
       [tnId, draftId, failure.slice(0, 300)],
+    );
+  }
+
+  /** A publish put off: the claimed draft is scheduled again, for `at`. */
+  async reschedule(tnId: number, draftId: string, at: Date, reason: string): Promise<void> {
+    await this.pool.query(
+      `update actions set status = 'S', claimed_until = null, publish_at = $3, failure = $4
+       where tn_id = $1 and action_id = $2 and status = 'P'`,
+      [tnId, draftId, at, reason.slice(0, 300)],
     );
   }
 

@@ -9,6 +9,7 @@ import { CLOCK, type Clock } from '../tokens';
 import { ActionComposer, type NewAction } from './action-composer';
 import { type ActionView, toActionView } from './action-view';
 import { ActionsRepository } from './actions.repository';
+import { AttachmentsPending } from './attachment-ids';
 import { DraftsRepository } from './drafts.repository';
 import { OutboundActions } from './outbound-actions';
 import { TenantDirectory } from './tenant-directory';
@@ -20,6 +21,18 @@ export type DraftChange = Partial<Omit<NewAction, 'type' | 'subType'>> & {
 
 /** How long a publisher holds a draft; a crashed one lets go after it. */
 const PUBLISH_HOLD_MS = 60_000;
+/**
+ * An action waiting for its attachments' content ids is tried again after 0.25 s, doubling to at
+ * most 5 s (image variants take seconds, and a try is one NATS request and one row update), for
+ * about half an hour; then it is left as a draft, with the reason.
+ */
+const ATTACHMENT_WAIT_FIRST_MS = 250;
+const ATTACHMENT_WAIT_MAX_MS = 5_000;
+const ATTACHMENT_WAITS = 360;
+
+function attachmentWaitMs(waits: number): number {
+  return Math.min(ATTACHMENT_WAIT_FIRST_MS * 2 ** waits, ATTACHMENT_WAIT_MAX_MS);
+}
 
 /** The fields of a stored draft as a create request. */
 function requestOf(draft: Action): NewAction {
@@ -56,6 +69,15 @@ export class DraftsService {
     private readonly tenants: TenantDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /**
+   * `POST /api/actions` whose attachments are still being processed: kept as a scheduled draft
+   * (`S`, answered with its `@<n>`) and signed once they have their content ids; the final id
+   * reaches `/ws/bus` clients with `tempId` like any published draft's.
+   */
+  async awaitAttachments(tenant: string, input: NewAction): Promise<ActionView> {
+    return this.save(tenant, input, new Date(this.clock().getTime() + attachmentWaitMs(0)));
+  }
 
   async save(tenant: string, input: NewAction, publishAt: Date | undefined): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
@@ -97,9 +119,21 @@ export class DraftsService {
       new Date(job.publishAt),
     );
     if (!draft) return; // published, changed, cancelled or discarded meanwhile
+    const waits = job.attachmentWaits ?? 0;
+    const mayWait = waits < ATTACHMENT_WAITS;
     try {
-      await this.sign(job.tenant, job.tnId, draft);
+      await this.sign(job.tenant, job.tnId, draft, mayWait);
     } catch (error) {
+      if (error instanceof AttachmentsPending && mayWait) {
+        // The next job first, then the row it claims: a crash in between leaves this job to
+        // retry (the row is still held under its old time), never a row without a job.
+        const now = this.clock().getTime();
+        const at = new Date(now + attachmentWaitMs(waits + 1));
+        const publishAt = at.toISOString();
+        await this.queues.schedulePublish({ ...job, publishAt, attachmentWaits: waits + 1 }, now);
+        await this.drafts.reschedule(job.tnId, job.draftId, at, error.message);
+        return;
+      }
       if (!(error instanceof AppError)) throw error; // infrastructure: the job tries again
       this.logger.warn(`scheduled ${job.draftId} of ${job.tenant} not published: ${error.message}`);
     }
@@ -132,8 +166,17 @@ export class DraftsService {
     await this.queues.schedulePublish({ tnId, tenant, draftId, publishAt: at.toISOString() }, now);
   }
 
-  /** Composes the claimed draft anew (the rules of now apply), signs it into its own row. */
-  private async sign(tenant: string, tnId: number, draft: Action): Promise<Action> {
+  /**
+   * Composes the claimed draft anew (the rules of now apply), signs it into its own row. A draft
+   * that cannot be published goes back to being a draft with the reason — unless `mayWait` and
+   * only its attachments are not ready: then it stays claimed, and its caller schedules it again.
+   */
+  private async sign(
+    tenant: string,
+    tnId: number,
+    draft: Action,
+    mayWait = false,
+  ): Promise<Action> {
     const draftId = draft.actionId;
     try {
       const { claims } = await this.composer.compose(tenant, tnId, requestOf(draft));
@@ -146,7 +189,9 @@ export class DraftsService {
       });
       return published.action;
     } catch (error) {
-      if (error instanceof AppError) await this.drafts.release(tnId, draftId, error.message);
+      const waits = error instanceof AttachmentsPending && mayWait;
+      if (error instanceof AppError && !waits)
+        await this.drafts.release(tnId, draftId, error.message);
       throw error;
     }
   }

@@ -47,4 +47,6 @@ export interface PublishJob {
   draftId: string;
   /** The time it was scheduled for: a draft rescheduled since is left to its newer job. */
   publishAt: string;
+  /** How often it was put off already because its attachments had no content ids yet. */
+  attachmentWaits?: number;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { type BlobDb, type File, type FileVariant, Prisma } from '@cloudillo/db-blob';
-import { AppError } from '@cloudillo/protocol';
+import { AppError, VISIBILITIES, type Visibility } from '@cloudillo/protocol';
 
 import { BLOB_DB } from '../tokens';
 import { variantMime } from './media';
@@ -221,6 +221,39 @@ export class FilesRepository {
 
   findFileByRow(tnId: number, fId: bigint): Promise<FileWithVariants | null> {
     return this.db.file.findFirst({ where: { tnId, fId }, include: { variants: true } });
+  }
+
+  /** The content ids (or still temporary ids) of the tenant's live uploads, by row. */
+  async liveFileIdsByRow(tnId: number, fIds: bigint[]): Promise<Map<bigint, string>> {
+    const rows = await this.db.file.findMany({
+      where: { tnId, fId: { in: fIds }, status: { in: ['A', 'P'] } },
+      select: { fId: true, fileId: true },
+    });
+    return new Map(rows.map((r) => [r.fId, r.fileId]));
+  }
+
+  /**
+   * The tenant's own active files among `fileIds` that are less open than `visibility` become
+   * that open (protocol §2.4 order); nothing is ever narrowed. Files kept for others (synced or
+   * shared) stay as their owners made them.
+   */
+  async openTo(
+    tnId: number,
+    tenant: string,
+    fileIds: string[],
+    visibility: Visibility,
+  ): Promise<void> {
+    const rows = await this.db.file.findMany({
+      where: { tnId, fileId: { in: fileIds }, status: 'A', ownerTag: tenant },
+      select: { fId: true, visibility: true },
+    });
+    const rank = (v: string | null) => VISIBILITIES.indexOf((v ?? 'D') as Visibility);
+    const closer = rows.filter((r) => rank(r.visibility) > rank(visibility)).map((r) => r.fId);
+    if (closer.length === 0) return;
+    await this.db.file.updateMany({
+      where: { fId: { in: closer } },
+      data: { visibility },
+    });
   }
 
   /** A live file (not in the trash) with its variants. */

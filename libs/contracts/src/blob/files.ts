@@ -1,4 +1,4 @@
-import { idTagSchema } from '@cloudillo/protocol';
+import { idTagSchema, visibilitySchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { defineEvent, defineRequest } from '../define';
@@ -49,4 +49,23 @@ export const acceptSharedFile = defineRequest({
   }),
   response: z.object({ fileId: z.string(), existed: z.boolean() }),
   timeoutMs: 120_000,
+});
+
+/**
+ * Before an action is signed with attachments (protocol §2.5): uploads named by temporary id
+ * `@<n>` (§5.1) get their content id (`null` while their variants are still being made; an id
+ * naming no live upload of the tenant is E-CORE-NOTFOUND), and with `visibility` the tenant's
+ * own files that are less open than the action are opened to it, so its recipients can fetch
+ * them. Content ids the tenant does not hold pass unchanged.
+ */
+export const prepareAttachments = defineRequest({
+  subject: 'blob.file.attach.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    fileIds: z.array(z.string().min(1).max(256)).min(1).max(64),
+    visibility: visibilitySchema.optional(),
+  }),
+  response: z.object({
+    files: z.array(z.object({ given: z.string(), fileId: z.string().nullable() })),
+  }),
 });

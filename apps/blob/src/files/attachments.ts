@@ -1,0 +1,51 @@
+import { Controller } from '@nestjs/common';
+import { type HandlerInput, type HandlerReply, prepareAttachments } from '@cloudillo/contracts';
+import { HandleRequest } from '@cloudillo/messaging';
+import { NotFoundError } from '@cloudillo/protocol';
+
+import { TenantIds } from '../tenant-ids';
+import { FilesRepository } from './files.repository';
+
+const TEMP_ID = /^@\d{1,18}$/;
+
+/**
+ * `blob.file.attach.v1`: what action-federation asks before it signs an action with attachments.
+ * An upload answers with a temporary id `@<row>` (protocol §5.1) until its variants are made; an
+ * attachment must be as open as the action, or its recipients could not fetch it (§5.5).
+ */
+@Controller()
+export class AttachmentsHandler {
+  constructor(
+    private readonly files: FilesRepository,
+    private readonly tenants: TenantIds,
+  ) {}
+
+  @HandleRequest(prepareAttachments)
+  async prepare({
+    tenant,
+    fileIds,
+    visibility,
+  }: HandlerInput<typeof prepareAttachments>): Promise<HandlerReply<typeof prepareAttachments>> {
+    const tnId = await this.tenants.of(tenant);
+    const tempIds = fileIds.filter((id) => TEMP_ID.test(id));
+    const byRow = tempIds.length
+      ? await this.files.liveFileIdsByRow(
+          tnId,
+          tempIds.map((id) => BigInt(id.slice(1))),
+        )
+      : new Map<bigint, string>();
+    const files = fileIds.map((given) => {
+      if (!TEMP_ID.test(given)) return { given, fileId: given };
+      const now = byRow.get(BigInt(given.slice(1)));
+      // An upload whose bytes the tenant already had is merged into that file when its variants
+      // are made, and its row goes: its temporary id names nothing any more.
+      if (now === undefined) throw new NotFoundError(`no upload of yours is ${given}`);
+      return { given, fileId: now.startsWith('@') ? null : now };
+    });
+    if (visibility) {
+      const ready = files.flatMap((f) => (f.fileId ? [f.fileId] : []));
+      if (ready.length) await this.files.openTo(tnId, tenant, ready, visibility);
+    }
+    return { files };
+  }
+}
