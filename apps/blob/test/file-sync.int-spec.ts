@@ -3,9 +3,11 @@ import { createServer, type Server } from 'node:http';
 
 import { syncFile } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
-import { dataOf, freePort } from '@cloudillo/testing';
+import { dataOf, freePort, waitFor } from '@cloudillo/testing';
+import sharp from 'sharp';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
+import { bytesCall } from './bytes-call';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
@@ -64,8 +66,65 @@ describe('federated file sync: descriptor, metadata and variants from a peer, ev
       token: stack.tokens[idTag],
       ...(body === undefined ? {} : { body }),
     });
-  const sync = (tenant: string, fileId: string, from: string) =>
-    stack.identity.rpc.request(syncFile, { tenant, fileId, from });
+  const sync = (tenant: string, fileId: string, from: string, full?: boolean) =>
+    stack.identity.rpc.request(syncFile, {
+      tenant,
+      fileId,
+      from,
+      ...(full === undefined ? {} : { full }),
+    });
+
+  it('keeps a media file’s original as metadata only, unless the sync is full (the audience’s)', async () => {
+    const jpeg = await sharp({
+      create: { width: 1600, height: 1200, channels: 3, background: { r: 10, g: 140, b: 90 } },
+    })
+      .jpeg()
+      .toBuffer();
+    const upload = await bytesCall(
+      stack,
+      ALICE,
+      'POST',
+      '/api/files/default/field.jpg?visibility=P',
+      {
+        body: jpeg,
+        headers: { 'Content-Type': 'image/jpeg' },
+      },
+    );
+    expect(upload.status).toBe(201);
+    const fileId = await waitFor(
+      async () =>
+        dataOf<{ fileId: string; fileName: string }[]>(await as(ALICE, 'GET', '/api/files')).find(
+          (f) => f.fileName === 'field.jpg' && f.fileId.startsWith('f1~'),
+        )?.fileId,
+      20_000,
+      'the image’s content id',
+    );
+    const descriptor = dataOf<{ file: string }>(
+      await as(ALICE, 'GET', `/api/files/${fileId}/descriptor`),
+    ).file;
+    const origBlob = /(?:^d2,|;)orig:(b1~[A-Za-z0-9_-]{43})/.exec(descriptor)?.[1] ?? '';
+    expect(origBlob).not.toBe('');
+    const origAtBob = async () =>
+      (await bytesCall(stack, BOB, 'GET', `/api/files/variant/${origBlob}`)).status;
+
+    expect(await sync(BOB, fileId, ALICE)).toEqual({ fileId, existed: false });
+    // The same file (the descriptor names the original), shown by its largest tier kept here.
+    expect(dataOf(await as(BOB, 'GET', `/api/files/${fileId}/descriptor`))).toEqual({
+      file: descriptor,
+    });
+    expect(await origAtBob()).toBe(404);
+    const shown = await bytesCall(stack, BOB, 'GET', `/api/files/${fileId}?variant=orig`);
+    expect(shown.status).toBe(200);
+    expect(shown.headers['x-cloudillo-variant']).not.toBe(origBlob);
+    expect(descriptor).toContain(`:${String(shown.headers['x-cloudillo-variant'])}:`);
+
+    // The audience of an action with it keeps everything: the original comes now.
+    expect(await sync(BOB, fileId, ALICE, true)).toEqual({ fileId, existed: true });
+    expect(await origAtBob()).toBe(200);
+    const orig = await bytesCall(stack, BOB, 'GET', `/api/files/${fileId}?variant=orig`);
+    expect(orig.headers['x-cloudillo-variant']).toBe(origBlob);
+    expect(contentId('b', orig.body)).toBe(origBlob);
+  });
 
   it('brings a public file over, byte for byte, under the same id, owned by the peer', async () => {
     const data = { note: randomBytes(16).toString('hex') };

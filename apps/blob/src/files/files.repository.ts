@@ -9,16 +9,23 @@ import { variantMime } from './media';
 
 export type FileWithVariants = File & { variants: FileVariant[] };
 
-/** A variant whose bytes were just written to `objectKey`. */
-export interface NewVariant {
+/** A variant as a descriptor names it. */
+export interface VariantInfo {
   name: string;
   blobId: string;
   format: string;
   size: number;
-  objectKey: string;
   width?: number | undefined;
   height?: number | undefined;
 }
+
+/** A variant whose bytes were just written to `objectKey`. */
+export interface NewVariant extends VariantInfo {
+  objectKey: string;
+}
+
+/** A variant known from a synced file's descriptor only: its bytes are not kept here. */
+export type KnownVariant = VariantInfo & { objectKey?: undefined };
 
 export interface NewFile {
   tnId: number;
@@ -26,7 +33,7 @@ export interface NewFile {
   preset: string;
   contentType: string;
   fileName: string;
-  variants: NewVariant[];
+  variants: (NewVariant | KnownVariant)[];
   quotaBytes: number;
   /** The final id and descriptor; absent while variants are still being made (id `@<f_id>`). */
   final?: { fileId: string; descriptor: string };
@@ -44,7 +51,7 @@ export class QuotaExceeded extends AppError {
 
 type Tx = Prisma.TransactionClient;
 
-function variantRow(tnId: number, v: NewVariant) {
+function variantRow(tnId: number, v: NewVariant | KnownVariant) {
   return {
     tnId,
     variant: v.name,
@@ -53,8 +60,12 @@ function variantRow(tnId: number, v: NewVariant) {
     size: v.size,
     resX: v.width ?? null,
     resY: v.height ?? null,
+    available: v.objectKey !== undefined,
   };
 }
+
+/** The variants whose bytes are kept here: the only ones a file is read by. */
+const AVAILABLE_VARIANTS = { variants: { where: { available: true } } } as const;
 
 /**
  * Files, their variants, the blobs they use and what each tenant is charged, changed together in
@@ -75,7 +86,8 @@ export class FilesRepository {
   ): Promise<{ file: FileWithVariants; existed: boolean; keptObjects: Set<string> }> {
     return this.db.$transaction(async (tx) => {
       const keptObjects = new Set<string>();
-      for (const variant of input.variants)
+      const stored = input.variants.filter((v): v is NewVariant => v.objectKey !== undefined);
+      for (const variant of stored)
         if (await this.storeBlob(tx, variant)) keptObjects.add(variant.objectKey);
       if (input.final) {
         const existing = await tx.file.findUnique({
@@ -84,7 +96,7 @@ export class FilesRepository {
         });
         if (existing) return { file: existing, existed: true, keptObjects };
       }
-      for (const v of input.variants)
+      for (const v of stored)
         await this.reference(tx, input.tnId, v.blobId, v.size, input.quotaBytes);
       const created = await tx.file.create({
         data: {
@@ -112,7 +124,10 @@ export class FilesRepository {
     });
   }
 
-  /** One more variant of a file; false when it has it already (a retried job). */
+  /**
+   * One more variant of a file, or the bytes of one known only from its descriptor; false when
+   * it has them already (a retried job).
+   */
   async addVariant(
     tnId: number,
     fId: bigint,
@@ -121,12 +136,12 @@ export class FilesRepository {
   ): Promise<{ added: boolean; objectKept: boolean }> {
     return this.db.$transaction(async (tx) => {
       const objectKept = await this.storeBlob(tx, variant);
-      const has = await tx.fileVariant.findUnique({
-        where: { fId_variant: { fId, variant: variant.name } },
-      });
-      if (has) return { added: false, objectKept };
+      const key = { fId_variant: { fId, variant: variant.name } };
+      const has = await tx.fileVariant.findUnique({ where: key });
+      if (has?.available) return { added: false, objectKept };
       await this.reference(tx, tnId, variant.blobId, variant.size, quotaBytes);
-      await tx.fileVariant.create({ data: { fId, ...variantRow(tnId, variant) } });
+      if (has) await tx.fileVariant.update({ where: key, data: { available: true } });
+      else await tx.fileVariant.create({ data: { fId, ...variantRow(tnId, variant) } });
       return { added: true, objectKept };
     });
   }
@@ -192,7 +207,7 @@ export class FilesRepository {
 
   /** Removes a file and releases its variants' blobs; returns the object keys now unreferenced. */
   private async dropFile(tx: Tx, tnId: number, fId: bigint): Promise<string[]> {
-    const variants = await tx.fileVariant.findMany({ where: { fId } });
+    const variants = await tx.fileVariant.findMany({ where: { fId, available: true } });
     await tx.file.delete({ where: { fId } });
     const orphans: string[] = [];
     for (const variant of variants) {
@@ -258,6 +273,14 @@ export class FilesRepository {
 
   /** A live file (not in the trash) with its variants. */
   findFile(tnId: number, fileId: string): Promise<FileWithVariants | null> {
+    return this.db.file.findFirst({
+      where: { tnId, fileId, status: { in: ['A', 'P'] } },
+      include: AVAILABLE_VARIANTS,
+    });
+  }
+
+  /** A live file with every variant its descriptor names, kept here or not. */
+  findFileWithKnownVariants(tnId: number, fileId: string): Promise<FileWithVariants | null> {
     return this.db.file.findFirst({
       where: { tnId, fileId, status: { in: ['A', 'P'] } },
       include: { variants: true },

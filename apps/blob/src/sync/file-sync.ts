@@ -8,6 +8,7 @@ import {
   issueProxyToken,
   syncFile,
 } from '@cloudillo/contracts';
+import { type FileVariant } from '@cloudillo/db-blob';
 import { HandleRequest } from '@cloudillo/messaging';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { AppError, NotFoundError, ValidationError } from '@cloudillo/protocol';
@@ -16,9 +17,17 @@ import { z } from 'zod';
 
 import { type BlobConfig } from '../config';
 import { descriptorOf, fileIdOf, parseDescriptor } from '../files/descriptor';
-import { FilesRepository, type NewVariant } from '../files/files.repository';
+import {
+  FilesRepository,
+  type KnownVariant,
+  type NewVariant,
+  type VariantInfo,
+} from '../files/files.repository';
 import { TenantIds } from '../tenant-ids';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
+
+/** Media classes whose `orig` a node that is not the audience keeps as metadata only (§5.5). */
+const MEDIA = /^(image|video|audio)\//;
 
 const descriptorReply = z.object({ data: z.object({ file: z.string().max(8192) }) });
 const metadataReply = z.object({
@@ -49,13 +58,19 @@ export class FileSync {
     @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
   ) {}
 
+  /**
+   * `full`: every variant, as the audience's node keeps (§5.5); otherwise a media file's `orig`
+   * is kept as metadata only (its bytes stay at the peer; the visual tiers are what is shown).
+   * A file held already is not fetched again, except the bytes a full sync lacks.
+   */
   async sync(
     tenant: string,
     fileId: string,
     from: string,
+    full = false,
   ): Promise<{ fileId: string; existed: boolean }> {
     try {
-      return await this.fetch(tenant, fileId, from);
+      return await this.fetch(tenant, fileId, from, full);
     } catch (error) {
       if (!(error instanceof PeerError)) throw error;
       // The peer's refusal or absence, said in our terms; never a 500 for a peer's trouble.
@@ -69,11 +84,17 @@ export class FileSync {
     tenant: string,
     fileId: string,
     from: string,
+    full: boolean,
   ): Promise<{ fileId: string; existed: boolean }> {
     const tnId = await this.tenants.of(tenant);
-    if (await this.files.findFile(tnId, fileId)) return { fileId, existed: true };
-    const bearer = await this.proxyToken(tenant, from);
-    const auth = bearer ? { bearer } : {};
+    const held = await this.files.findFileWithKnownVariants(tnId, fileId);
+    if (held) {
+      const lacking = full ? held.variants.filter((v) => !v.available) : [];
+      if (lacking.length > 0)
+        await this.complete({ tenant, tnId, fId: held.fId, fileId, from }, lacking);
+      return { fileId, existed: true };
+    }
+    const auth = await this.authAt(tenant, from);
     const { data: described } = await this.peers.getJson(
       from,
       `/api/files/${fileId}/descriptor`,
@@ -94,27 +115,19 @@ export class FileSync {
       metadataReply,
       auth,
     );
+    const metadataOnly = (name: string) =>
+      !full && name === 'orig' && MEDIA.test(meta.contentType) && parsed.variants.length > 1;
     const written: string[] = [];
     try {
-      const variants: NewVariant[] = [];
+      const variants: (NewVariant | KnownVariant)[] = [];
       for (const variant of parsed.variants) {
+        if (metadataOnly(variant.name)) {
+          variants.push(variant);
+          continue;
+        }
         const objectKey = `o/${randomUUID()}`;
         written.push(objectKey);
-        const body = await this.peers.getStream(from, `/api/files/variant/${variant.blobId}`, auth);
-        let stored;
-        try {
-          stored = await uploadHashed(this.store, objectKey, body, variant.size);
-        } catch (error) {
-          if (error instanceof TooLargeError)
-            throw this.refused(from, fileId, `${variant.name} is larger than its descriptor says`);
-          throw error;
-        }
-        if (stored.blobId !== variant.blobId || stored.size !== variant.size)
-          throw this.refused(
-            from,
-            fileId,
-            `the bytes of ${variant.name} do not hash to ${variant.blobId}`,
-          );
+        await this.fetchVariant(from, fileId, variant, objectKey, auth);
         variants.push({ ...variant, objectKey });
       }
       const { file, existed, keptObjects } = await this.files.addFile({
@@ -133,6 +146,67 @@ export class FileSync {
       await this.store.remove(written).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The bytes of variants held as metadata only (the rows say what they must hash to). */
+  private async complete(
+    held: { tenant: string; tnId: number; fId: bigint; fileId: string; from: string },
+    lacking: FileVariant[],
+  ): Promise<void> {
+    const { tnId, fId, fileId, from } = held;
+    const auth = await this.authAt(held.tenant, from);
+    for (const row of lacking) {
+      const variant = {
+        name: row.variant,
+        blobId: row.blobId,
+        format: row.format,
+        size: Number(row.size),
+      };
+      const objectKey = `o/${randomUUID()}`;
+      try {
+        await this.fetchVariant(from, fileId, variant, objectKey, auth);
+        const { objectKept } = await this.files.addVariant(
+          tnId,
+          fId,
+          { ...variant, objectKey },
+          this.config.limits.tenantQuotaBytes,
+        );
+        if (!objectKept) await this.store.remove([objectKey]);
+      } catch (error) {
+        await this.store.remove([objectKey]).catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+
+  /** Streams one variant into the store at `objectKey`, refusing bytes that do not hash to it. */
+  private async fetchVariant(
+    from: string,
+    fileId: string,
+    variant: VariantInfo,
+    objectKey: string,
+    auth: { bearer?: string },
+  ): Promise<void> {
+    const body = await this.peers.getStream(from, `/api/files/variant/${variant.blobId}`, auth);
+    let stored;
+    try {
+      stored = await uploadHashed(this.store, objectKey, body, variant.size);
+    } catch (error) {
+      if (error instanceof TooLargeError)
+        throw this.refused(from, fileId, `${variant.name} is larger than its descriptor says`);
+      throw error;
+    }
+    if (stored.blobId !== variant.blobId || stored.size !== variant.size)
+      throw this.refused(
+        from,
+        fileId,
+        `the bytes of ${variant.name} do not hash to ${variant.blobId}`,
+      );
+  }
+
+  private async authAt(tenant: string, peer: string): Promise<{ bearer?: string }> {
+    const bearer = await this.proxyToken(tenant, peer);
+    return bearer ? { bearer } : {};
   }
 
   private async proxyToken(tenant: string, peer: string): Promise<string | undefined> {
@@ -161,7 +235,8 @@ export class FileSyncHandler {
     tenant,
     fileId,
     from,
+    full,
   }: HandlerInput<typeof syncFile>): Promise<HandlerReply<typeof syncFile>> {
-    return this.sync.sync(tenant, fileId, from);
+    return this.sync.sync(tenant, fileId, from, full);
   }
 }

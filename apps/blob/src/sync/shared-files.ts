@@ -25,7 +25,8 @@ export class SharedFilesHandler {
     request: HandlerInput<typeof acceptSharedFile>,
   ): Promise<HandlerReply<typeof acceptSharedFile>> {
     const { tenant, owner, fileId, fileTp } = request;
-    if (fileTp === 'BLOB' && fileId.startsWith('f1~')) return this.sync.sync(tenant, fileId, owner);
+    if (fileTp === 'BLOB' && fileId.startsWith('f1~'))
+      return this.sync.sync(tenant, fileId, owner, true);
     const tnId = await this.tenants.of(tenant);
     if (await this.records.find(tnId, fileId)) return { fileId, existed: true };
     try {

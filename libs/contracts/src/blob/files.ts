@@ -27,6 +27,8 @@ export const syncFile = defineRequest({
     tenant: idTagSchema,
     fileId: z.string().regex(/^f1~[A-Za-z0-9_-]{43}$/),
     from: idTagSchema,
+    /** Every variant (the action's audience keeps all); otherwise a media `orig` is metadata only. */
+    full: z.boolean().optional(),
   }),
   response: z.object({ fileId: z.string(), existed: z.boolean() }),
   timeoutMs: 120_000,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "file_variants" ADD COLUMN     "available" BOOLEAN NOT NULL DEFAULT true;
