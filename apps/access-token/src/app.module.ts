@@ -4,8 +4,7 @@ import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { ActionTokenVerifier } from '@cloudillo/action-tokens';
 import { ContractClient } from '@cloudillo/contracts';
 import { MessagingModule } from '@cloudillo/messaging';
-import { PeerClient } from '@cloudillo/peer-client';
-import { PeerDirectory } from '@cloudillo/protocol';
+import { peerClientProvider } from '@cloudillo/peer-client';
 import { RateLimiter } from '@cloudillo/rate-limit';
 import { Redis } from 'ioredis';
 
@@ -137,15 +136,7 @@ export class AppModule {
           inject: [ContractClient],
           useFactory: (rpc: ContractClient) => new ActionTokenVerifier(rpc),
         },
-        {
-          provide: PeerClient,
-          useFactory: () =>
-            new PeerClient({
-              directory: new PeerDirectory(config.peers),
-              timeoutMs: config.peerTimeoutMs,
-              maxBytes: 64 * 1024,
-            }),
-        },
+        peerClientProvider(config),
         ProxyExchangeService,
         ChallengeStore,
         WebAuthnService,

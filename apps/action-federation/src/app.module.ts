@@ -8,7 +8,7 @@ import {
 } from '@cloudillo/db-federation';
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
-import { PeerClient } from '@cloudillo/peer-client';
+import { peerClientProvider } from '@cloudillo/peer-client';
 import { redisConnection } from '@cloudillo/queues';
 import {
   type ActionTypeDefinition,
@@ -119,12 +119,7 @@ export class AppModule {
           useFactory: (rpc: ContractClient) => new ActionTokenVerifier(rpc),
         },
         { provide: PeerDirectory, useFactory: () => new PeerDirectory(config.peers) },
-        {
-          provide: PeerClient,
-          inject: [PeerDirectory],
-          useFactory: (directory: PeerDirectory) =>
-            new PeerClient({ directory, timeoutMs: config.peerTimeoutMs, maxBytes: 64 * 1024 }),
-        },
+        peerClientProvider(config),
         {
           provide: FED_REDIS,
           useFactory: () => new Redis({ ...redisConnection(config.redisUrl), lazyConnect: true }),

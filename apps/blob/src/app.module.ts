@@ -8,8 +8,7 @@ import {
 import { type BlobDb, createBlobDb } from '@cloudillo/db-blob';
 import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
-import { PeerClient } from '@cloudillo/peer-client';
-import { PeerDirectory } from '@cloudillo/protocol';
+import { peerClientProvider } from '@cloudillo/peer-client';
 import { S3BlobStore } from '@cloudillo/storage';
 
 import { FileAccess } from './access/file-access';
@@ -97,15 +96,7 @@ export class AppModule {
         GarbageCollector,
         ImageVariants,
         FileSync,
-        {
-          provide: PeerClient,
-          useFactory: () =>
-            new PeerClient({
-              directory: new PeerDirectory(config.peers),
-              timeoutMs: config.peerTimeoutMs,
-              maxBytes: 64 * 1024,
-            }),
-        },
+        peerClientProvider(config),
       ],
     };
   }
