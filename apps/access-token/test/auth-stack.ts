@@ -1,8 +1,11 @@
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { type ApiCall, apiClient, buildStack, loginAs } from '@cloudillo/testing';
+import { type ApiCall, apiClient, buildStack } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import {
+  type IdentityHarness,
+  loggedInTenants,
+  startTestIdentity,
+} from '../../identity/test/identity-harness';
 import { type AuthHarness, startTestAccessToken } from './auth-harness';
 
 export const TEST_PASSWORD = 'long-password';
@@ -32,13 +35,8 @@ export async function startAuthStack(options: {
       (h) => h.close(),
     );
     const call = apiClient(auth.port);
-    const tokens: Record<string, string> = {};
     const members = options.loginBase ? [baseIdTag, ...options.tenants] : options.tenants;
-    for (const idTag of members) {
-      if (idTag !== baseIdTag) await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: TEST_PASSWORD });
-      tokens[idTag] = await loginAs(call, idTag, TEST_PASSWORD);
-    }
+    const tokens = await loggedInTenants(identity, call, members, TEST_PASSWORD);
     return { identity, auth, call, tokens, close: () => teardown.close() };
   });
 }

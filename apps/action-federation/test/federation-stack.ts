@@ -1,12 +1,10 @@
 import { type INestApplication } from '@nestjs/common';
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
 import {
   type ApiCall,
   apiClient,
   buildStack,
   createTestSchema,
   freePort,
-  loginAs,
   testInfra,
   type TestSchema,
   uniqueName,
@@ -17,7 +15,11 @@ import { type AuthHarness, startTestAccessToken } from '../../access-token/test/
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway } from '../../gateway/src/gateway-app';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import {
+  type IdentityHarness,
+  loggedInTenants,
+  startTestIdentity,
+} from '../../identity/test/identity-harness';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startTestBlob } from '../../blob/test/blob-stack';
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -164,16 +166,8 @@ export async function startFederationStack(options: {
     };
     await startEdge();
     const call = apiClient(gatewayPort);
-    const tokens: Record<string, string> = {};
-    if (options.loginBase) {
-      await identity.rpc.request(setTenantPassword, { idTag: baseIdTag, password: PASSWORD });
-      tokens[baseIdTag] = await loginAs(call, baseIdTag, PASSWORD);
-    }
-    for (const idTag of options.tenants) {
-      await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
-      tokens[idTag] = await loginAs(call, idTag, PASSWORD);
-    }
+    const members = options.loginBase ? [baseIdTag, ...options.tenants] : options.tenants;
+    const tokens = await loggedInTenants(identity, call, members, PASSWORD);
     return {
       identity,
       auth,

@@ -1,12 +1,10 @@
 import { type INestApplication } from '@nestjs/common';
-import { createTenant, setTenantPassword } from '@cloudillo/contracts';
 import {
   type ApiCall,
   apiClient,
   buildStack,
   createTestSchema,
   freePort,
-  loginAs,
   testInfra,
   type TestSchema,
   uniqueName,
@@ -17,7 +15,11 @@ import { type AuthHarness, startTestAccessToken } from '../../access-token/test/
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway } from '../../gateway/src/gateway-app';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+import {
+  type IdentityHarness,
+  loggedInTenants,
+  startTestIdentity,
+} from '../../identity/test/identity-harness';
 import { startBlob } from '../src/blob-app';
 import { type BlobConfig } from '../src/config';
 import { type Clock } from '../src/tokens';
@@ -96,12 +98,7 @@ export async function startBlobStack(options: {
       (g) => g.close(),
     );
     const call = apiClient(gatewayPort);
-    const tokens: Record<string, string> = {};
-    for (const idTag of options.tenants) {
-      await identity.rpc.request(createTenant, { idTag });
-      await identity.rpc.request(setTenantPassword, { idTag, password: PASSWORD });
-      tokens[idTag] = await loginAs(call, idTag, PASSWORD);
-    }
+    const tokens = await loggedInTenants(identity, call, options.tenants, PASSWORD);
     return {
       identity,
       auth,

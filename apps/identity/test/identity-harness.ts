@@ -1,9 +1,11 @@
 import { type INestApplication } from '@nestjs/common';
-import { ContractClient } from '@cloudillo/contracts';
+import { ContractClient, createTenant, setTenantPassword } from '@cloudillo/contracts';
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import {
+  type ApiCall,
   buildStack,
   createTestSchema,
+  loginAs,
   startNatsServer,
   type TestNatsServer,
   type TestSchema,
@@ -56,4 +58,24 @@ export async function startTestIdentity(
       close: () => teardown.close(),
     };
   });
+}
+
+/**
+ * Tenants created on the identity service (the base tenant exists already), each given
+ * `password` and logged in through `call`: their login tokens by id_tag.
+ */
+export async function loggedInTenants(
+  identity: IdentityHarness,
+  call: ApiCall,
+  idTags: string[],
+  password: string,
+): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const idTag of idTags) {
+    if (idTag !== identity.config.baseTenant.idTag)
+      await identity.rpc.request(createTenant, { idTag });
+    await identity.rpc.request(setTenantPassword, { idTag, password });
+    tokens[idTag] = await loginAs(call, idTag, password);
+  }
+  return tokens;
 }
