@@ -18,6 +18,7 @@ import { type z } from 'zod';
 import { isJson } from './configure-http-app';
 import { describeError } from './http-error.filter';
 import { parseRequest } from './zod.pipe';
+import { declaredTooLarge } from './declared-length';
 
 /**
  * A hot public route answered without the framework (Express routing, Nest's pipeline), with the
@@ -103,8 +104,7 @@ function tooLarge(limit: number): AppError {
 /** The body as JSON: only JSON content types, at most `limit` bytes. */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   if (!isJson(req)) return Promise.reject(new ValidationError('the body must be application/json'));
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  if (declaredTooLarge(req, limit)) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

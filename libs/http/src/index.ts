@@ -4,6 +4,7 @@ export { configureHttpApp, type HttpAppOptions } from './configure-http-app';
 export { EnvelopeInterceptor, Page } from './envelope.interceptor';
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller';
 export { describeError, HttpErrorFilter } from './http-error.filter';
+export { declaredTooLarge } from './declared-length';
 export { type FastRoute, installFastRoutes, takeRequestsFirst } from './fast-routes';
 export { RawResponse } from './raw-response';
 export { startService, type ServiceOptions } from './start-service';

@@ -22,6 +22,7 @@ export async function sendObject(
   headers: Record<string, string> = {},
   directTtlSeconds?: number,
 ): Promise<void> {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (directTtlSeconds !== undefined && object.contentType !== SVG) {
     const url = await store.signedGetUrl(object.key, {
       expiresSeconds: directTtlSeconds,
@@ -30,7 +31,6 @@ export async function sendObject(
         'response-cache-control': IMMUTABLE,
       },
     });
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     // The redirect is only good while its URL is: never cached longer than half of that.
     res.setHeader('Cache-Control', `private, max-age=${Math.floor(directTtlSeconds / 2)}`);
     res.redirect(307, url);
@@ -55,7 +55,6 @@ export async function sendObject(
       'Content-Security-Policy',
       "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     );
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${object.size}`);
   res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : object.size));
   stream.on('error', () => res.destroy());

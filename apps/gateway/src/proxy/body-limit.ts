@@ -22,10 +22,3 @@ export class BodyLimiter extends Transform {
     callback(null, chunk);
   }
 }
-
-/** A declared Content-Length over the limit: refused before a byte is read. */
-export function declaredTooLarge(contentLength: string | undefined, limit: number): boolean {
-  if (contentLength === undefined) return false;
-  const length = Number(contentLength);
-  return Number.isFinite(length) && length > limit;
-}

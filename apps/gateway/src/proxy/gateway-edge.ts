@@ -14,10 +14,11 @@ import {
   clientAddress,
   type RateLimiter,
 } from '@cloudillo/rate-limit';
+import { declaredTooLarge } from '@cloudillo/http';
 import httpProxy from 'http-proxy';
 
 import { type GatewayConfig } from '../config';
-import { BodyLimiter, declaredTooLarge } from './body-limit';
+import { BodyLimiter } from './body-limit';
 import { refuseUpgrade, sendError } from './edge-responses';
 import { findRoute, hasDotSegment, type Route } from './routes';
 import { type TenantDirectory } from './tenant-directory';
@@ -157,7 +158,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     const target = this.config.upstreams[route.service];
     if (!target) throw new EdgeError('E-CORE-NOTFOUND', 'not found');
     const limit = this.config.bodyLimits[route.body];
-    if (declaredTooLarge(req.headers['content-length'], limit)) {
+    if (declaredTooLarge(req, limit)) {
       this.refuseTooLarge(req, res, limit, reqId);
       return;
     }
