@@ -119,6 +119,12 @@ describe('files across nodes: attachments and file shares', () => {
       expect(dataOf(await call(ALICE, 'GET', `/api/actions/${waiting.actionId}`))).toMatchObject({
         status: 'S',
       });
+      // Publishing it by hand cannot hurry the image: it stays waiting (not a plain draft).
+      const hurried = await answer(ALICE, waiting.actionId, 'publish');
+      expect([hurried.status, dataOf(hurried)]).toMatchObject([
+        200,
+        { actionId: waiting.actionId, status: 'S' },
+      ]);
       await variants.resume();
       const posted = await waitFor(
         async () =>

@@ -102,12 +102,21 @@ export class DraftsService {
     return toActionView(changed);
   }
 
-  /** `POST …/{@n}/publish`: signed and sent now, whatever its schedule. */
+  /**
+   * `POST …/{@n}/publish`: signed and sent now, whatever its schedule — or, when its attachments
+   * are still being processed, as soon as they are ready (answered with the draft, still `S`).
+   */
   async publish(tenant: string, draftId: string): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
     const draft = await this.drafts.claim(tnId, draftId, PUBLISH_HOLD_MS);
     if (!draft) throw new NotFoundError('no draft under this id');
-    return toActionView(await this.sign(tenant, tnId, draft));
+    try {
+      return toActionView(await this.sign(tenant, tnId, draft, true));
+    } catch (error) {
+      if (!(error instanceof AttachmentsPending)) throw error;
+      await this.tryAgainLater({ tnId, tenant, draftId }, 0, error);
+      return toActionView(await this.draft(tnId, draftId));
+    }
   }
 
   /** The scheduled job: publishes the draft if it is still due at the time the job is for. */
@@ -125,18 +134,32 @@ export class DraftsService {
       await this.sign(job.tenant, job.tnId, draft, mayWait);
     } catch (error) {
       if (error instanceof AttachmentsPending && mayWait) {
-        // The next job first, then the row it claims: a crash in between leaves this job to
-        // retry (the row is still held under its old time), never a row without a job.
-        const now = this.clock().getTime();
-        const at = new Date(now + attachmentWaitMs(waits + 1));
-        const publishAt = at.toISOString();
-        await this.queues.schedulePublish({ ...job, publishAt, attachmentWaits: waits + 1 }, now);
-        await this.drafts.reschedule(job.tnId, job.draftId, at, error.message);
+        await this.tryAgainLater(job, waits + 1, error);
         return;
       }
       if (!(error instanceof AppError)) throw error; // infrastructure: the job tries again
       this.logger.warn(`scheduled ${job.draftId} of ${job.tenant} not published: ${error.message}`);
     }
+  }
+
+  /**
+   * A claimed draft whose attachments are not ready is scheduled again. The next job first, then
+   * the row it claims: a crash in between leaves the current job to retry (the row is still held
+   * under its old time), never a row without a job.
+   */
+  private async tryAgainLater(
+    job: Pick<PublishJob, 'tnId' | 'tenant' | 'draftId'>,
+    waits: number,
+    pending: AttachmentsPending,
+  ): Promise<void> {
+    const now = this.clock().getTime();
+    const at = new Date(now + attachmentWaitMs(waits));
+    const { tnId, tenant, draftId } = job;
+    await this.queues.schedulePublish(
+      { tnId, tenant, draftId, publishAt: at.toISOString(), attachmentWaits: waits },
+      now,
+    );
+    await this.drafts.reschedule(tnId, draftId, at, pending.message);
   }
 
   /** `POST …/{@n}/cancel`: a scheduled action goes back to being a draft. */
