@@ -1,10 +1,16 @@
-import { issueProxyToken, prepareAttachments, updateRelationship } from '@cloudillo/contracts';
+import {
+  acceptSharedFile,
+  issueProxyToken,
+  prepareAttachments,
+  updateRelationship,
+} from '@cloudillo/contracts';
 import { dataOf, errorCodeOf } from '@cloudillo/testing';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
+const CAROL = 'carol.localhost';
 
 describe('file access for others: visibility, shares, folders, scoped tokens (protocol §5.2)', () => {
   let stack: BlobStack;
@@ -12,7 +18,7 @@ describe('file access for others: visibility, shares, folders, scoped tokens (pr
   let fileId: string;
 
   beforeAll(async () => {
-    stack = await startBlobStack({ tenants: [ALICE, BOB] });
+    stack = await startBlobStack({ tenants: [ALICE, BOB, CAROL] });
     // Bob as a visitor at alice's: a proxy token (protocol §4.4), valid there, with sub = bob.
     ({ token: bobAtAlice } = await stack.identity.rpc.request(issueProxyToken, {
       tenant: BOB,
@@ -146,6 +152,38 @@ describe('file access for others: visibility, shares, folders, scoped tokens (pr
     await expect(
       stack.identity.rpc.request(prepareAttachments, { tenant: ALICE, fileIds: ['@999999999'] }),
     ).rejects.toMatchObject({ code: 'E-CORE-NOTFOUND' });
+  });
+
+  it('a role the tenant gives a visitor reaches the tenant’s own files, not those it keeps for others', async () => {
+    await stack.identity.rpc.request(updateRelationship, {
+      tenant: ALICE,
+      peer: CAROL,
+      set: { roles: ['supporter'] },
+    });
+    const { token: carolAtAlice } = await stack.identity.rpc.request(issueProxyToken, {
+      tenant: CAROL,
+      peer: ALICE,
+    });
+    const membersOnly = dataOf<{ fileId: string }>(
+      await owner('POST', '/api/files', { fileTp: 'CRDT', fileName: 'Members only' }),
+    ).fileId;
+    const read = async (id: string, token: string) =>
+      (await visitor(`/api/files/${id}/metadata`, token)).status;
+    expect(await read(membersOnly, carolAtAlice)).toBe(200);
+    // Bob holds no role at Alice's: the same private file is not there for him.
+    expect(await read(membersOnly, bobAtAlice)).toBe(404);
+    // A document Bob shared with Alice is his, not hers to hand on by role.
+    const bobsDoc = 'B0bsSharedDocument000001';
+    await stack.identity.rpc.request(acceptSharedFile, {
+      tenant: ALICE,
+      owner: BOB,
+      fileId: bobsDoc,
+      fileTp: 'CRDT',
+      contentType: 'cloudillo/quillo',
+      fileName: 'Bob’s notes',
+    });
+    expect(await read(bobsDoc, stack.tokens[ALICE] ?? '')).toBe(200);
+    expect(await read(bobsDoc, carolAtAlice)).toBe(404);
   });
 
   it('a scoped token reaches its file only, and never more than its user has', async () => {

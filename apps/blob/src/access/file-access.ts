@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, fileShareGrant, getRelationship } from '@cloudillo/contracts';
 import { type File } from '@cloudillo/db-blob';
 import { type AuthContext, holdsRole } from '@cloudillo/http';
-import { ForbiddenError } from '@cloudillo/protocol';
+import { COMMUNITY_ROLES, ForbiddenError } from '@cloudillo/protocol';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { CLOCK, type Clock } from '../tokens';
@@ -24,6 +24,17 @@ function lower(a: AccessLevel, b: AccessLevel): AccessLevel {
   return atLeast(a, b) ? b : a;
 }
 
+/**
+ * What the roles the tenant gave the caller reach (protocol §5.2 "community role"): the tenant's
+ * own files — not those it keeps for others — are W for a contributor and up, R for any other
+ * role it gave.
+ */
+function byCommunityRole(tenant: string, caller: AuthContext, file: File): AccessLevel {
+  if (file.ownerTag !== null && file.ownerTag !== tenant) return 'none';
+  if (holdsRole(caller, 'contributor')) return 'W';
+  return COMMUNITY_ROLES.some((role) => caller.roles.has(role)) ? 'R' : 'none';
+}
+
 /** Routes about the tenant's files in general (lists, changes) are not for scoped tokens. */
 export function refuseScoped(caller: AuthContext): void {
   if (caller.scope !== undefined)
@@ -34,7 +45,7 @@ const FILE_SCOPE = /^file:([^:]+):([RCW])$/;
 
 /**
  * What a caller may do with one of the tenant's files (protocol §5.2): the tenant's leaders
- * everything; a scoped token (`file:{id}:{R|C|W}`) its level on that file or anything in that
+ * everything, the other roles it gave what {@link byCommunityRole} says; a scoped token (`file:{id}:{R|C|W}`) its level on that file or anything in that
  * folder — capped by what its user has, for a user's token — and nothing else; a user their
  * share entries on the file or the folders above it, or else an FSHR the tenant signed; and
  * anyone the file's visibility lets read it (P anyone, V any user, F followers, C connections —
@@ -73,6 +84,7 @@ export class FileAccess {
     if (caller && !caller.anonymous && holdsRole(caller, 'leader')) return 'A';
     let level: AccessLevel = await this.byVisibility(tenant, caller, file);
     if (caller && !caller.anonymous) {
+      level = higher(level, byCommunityRole(tenant, caller, file));
       const ids = [file.fId, ...(await this.folderRows(tnId, file))];
       const shares = await this.shares.forUser(tnId, ids, caller.subject, this.clock());
       for (const share of shares) level = higher(level, share.permission as AccessLevel);

@@ -167,12 +167,14 @@ export class KnownProfilesRepository {
       following?: boolean | undefined;
       follower?: boolean | undefined;
       connected?: 'false' | 'R' | 'true' | undefined;
+      roles?: string[] | undefined;
     },
   ): Promise<Relationship> {
     const data = {
       ...(set.following === undefined ? {} : { following: set.following }),
       ...(set.follower === undefined ? {} : { follower: set.follower }),
       ...(set.connected === undefined ? {} : { connected: set.connected }),
+      ...(set.roles === undefined ? {} : { roles: [...new Set(set.roles)] }),
     };
     const row = await this.db.profile.upsert({
       where: { tnId_idTag: { tnId, idTag } },

@@ -1,4 +1,4 @@
-import { idTagSchema, PROFILE_TYPES, TENANT_STATUSES } from '@cloudillo/protocol';
+import { COMMUNITY_ROLES, idTagSchema, PROFILE_TYPES, TENANT_STATUSES } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { defineEvent, defineRequest } from '../define';
@@ -129,8 +129,8 @@ export const getRelationship = defineRequest({
 });
 
 /**
- * Changes a relationship (action-federation's hooks: CONN, FLLW and their DEL/ACC); the peer's
- * row is created when it is new. Returns the relationship after the change.
+ * Changes a relationship (action-federation's hooks: CONN, FLLW and their DEL/ACC, a community's
+ * roles); the peer's row is created when it is new. Returns the relationship after the change.
  */
 export const updateRelationship = defineRequest({
   subject: 'identity.profile.relate.v1',
@@ -142,6 +142,8 @@ export const updateRelationship = defineRequest({
         following: z.boolean().optional(),
         follower: z.boolean().optional(),
         connected: z.enum(['false', 'R', 'true']).optional(),
+        /** The community roles the tenant gives the peer (protocol §2.8), replacing its old ones. */
+        roles: z.array(z.enum(COMMUNITY_ROLES)).max(COMMUNITY_ROLES.length).optional(),
       })
       .refine((s) => Object.keys(s).length > 0, 'nothing to change'),
   }),
