@@ -9,12 +9,14 @@ const BOB = 'bob.localhost';
 const CAROL = 'carol.localhost';
 const DAVE = 'dave.localhost';
 const ERIN = 'erin.localhost';
+const CLUB = 'club.localhost';
+const FRANK = 'frank.localhost';
 
 describe('relationships: CONN and FLLW state machines, permissions and broadcast recipients (protocol §2.6, §2.8, §2.9)', () => {
   let stack: FederationStack;
 
   beforeAll(async () => {
-    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL, DAVE, ERIN] });
+    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL, DAVE, ERIN, CLUB, FRANK] });
   });
 
   afterAll(() => stack?.close());
@@ -160,5 +162,28 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
       (await actionsOf(DAVE, '?status=D&type=FLLW')).some((a) => a.actionId === follow.actionId),
     );
     expect(await relation(DAVE, BOB)).toMatchObject({ follower: false });
+  });
+
+  it('a community’s invitation: accepting it asks for the connection, which the community grants at once, as a contributor', async () => {
+    const follow = await create(FRANK, { type: 'FLLW', audienceTag: CLUB });
+    await arrived(CLUB, follow.actionId);
+    const invitation = await create(CLUB, {
+      type: 'INVT',
+      audienceTag: FRANK,
+      subject: `@${CLUB}`,
+      content: { message: 'join us' },
+    });
+    await arrived(FRANK, invitation.actionId, 'C');
+    expect((await answer(FRANK, invitation.actionId, 'accept')).status).toBe(200);
+    // Frank's node sent the CONN; the club's manual connection mode does not hold it back.
+    await waitFor(async () => (await relation(CLUB, FRANK)).connected === 'true');
+    expect(await relation(CLUB, FRANK)).toMatchObject({ roles: ['contributor'], follower: true });
+    await waitFor(async () => (await relation(FRANK, CLUB)).connected === 'true');
+
+    // Without an invitation the same request waits for the club, and gives no role.
+    await create(ERIN, { type: 'CONN', audienceTag: CLUB, content: 'me too?' });
+    // (Found by issuer: proof of work may have had the request re-signed on its way.)
+    await waitFor(async () => (await actionsOf(CLUB, `?type=CONN&issuer=${ERIN}&status=C`)).at(0));
+    expect(await relation(CLUB, ERIN)).toMatchObject({ connected: 'false', roles: [] });
   });
 });

@@ -6,14 +6,17 @@ import {
   type Relationship,
   updateRelationship,
 } from '@cloudillo/contracts';
+import { type Action } from '@cloudillo/db-federation';
 import {
   type ActionTokenClaims,
+  type CommunityRole,
   type SettingName,
   SETTINGS,
   type SettingValue,
   splitActionType,
 } from '@cloudillo/protocol';
 
+import { ActionsRepository } from '../actions/actions.repository';
 import { OutboundActions } from '../actions/outbound-actions';
 import { type FederationConfig } from '../config';
 import { FederationQueues } from '../delivery/federation-queues';
@@ -29,22 +32,29 @@ type RelationChange = {
   following?: boolean;
   follower?: boolean;
   connected?: 'false' | 'R' | 'true';
+  roles?: CommunityRole[];
 };
+
+/** What a community's invitation makes of the invitee who then connects (protocol §2.9). */
+const INVITED_ROLE: CommunityRole = 'contributor';
 
 /**
  * The CONN and FLLW state machines (protocol §2.9), kept in identity's known-profile rows (the one
  * store of relationships, read for roles and by `/api/profiles` too). The tenant's settings
  * `profile.connection_mode` (M manual, A auto-accept, I ignore) and `profile.allow_followers`
- * decide what a stranger's request does.
+ * decide what a stranger's request does — unless the tenant invited the sender: an INVT whose
+ * subject is the tenant itself (`@<id_tag>`, a community's invitation). Accepting such an
+ * invitation sends the CONN; the inviter accepts it at once and makes the sender a contributor.
  */
 @Injectable()
 export class RelationshipHooks implements ActionHook {
-  readonly types = ['CONN', 'FLLW'] as const;
+  readonly types = ['CONN', 'FLLW', 'INVT'] as const;
   readonly changesRelationships = true;
 
   constructor(
     private readonly rpc: ContractClient,
     private readonly outbound: OutboundActions,
+    private readonly actions: ActionsRepository,
     private readonly queues: FederationQueues,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -56,6 +66,7 @@ export class RelationshipHooks implements ActionHook {
 
   /** After this tenant created (signed) an action; a new follow fetches the peer's history. */
   async onCreate({ tenant, tnId, claims }: HookContext): Promise<void> {
+    if (splitActionType(claims.t).type === 'INVT') return;
     await this.sent(tenant, claims);
     if (claims.t === 'FLLW' && claims.aud) {
       // Later: the peer must have taken the FLLW before it shows us its posts.
@@ -67,8 +78,14 @@ export class RelationshipHooks implements ActionHook {
   }
 
   /** After an inbound action verified; the status it is stored with. */
-  async onReceive({ tenant, tnId, claims, relation }: ReceiveContext): Promise<ReceivedStatus> {
+  async onReceive({
+    tenant,
+    tnId,
+    claims,
+    relation,
+  }: ReceiveContext): Promise<ReceivedStatus | undefined> {
     const { type, subType } = splitActionType(claims.t);
+    if (type === 'INVT') return undefined; // kept as the conversation hooks decide
     const relate = (set: RelationChange) => this.set(tenant, claims.iss, set);
     // A new connection: the peer's history is ours to see now (protocol §2.10).
     const connected = async () => {
@@ -91,6 +108,12 @@ export class RelationshipHooks implements ActionHook {
         await connected();
         return 'A';
       }
+      if (await this.invited(tnId, tenant, claims.iss)) {
+        await relate({ follower: true, roles: [INVITED_ROLE] });
+        await this.answer(tenant, tnId, claims.iss);
+        await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+        return 'A';
+      }
       const mode = await this.setting(tenant, 'profile.connection_mode');
       if (mode === 'I') return 'D'; // ignored: as if it never came
       await relate({ follower: true }); // the sender follows us from now on
@@ -108,9 +131,32 @@ export class RelationshipHooks implements ActionHook {
     return 'A';
   }
 
-  /** Accepting a connection request answers it with `CONN:ACC`. */
-  async onAccept({ tenant, tnId, claims }: HookContext): Promise<void> {
+  /**
+   * Accepting a connection request answers it with `CONN:ACC`; accepting a community's invitation
+   * asks it for the connection.
+   */
+  async onAccept({
+    tenant,
+    tnId,
+    claims,
+    action,
+  }: HookContext & { action: Action }): Promise<void> {
     if (claims.t === 'CONN') await this.answer(tenant, tnId, claims.iss);
+    if (claims.t === 'INVT' && action.subject === `@${claims.iss}`) {
+      const iat = Math.floor(this.clock().getTime() / 1000);
+      const request = await this.outbound.publish({
+        tenant,
+        tnId,
+        claims: { t: 'CONN', aud: claims.iss, iat },
+      });
+      await this.sent(tenant, request.claims);
+    }
+  }
+
+  /** The tenant's own standing invitation of `peer` into itself. */
+  private async invited(tnId: number, tenant: string, peer: string): Promise<boolean> {
+    const invitation = await this.actions.byKey(tnId, `INVT:@${tenant}:${peer}`);
+    return invitation?.issuer === tenant && invitation.subType === null;
   }
 
   private async answer(tenant: string, tnId: number, requester: string): Promise<void> {
