@@ -179,6 +179,10 @@ describe('relationships: CONN and FLLW state machines, permissions and broadcast
     await waitFor(async () => (await relation(CLUB, FRANK)).connected === 'true');
     expect(await relation(CLUB, FRANK)).toMatchObject({ roles: ['contributor'], follower: true });
     await waitFor(async () => (await relation(FRANK, CLUB)).connected === 'true');
+    // The invitation is used up.
+    expect((await actionsOf(CLUB, '?type=INVT')).map((a) => a.actionId)).not.toContain(
+      invitation.actionId,
+    );
 
     // Without an invitation the same request waits for the club, and gives no role.
     await create(ERIN, { type: 'CONN', audienceTag: CLUB, content: 'me too?' });

@@ -108,10 +108,13 @@ export class RelationshipHooks implements ActionHook {
         await connected();
         return 'A';
       }
-      if (await this.invited(tnId, tenant, claims.iss)) {
+      const invitation = await this.invitation(tnId, tenant, claims.iss);
+      if (invitation) {
         await relate({ follower: true, roles: [INVITED_ROLE] });
         await this.answer(tenant, tnId, claims.iss);
         await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+        // Used once: after a CONN:DEL, coming back takes a new invitation.
+        await this.actions.retract(tnId, invitation.actionId);
         return 'A';
       }
       const mode = await this.setting(tenant, 'profile.connection_mode');
@@ -153,10 +156,14 @@ export class RelationshipHooks implements ActionHook {
     }
   }
 
-  /** The tenant's own standing invitation of `peer` into itself. */
-  private async invited(tnId: number, tenant: string, peer: string): Promise<boolean> {
+  /** The tenant's own standing invitation of `peer` into itself, if any. */
+  private async invitation(
+    tnId: number,
+    tenant: string,
+    peer: string,
+  ): Promise<Action | undefined> {
     const invitation = await this.actions.byKey(tnId, `INVT:@${tenant}:${peer}`);
-    return invitation?.issuer === tenant && invitation.subType === null;
+    return invitation?.issuer === tenant && invitation.subType === null ? invitation : undefined;
   }
 
   private async answer(tenant: string, tnId: number, requester: string): Promise<void> {
