@@ -26,6 +26,7 @@ import { ActionsHandler } from './actions/actions.handler';
 import { ActionsRepository } from './actions/actions.repository';
 import { ActionComposer } from './actions/action-composer';
 import { AttachmentIds } from './actions/attachment-ids';
+import { AttachmentReadyHandler } from './actions/attachment-ready.handler';
 import { Subscriptions } from './conversations/subscriptions';
 import { ConversationHooks } from './hooks/conversation-hooks';
 import { FileShareHooks } from './hooks/file-share-hooks';
@@ -87,6 +88,7 @@ export class AppModule {
       controllers: [
         ActionsController,
         ActionsHandler,
+        AttachmentReadyHandler,
         InboxController,
         OutboxController,
         DeliveriesController,

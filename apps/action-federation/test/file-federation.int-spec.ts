@@ -125,6 +125,15 @@ describe('files across nodes: attachments and file shares', () => {
         200,
         { actionId: waiting.actionId, status: 'S' },
       ]);
+      // A post its author scheduled for later, with the same image: its time is the author's.
+      const later = new Date(Date.now() + 3_600_000).toISOString();
+      const scheduled = await create(ALICE, {
+        type: 'POST',
+        content: 'the lake, an hour from now',
+        attachments: [tempId],
+        visibility: 'F',
+        publishAt: later,
+      });
       await variants.resume();
       const posted = await waitFor(
         async () =>
@@ -143,6 +152,11 @@ describe('files across nodes: attachments and file shares', () => {
         visibility: 'F',
       });
       expect((await call(BOB, 'GET', `/api/files/${fileId}/metadata`)).status).toBe(200);
+      // The image being ready brought the waiting post forward, never the one scheduled for later.
+      expect(dataOf(await call(ALICE, 'GET', `/api/actions/${scheduled.actionId}`))).toMatchObject({
+        status: 'S',
+        attachments: [{ fileId: tempId }],
+      });
     } finally {
       await variants.resume();
       await variants.close();

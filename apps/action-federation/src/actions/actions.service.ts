@@ -59,7 +59,8 @@ export class ActionsService {
     try {
       ({ claims } = await this.composer.compose(tenant, tnId, request));
     } catch (error) {
-      if (error instanceof AttachmentsPending) return this.drafts.awaitAttachments(tenant, request);
+      if (error instanceof AttachmentsPending)
+        return this.drafts.awaitAttachments(tenant, request, error);
       throw error;
     }
     const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });

@@ -100,7 +100,7 @@ export class DraftsRepository {
       `update actions set action_id = $3,
          (${CLAIM_COLUMNS}) = ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14),
          token = $15, created_at = $16, status = 'V', claimed_until = null, publish_at = null,
-         failure = null
+         failure = null, x = null
        where tn_id = $1 and action_id = $2 and status = 'P'`,
       [tnId, draftId, r.actionId, ...claimValues(r), r.token, r.createdAt],
     );
@@ -116,13 +116,38 @@ export class DraftsRepository {
     );
   }
 
-  /** A publish put off: the claimed draft is scheduled again, for `at`. */
-  async reschedule(tnId: number, draftId: string, at: Date, reason: string): Promise<void> {
+  /**
+   * A publish put off because uploads it attaches are still being processed: the claimed draft
+   * is scheduled again, for `at`, marked with the temporary ids it waits for (`x.waitingFor`,
+   * server-side metadata) so that their readiness can bring it forward.
+   */
+  async reschedule(
+    tnId: number,
+    draftId: string,
+    at: Date,
+    reason: string,
+    waitingFor: string[],
+  ): Promise<void> {
     await this.pool.query(
-      `update actions set status = 'S', claimed_until = null, publish_at = $3, failure = $4
+      `update actions set status = 'S', claimed_until = null, publish_at = $3, failure = $4,
+         x = jsonb_build_object('waitingFor', $5::jsonb)
        where tn_id = $1 and action_id = $2 and status = 'P'`,
-      [tnId, draftId, at, reason.slice(0, 300)],
+      [tnId, draftId, at, reason.slice(0, 300), JSON.stringify(waitingFor)],
     );
+  }
+
+  /**
+   * Scheduled drafts waiting for upload `tempId`, moved to `at` (only those: a user's own
+   * schedule is never brought forward). Returns their ids.
+   */
+  async bringForward(tnId: number, tempId: string, at: Date): Promise<string[]> {
+    const { rows } = await this.pool.query<{ action_id: string }>(
+      `update actions set publish_at = $3
+       where tn_id = $1 and status = 'S' and x -> 'waitingFor' ? $2 and publish_at > $3
+       returning action_id`,
+      [tnId, tempId, at],
+    );
+    return rows.map((r) => r.action_id);
   }
 
   /** A scheduled draft goes back to being a draft. */

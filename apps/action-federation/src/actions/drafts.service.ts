@@ -75,11 +75,35 @@ export class DraftsService {
    * (`S`, answered with its `@<n>`) and signed once they have their content ids; the final id
    * reaches `/ws/bus` clients with `tempId` like any published draft's.
    */
-  async awaitAttachments(tenant: string, input: NewAction): Promise<ActionView> {
-    return this.save(tenant, input, new Date(this.clock().getTime() + attachmentWaitMs(0)));
+  async awaitAttachments(
+    tenant: string,
+    input: NewAction,
+    pending: AttachmentsPending,
+  ): Promise<ActionView> {
+    const saved = await this.save(tenant, input);
+    const tnId = await this.tenants.tnId(tenant);
+    const claimed = await this.drafts.claim(tnId, saved.actionId, PUBLISH_HOLD_MS);
+    if (!claimed) throw new ConflictError(`${saved.actionId} was changed meanwhile`);
+    await this.tryAgainLater({ tnId, tenant, draftId: saved.actionId }, 0, pending);
+    return toActionView(await this.draft(tnId, saved.actionId));
   }
 
-  async save(tenant: string, input: NewAction, publishAt: Date | undefined): Promise<ActionView> {
+  /**
+   * An upload got its content id (`blob.file.id-generated.v1`): the drafts waiting for it are
+   * published now rather than at their next try.
+   */
+  async attachmentReady(tenant: string, tempId: string): Promise<void> {
+    const tnId = await this.tenants.tnId(tenant);
+    const now = this.clock().getTime();
+    const at = new Date(now);
+    for (const draftId of await this.drafts.bringForward(tnId, tempId, at))
+      await this.queues.schedulePublish(
+        { tnId, tenant, draftId, publishAt: at.toISOString(), attachmentWaits: 0 },
+        now,
+      );
+  }
+
+  async save(tenant: string, input: NewAction, publishAt?: Date): Promise<ActionView> {
     const tnId = await this.tenants.tnId(tenant);
     const { checked } = await this.composer.compose(tenant, tnId, input, true);
     const draft = await this.drafts.insert(tnId, checked, publishAt ? 'S' : 'R', publishAt ?? null);
@@ -159,7 +183,7 @@ export class DraftsService {
       { tnId, tenant, draftId, publishAt: at.toISOString(), attachmentWaits: waits },
       now,
     );
-    await this.drafts.reschedule(tnId, draftId, at, pending.message);
+    await this.drafts.reschedule(tnId, draftId, at, pending.message, pending.pending);
   }
 
   /** `POST …/{@n}/cancel`: a scheduled action goes back to being a draft. */

@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { type EventPayload, fileIdGenerated } from '@cloudillo/contracts';
+import { HandleEvent } from '@cloudillo/messaging';
+
+import { DraftsService } from './drafts.service';
+
+/** `blob.file.id-generated.v1`: actions waiting for that upload go out now. */
+@Controller()
+export class AttachmentReadyHandler {
+  constructor(private readonly drafts: DraftsService) {}
+
+  @HandleEvent(fileIdGenerated)
+  async ready({ tenant, tempId }: EventPayload<typeof fileIdGenerated>): Promise<void> {
+    await this.drafts.attachmentReady(tenant, tempId);
+  }
+}
