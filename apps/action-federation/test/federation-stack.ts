@@ -111,7 +111,8 @@ export async function startFederationStack(options: {
       peers,
       peerTimeoutMs: 5_000,
       delivery: { backoffMs: 50, attempts: 3, concurrency: 16 },
-      verify: { backoffMs: 50, attempts: 2, concurrency: 8, batchMs: 10, sweepMs: 500 },
+      // A key fetch can time out on a loaded machine: a few quick retries before a token fails.
+      verify: { backoffMs: 100, attempts: 5, concurrency: 8, batchMs: 10, sweepMs: 500 },
       clockSkewSeconds: 300,
       workers: true,
       queueLockMs: 30_000,
