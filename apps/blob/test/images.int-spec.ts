@@ -1,4 +1,4 @@
-import { type EventPayload, fileIdGenerated } from '@cloudillo/contracts';
+import { type EventPayload, fileIdGenerated, prepareAttachments } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
 import { waitFor } from '@cloudillo/testing';
 import sharp from 'sharp';
@@ -97,6 +97,15 @@ describe('image variants: size and thumbnail at upload, tiers from a job, then t
       return a && b ? [a.fileId, b.fileId] : undefined;
     }, 20_000);
     expect(ids[0]).toBe(ids[1]);
+    // The second upload's temporary id still names the file, for an action attaching it.
+    const { files } = await stack.identity.rpc.request(prepareAttachments, {
+      tenant: ALICE,
+      fileIds: [first.fileId, second.fileId],
+    });
+    expect(files).toEqual([
+      { given: first.fileId, fileId: ids[0] },
+      { given: second.fileId, fileId: ids[0] },
+    ]);
   });
 
   it('refuses a decompression bomb before decoding it (413) and an unreadable image (400), keeping nothing', async () => {

@@ -37,8 +37,6 @@ export class AttachmentsHandler {
     const files = fileIds.map((given) => {
       if (!TEMP_ID.test(given)) return { given, fileId: given };
       const now = byRow.get(BigInt(given.slice(1)));
-      // An upload whose bytes the tenant already had is merged into that file when its variants
-      // are made, and its row goes: its temporary id names nothing any more.
       if (now === undefined) throw new NotFoundError(`no upload of yours is ${given}`);
       return { given, fileId: now.startsWith('@') ? null : now };
     });

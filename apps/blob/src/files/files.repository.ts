@@ -148,8 +148,9 @@ export class FilesRepository {
 
   /**
    * A file whose variants are made gets its content id. If the tenant already has a file with
-   * that id (the same image uploaded twice), this one is dropped for it: returns that id and the
-   * object keys nobody references any more.
+   * that id (the same image uploaded twice), this one is dropped for it (its temporary id is
+   * recorded as naming that file): returns that id and the object keys nobody references any
+   * more.
    */
   async finalize(
     tnId: number,
@@ -161,6 +162,12 @@ export class FilesRepository {
       const existing = await tx.file.findUnique({ where: { tnId_fileId: { tnId, fileId } } });
       if (existing && existing.fId !== fId) {
         const orphans = await this.dropFile(tx, tnId, fId);
+        // Its temporary id keeps naming the file it became (an action may attach it by that).
+        await tx.mergedUpload.upsert({
+          where: { tnId_fId: { tnId, fId } },
+          create: { tnId, fId, fileId: existing.fileId },
+          update: {},
+        });
         return { fileId: existing.fileId, orphans };
       }
       await tx.file.update({ where: { fId }, data: { fileId, descriptor, status: 'A' } });
@@ -238,13 +245,27 @@ export class FilesRepository {
     return this.db.file.findFirst({ where: { tnId, fId }, include: { variants: true } });
   }
 
-  /** The content ids (or still temporary ids) of the tenant's live uploads, by row. */
+  /**
+   * The content ids (or still temporary ids) of the tenant's live uploads, by row — an upload
+   * merged into a file the tenant had by that file's id, while it lives.
+   */
   async liveFileIdsByRow(tnId: number, fIds: bigint[]): Promise<Map<bigint, string>> {
     const rows = await this.db.file.findMany({
       where: { tnId, fId: { in: fIds }, status: { in: ['A', 'P'] } },
       select: { fId: true, fileId: true },
     });
-    return new Map(rows.map((r) => [r.fId, r.fileId]));
+    const byRow = new Map(rows.map((r) => [r.fId, r.fileId]));
+    const merged = await this.db.mergedUpload.findMany({
+      where: { tnId, fId: { in: fIds.filter((id) => !byRow.has(id)) } },
+    });
+    if (merged.length === 0) return byRow;
+    const live = await this.db.file.findMany({
+      where: { tnId, fileId: { in: merged.map((m) => m.fileId) }, status: { in: ['A', 'P'] } },
+      select: { fileId: true },
+    });
+    const alive = new Set(live.map((f) => f.fileId));
+    for (const m of merged) if (alive.has(m.fileId)) byRow.set(m.fId, m.fileId);
+    return byRow;
   }
 
   /**
