@@ -26,6 +26,7 @@ import { blobReadiness } from './health/readiness';
 import { FileSync, FileSyncHandler } from './sync/file-sync';
 import { SharedFilesHandler } from './sync/shared-files';
 import { AttachmentsHandler } from './files/attachments';
+import { TenantPurgeHandler } from './files/tenant-purge.handler';
 import { ImageVariants } from './variants/image-variants';
 import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
@@ -64,6 +65,7 @@ export class AppModule {
         FileSyncHandler,
         SharedFilesHandler,
         AttachmentsHandler,
+        TenantPurgeHandler,
         HealthController,
       ],
       providers: [

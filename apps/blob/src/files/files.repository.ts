@@ -175,6 +175,30 @@ export class FilesRepository {
     });
   }
 
+  /**
+   * Everything of a purged tenant goes (protocol: identity's purge saga): its files with their
+   * variants, marks and shares, its merged uploads, its blob references and usage. Blobs no other
+   * tenant uses go too: returns their object keys for the caller to remove. Idempotent.
+   */
+  async purgeTenant(tnId: number): Promise<string[]> {
+    return this.db.$transaction(async (tx) => {
+      await tx.mergedUpload.deleteMany({ where: { tnId } });
+      await tx.file.deleteMany({ where: { tnId } });
+      const used = await tx.tenantBlob.findMany({ where: { tnId }, select: { blobId: true } });
+      await tx.tenantBlob.deleteMany({ where: { tnId } });
+      await tx.tenantUsage.deleteMany({ where: { tnId } });
+      const orphans: string[] = [];
+      for (const { blobId } of used) {
+        const [blob] = await tx.$queryRaw<{ object_key: string }[]>`
+          select object_key from blobs where blob_id = ${blobId} for update`;
+        if (!blob || (await tx.tenantBlob.count({ where: { blobId } })) > 0) continue;
+        await tx.blob.delete({ where: { blobId } });
+        orphans.push(blob.object_key);
+      }
+      return orphans;
+    });
+  }
+
   /** Stores the blob row unless the bytes are stored already; locks it either way. */
   private async storeBlob(tx: Tx, variant: NewVariant): Promise<boolean> {
     const inserted = await tx.$executeRaw`
