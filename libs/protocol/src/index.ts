@@ -72,3 +72,4 @@ export {
   type SettingPermission,
   type SettingValue,
 } from './settings';
+export { CONTENT_FILE_ID, FILE_ID, TEMP_FILE_ID } from './file-ids';

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ContractClient, prepareAttachments } from '@cloudillo/contracts';
-import { ConflictError, type Visibility } from '@cloudillo/protocol';
-
-/** An upload's temporary id (protocol §5.1), until its variants are made. */
-const TEMP_FILE_ID = /^@\d{1,18}$/;
+import { ConflictError, TEMP_FILE_ID, type Visibility } from '@cloudillo/protocol';
 
 /**
  * An action can be created before the files it attaches have their content ids: it waits, kept

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ContractClient, syncFile } from '@cloudillo/contracts';
-import { type ActionTokenClaims, isAppError } from '@cloudillo/protocol';
+import { type ActionTokenClaims, CONTENT_FILE_ID, isAppError } from '@cloudillo/protocol';
 
 import { Refused } from './refused';
-
-const FILE_ID = /^f1~[A-Za-z0-9_-]{43}$/;
 
 /**
  * Step 11 of the inbox (protocol §2.7, §5.5): the files an inbound action attaches are fetched
@@ -25,7 +23,7 @@ export class AttachmentSync {
     // original at its node (§5.5).
     const full = claims.aud === tenant;
     for (const fileId of claims.a) {
-      if (!FILE_ID.test(fileId)) throw new Refused(`attachment ${fileId} is not a file id`);
+      if (!CONTENT_FILE_ID.test(fileId)) throw new Refused(`attachment ${fileId} is not a file id`);
       try {
         await this.rpc.request(syncFile, { tenant, fileId, from, full });
       } catch (error) {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { type ShareEntry } from '@cloudillo/db-blob';
 import { ApiTenant, Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
-import { type IdTag, idTagSchema, NotFoundError } from '@cloudillo/protocol';
+import { FILE_ID, type IdTag, idTagSchema, NotFoundError } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
@@ -10,7 +10,6 @@ import { atLeast, FileAccess, refuseScoped } from './file-access';
 import { ShareOffers } from './share-offers';
 import { SharesRepository } from './shares.repository';
 
-const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;
 const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id'));
 const shareIdParam = new ZodPipe(z.coerce.number().int().positive());
 const permission = z.enum(['R', 'C', 'W', 'A']);

@@ -1,12 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { type HandlerInput, type HandlerReply, prepareAttachments } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
-import { NotFoundError } from '@cloudillo/protocol';
+import { NotFoundError, TEMP_FILE_ID } from '@cloudillo/protocol';
 
 import { TenantIds } from '../tenant-ids';
 import { FilesRepository } from './files.repository';
-
-const TEMP_ID = /^@\d{1,18}$/;
 
 /**
  * `blob.file.attach.v1`: what action-federation asks before it signs an action with attachments.
@@ -27,7 +25,7 @@ export class AttachmentsHandler {
     visibility,
   }: HandlerInput<typeof prepareAttachments>): Promise<HandlerReply<typeof prepareAttachments>> {
     const tnId = await this.tenants.of(tenant);
-    const tempIds = fileIds.filter((id) => TEMP_ID.test(id));
+    const tempIds = fileIds.filter((id) => TEMP_FILE_ID.test(id));
     const byRow = tempIds.length
       ? await this.files.liveFileIdsByRow(
           tnId,
@@ -35,7 +33,7 @@ export class AttachmentsHandler {
         )
       : new Map<bigint, string>();
     const files = fileIds.map((given) => {
-      if (!TEMP_ID.test(given)) return { given, fileId: given };
+      if (!TEMP_FILE_ID.test(given)) return { given, fileId: given };
       const now = byRow.get(BigInt(given.slice(1)));
       if (now === undefined) throw new NotFoundError(`no upload of yours is ${given}`);
       return { given, fileId: now.startsWith('@') ? null : now };

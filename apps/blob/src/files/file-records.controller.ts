@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 
 import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Put } from '@nestjs/common';
 import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
-import { ConflictError, NotFoundError, ValidationError } from '@cloudillo/protocol';
+import { ConflictError, FILE_ID, NotFoundError, ValidationError } from '@cloudillo/protocol';
 import { type BlobStore } from '@cloudillo/storage';
 import { z } from 'zod';
 
@@ -22,9 +22,7 @@ function randomFileId(): string {
   return id;
 }
 
-const anyFileId = z
-  .string()
-  .regex(/^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/, 'not a file id');
+const anyFileId = z.string().regex(FILE_ID, 'not a file id');
 const fileIdParam = new ZodPipe(anyFileId);
 const tag = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a tag is 1–32 of a-z, 0-9, _ and -');
 const tagParam = new ZodPipe(tag);

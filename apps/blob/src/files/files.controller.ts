@@ -28,6 +28,7 @@ import {
   type IdTag,
   NotFoundError,
   ValidationError,
+  FILE_ID,
 } from '@cloudillo/protocol';
 import { type BlobStore } from '@cloudillo/storage';
 import { type Request, type Response } from 'express';
@@ -61,7 +62,6 @@ function drained(req: Request, timeoutMs: number): Promise<void> {
   });
 }
 /** A file's content id, `@<n>` while its variants are being made, or a document's random id. */
-const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;
 const blobIdParam = new ZodPipe(z.string().regex(BLOB_ID, 'not a blob id (b1~…)'));
 const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id (f1~… or @<n>)'));
 const presetParam = new ZodPipe(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'not a preset name'));

@@ -1,4 +1,4 @@
-import { idTagSchema, visibilitySchema } from '@cloudillo/protocol';
+import { CONTENT_FILE_ID, idTagSchema, TEMP_FILE_ID, visibilitySchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { defineEvent, defineRequest } from '../define';
@@ -11,8 +11,8 @@ export const fileIdGenerated = defineEvent({
   subject: 'blob.file.id-generated.v1',
   payload: z.object({
     tenant: idTagSchema,
-    tempId: z.string().regex(/^@\d{1,18}$/),
-    fileId: z.string().regex(/^f1~[A-Za-z0-9_-]{43}$/),
+    tempId: z.string().regex(TEMP_FILE_ID),
+    fileId: z.string().regex(CONTENT_FILE_ID),
   }),
 });
 
@@ -25,7 +25,7 @@ export const syncFile = defineRequest({
   subject: 'blob.file.sync.v1',
   request: z.object({
     tenant: idTagSchema,
-    fileId: z.string().regex(/^f1~[A-Za-z0-9_-]{43}$/),
+    fileId: z.string().regex(CONTENT_FILE_ID),
     from: idTagSchema,
     /** Every variant (the action's audience keeps all); otherwise a media `orig` is metadata only. */
     full: z.boolean().optional(),
