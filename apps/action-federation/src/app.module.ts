@@ -27,6 +27,7 @@ import { ActionsRepository } from './actions/actions.repository';
 import { ActionComposer } from './actions/action-composer';
 import { AttachmentIds } from './actions/attachment-ids';
 import { AttachmentReadyHandler } from './actions/attachment-ready.handler';
+import { TenantPurgeHandler } from './actions/tenant-purge.handler';
 import { Subscriptions } from './conversations/subscriptions';
 import { ConversationHooks } from './hooks/conversation-hooks';
 import { FileShareHooks } from './hooks/file-share-hooks';
@@ -93,6 +94,7 @@ export class AppModule {
         OutboxController,
         DeliveriesController,
         HealthController,
+        TenantPurgeHandler,
       ],
       providers: [
         { provide: FED_CONFIG, useValue: config },

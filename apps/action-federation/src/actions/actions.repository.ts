@@ -222,6 +222,15 @@ export class ActionsRepository {
     await this.db.federationTenant.createMany({ data: [{ tnId, idTag }], skipDuplicates: true });
   }
 
+  /** The purge saga's part here: every action the tenant holds, and its directory row. */
+  async purgeTenant(tnId: number): Promise<number> {
+    const [{ count }] = await this.db.$transaction([
+      this.db.action.deleteMany({ where: { tnId } }),
+      this.db.federationTenant.deleteMany({ where: { tnId } }),
+    ]);
+    return count;
+  }
+
   find(tnId: number, actionId: string): Promise<Action | null> {
     return this.db.action.findUnique({ where: { tnId_actionId: { tnId, actionId } } });
   }

@@ -26,7 +26,11 @@ export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.rpc.subscribe(tenantPurged, ({ idTag }) => this.cache.delete(idTag));
+    // Every replica forgets at once (a plain subscription, not the service's queue group).
+    this.unsubscribe = this.rpc.subscribe(tenantPurged, ({ idTag, tnId }) => {
+      this.cache.delete(idTag);
+      this.remembered.delete(tnId);
+    });
   }
 
   onModuleDestroy(): void {
@@ -46,6 +50,20 @@ export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(idTag, { tnId, until: now + TTL_MS });
     return tnId;
+  }
+
+  /**
+   * Whether `idTag` is still a tenant here (and still the tenant `tnId`, when given): false once it
+   * is purged or its id_tag went to a new tenant, so work queued for it before is dropped, not done.
+   */
+  async isLive(idTag: string, tnId?: number): Promise<boolean> {
+    try {
+      const current = await this.tnId(idTag);
+      return tnId === undefined || current === tnId;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
   }
 
   private async lookup(idTag: string): Promise<number> {

@@ -109,6 +109,8 @@ export class DeliveryService {
     // Refused at the fan-out's first attempt: a dead letter, without asking again.
     if (job.data.refused)
       throw new UnrecoverableError(`${job.data.recipient} refused: ${job.data.refused}`);
+    // Its sender (always a tenant here: only its own tokens leave) was purged meanwhile.
+    if (!(await this.tenants.isLive(storedClaims(job.data.token).iss))) return;
     const destination = this.destination(job.data.recipient);
     const now = this.clock().getTime();
     const retryAt = await this.breaker.admit(destination, now);

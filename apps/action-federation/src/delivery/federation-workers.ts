@@ -11,6 +11,7 @@ import { type Job, Worker } from 'bullmq';
 import { type FederationConfig } from '../config';
 import { DraftsService } from '../actions/drafts.service';
 import { OutboundActions } from '../actions/outbound-actions';
+import { TenantDirectory } from '../actions/tenant-directory';
 import { HistorySync } from '../history/history-sync';
 import { InteractionStats } from '../hooks/interaction-stats';
 import { VerificationService } from '../inbox/verification.service';
@@ -54,6 +55,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly outbound: OutboundActions,
     private readonly history: HistorySync,
     private readonly drafts: DraftsService,
+    private readonly tenants: TenantDirectory,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
@@ -72,7 +74,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       VERIFY_QUEUE,
       async (job) => {
         if (job.name === 'sweep') await this.verification.sweep();
-        else await this.verification.verifyPending(job.data);
+        else await this.unlessPurged(job, () => this.verification.verifyPending(job.data));
       },
       { ...common, concurrency: this.config.verify.concurrency },
     );
@@ -101,22 +103,27 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
         );
       }
     });
-    const stat = new Worker<StatJob>(STAT_QUEUE, (job) => this.stats.broadcast(job.data), {
-      ...common,
-      concurrency: 4,
-    });
-    const fanout = new Worker<FanoutJob>(
-      FANOUT_QUEUE,
-      async (job) => this.delivery.sendAll(await this.outbound.deliveriesOf(job.data)),
+    const stat = new Worker<StatJob>(
+      STAT_QUEUE,
+      (job) => this.unlessPurged(job, () => this.stats.broadcast(job.data)),
       { ...common, concurrency: 4 },
     );
-    const history = new Worker<HistoryJob>(HISTORY_QUEUE, (job) => this.history.sync(job.data), {
-      ...common,
-      concurrency: 4,
-    });
+    const fanout = new Worker<FanoutJob>(
+      FANOUT_QUEUE,
+      (job) =>
+        this.unlessPurged(job, async () =>
+          this.delivery.sendAll(await this.outbound.deliveriesOf(job.data)),
+        ),
+      { ...common, concurrency: 4 },
+    );
+    const history = new Worker<HistoryJob>(
+      HISTORY_QUEUE,
+      (job) => this.unlessPurged(job, () => this.history.sync(job.data)),
+      { ...common, concurrency: 4 },
+    );
     const publisher = new Worker<PublishJob>(
       PUBLISH_QUEUE,
-      (job) => this.drafts.publishScheduled(job.data),
+      (job) => this.unlessPurged(job, () => this.drafts.publishScheduled(job.data)),
       { ...common, concurrency: 4 },
     );
     this.workers = [verifier, deliverer, stat, fanout, history, publisher];
@@ -124,6 +131,15 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       worker.on('error', (error) => this.logger.error(`queue worker: ${error.message}`));
     }
     await this.queues.startSweeper();
+  }
+
+  /** A job queued for a tenant purged since is dropped (completed without its work). */
+  private async unlessPurged(
+    job: Job<{ tnId: number; tenant: string }>,
+    work: () => Promise<unknown>,
+  ): Promise<void> {
+    if (await this.tenants.isLive(job.data.tenant, job.data.tnId)) await work();
+    else this.logger.log(`${job.queueName} job of purged tenant ${job.data.tenant} dropped`);
   }
 
   async onApplicationShutdown(): Promise<void> {
