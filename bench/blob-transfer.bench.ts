@@ -9,10 +9,9 @@ import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
 
 import { createTenant, setTenantPassword } from '@cloudillo/contracts';
-import { S3BlobStore } from '@cloudillo/storage';
 
 import { startDeployment } from './deployment';
-import { requireEnv, rssMiB } from './harness';
+import { benchStore, cpuSnapshot, cpuSpent, requireEnv, rssMiB } from './harness';
 
 const FILES = Number(process.env['BENCH_FILES'] ?? 10);
 const FILE_BYTES = 100 * 1024 * 1024;
@@ -120,13 +119,7 @@ async function main(): Promise<void> {
     },
     gatewayEnv: { GATEWAY_STREAM_LIMIT: '200m', GATEWAY_PROXY_TIMEOUT_MS: '600000' },
   });
-  const raw = new S3BlobStore({
-    endpoint: requireEnv('S3_ENDPOINT'),
-    region: process.env['S3_REGION'] ?? 'us-east-1',
-    accessKey: requireEnv('S3_ACCESS_KEY'),
-    secretKey: requireEnv('S3_SECRET_KEY'),
-    bucket: node.bucket,
-  });
+  const raw = benchStore(node.bucket);
   const rawKeys: string[] = [];
   const blobIds: string[] = [];
   try {
@@ -139,6 +132,8 @@ async function main(): Promise<void> {
       { 'Content-Type': 'application/json' },
       Buffer.from(JSON.stringify({ idTag: ALICE, password: PASSWORD })),
     );
+    // BENCH_BLOB_DIRECT=1: files go to the blob service itself, without the gateway hop.
+    const apiPort = process.env['BENCH_BLOB_DIRECT'] === '1' ? node.ports.blob : node.ports.gateway;
     const token = (JSON.parse(login.body.toString()) as { data: { token: string } }).data.token;
     const auth = { Authorization: `Bearer ${token}` };
     const base = randomBytes(FILE_BYTES);
@@ -147,13 +142,35 @@ async function main(): Promise<void> {
     // One small upload and read first: code paths, the Prisma query compiler and pools load
     // once; what is measured below is what an upload's size adds.
     const warm = await call(
-      node.ports.gateway,
+      apiPort,
       'POST',
       '/api/files/file/warm-up.bin',
       { ...auth, 'Content-Type': 'application/octet-stream', 'Content-Length': '1024' },
       randomBytes(1024),
     );
     if (warm.status !== 201) throw new Error(`warm-up upload: ${warm.status}`);
+    const cpu = () =>
+      cpuSnapshot({
+        gateway: node.processes.gateway.pid,
+        blob: blobPid,
+        store: /radosgw|minio/,
+        bench: 'self',
+      });
+    /** CPU used by each process in one kind of phase, summed over its interleaved runs. */
+    const phases = { rawUp: {}, apiUp: {}, rawDown: {}, apiDown: {} } as Record<
+      'rawUp' | 'apiUp' | 'rawDown' | 'apiDown',
+      Record<string, number>
+    >;
+    const timed = async <T>(phase: keyof typeof phases, run: () => Promise<T>): Promise<T> => {
+      const before = cpu();
+      const result = await run();
+      const after = cpu();
+      for (const [name, value] of Object.entries(after))
+        phases[phase][name] = (phases[phase][name] ?? 0) + value - (before[name] ?? 0);
+      return result;
+    };
+    const showCpu = (label: string, phase: keyof typeof phases) =>
+      console.log(`  CPU seconds, ${label}: ${cpuSpent({}, phases[phase])}`);
     const rssStart = rssMiB(blobPid);
     let rssPeak = rssStart;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(blobPid))), 50);
@@ -165,31 +182,28 @@ async function main(): Promise<void> {
       const data = fileBytes(base, 2 * i);
       let t = process.hrtime.bigint();
       const key = `raw/${i}`;
-      await raw.put(key, chunks(data), 'application/octet-stream');
+      await timed('rawUp', () => raw.put(key, chunks(data), 'application/octet-stream'));
       rawSeconds += seconds(t);
       rawKeys.push(key);
       const upload = fileBytes(base, 2 * i + 1);
       t = process.hrtime.bigint();
-      const res = await call(
-        node.ports.gateway,
-        'POST',
-        `/api/files/file/bench-${i}.bin`,
-        {
-          ...auth,
-          'Content-Type': 'application/octet-stream',
-          'Content-Length': String(FILE_BYTES),
-        },
-        upload,
+      const res = await timed('apiUp', () =>
+        call(
+          apiPort,
+          'POST',
+          `/api/files/file/bench-${i}.bin`,
+          {
+            ...auth,
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': String(FILE_BYTES),
+          },
+          upload,
+        ),
       );
       apiSeconds += seconds(t);
       if (res.status !== 201) throw new Error(`upload ${i}: ${res.status} ${res.body.toString()}`);
       const { fileId } = (JSON.parse(res.body.toString()) as { data: { fileId: string } }).data;
-      const descriptor = await call(
-        node.ports.gateway,
-        'GET',
-        `/api/files/${fileId}/descriptor`,
-        auth,
-      );
+      const descriptor = await call(apiPort, 'GET', `/api/files/${fileId}/descriptor`, auth);
       const d2 = (JSON.parse(descriptor.body.toString()) as { data: { file: string } }).data.file;
       blobIds.push(/orig:(b1~[^:]+)/.exec(d2)?.[1] ?? '');
     }
@@ -200,6 +214,8 @@ async function main(): Promise<void> {
     console.log(
       `upload ${FILES} × 100 MiB: raw PutObject ${rawRate.toFixed(1)} MiB/s, API ${apiRate.toFixed(1)} MiB/s — ratio ${(apiRate / rawRate).toFixed(2)} (goal ≥ 0.8)`,
     );
+    showCpu('raw uploads', 'rawUp');
+    showCpu('API uploads', 'apiUp');
     console.log(
       `  blob service RSS: ${rssIdle.toFixed(0)} MiB idle, ${rssStart.toFixed(0)} MiB after a 1 KiB warm-up, peak ${rssPeak.toFixed(0)} MiB during the 100 MiB uploads (goal: flat, < 200 MiB)`,
     );
@@ -208,18 +224,26 @@ async function main(): Promise<void> {
     let apiDown = 0;
     for (let i = 0; i < FILES; i++) {
       let t = process.hrtime.bigint();
-      let n = 0;
-      for await (const chunk of await raw.get(rawKeys[i] as string)) n += (chunk as Buffer).length;
+      const n = await timed('rawDown', async () => {
+        let bytes = 0;
+        for await (const chunk of await raw.get(rawKeys[i] as string))
+          bytes += (chunk as Buffer).length;
+        return bytes;
+      });
       rawDown += seconds(t);
       if (n !== FILE_BYTES) throw new Error(`raw download ${i}: ${n} bytes`);
       t = process.hrtime.bigint();
-      let res = await call(node.ports.gateway, 'GET', `/api/files/variant/${blobIds[i]}`, auth);
-      // Direct reads: the client follows the redirect to the store (timed with the API call).
-      if (res.status === 307 && res.location) res = await fetchCounted(res.location);
+      const res = await timed('apiDown', async () => {
+        const answer = await call(apiPort, 'GET', `/api/files/variant/${blobIds[i]}`, auth);
+        // Direct reads: the client follows the redirect to the store (timed with the API call).
+        return answer.status === 307 && answer.location ? fetchCounted(answer.location) : answer;
+      });
       apiDown += seconds(t);
       if (res.status !== 200 || res.bytes !== FILE_BYTES)
         throw new Error(`download ${i}: ${res.status}, ${res.bytes} bytes`);
     }
+    showCpu('raw downloads', 'rawDown');
+    showCpu('API downloads', 'apiDown');
     const rawDownRate = total / MiB / rawDown;
     const apiDownRate = total / MiB / apiDown;
     console.log(

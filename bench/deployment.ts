@@ -7,13 +7,13 @@ import { NatsRpcTransport } from '@cloudillo/messaging';
 import { startNatsServer, type TestNatsServer } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 
-import { dropSchema, ROOT, startApp } from './harness';
+import { benchStore, dropSchema, ROOT, startApp } from './harness';
 
 /** A whole deployment as separate processes (identity, access-token, action-federation, blob, gateway). */
 export interface Deployment {
   ports: { identity: number; auth: number; federation: number; blob: number; gateway: number };
   schemas: { identity: string; auth: string; federation: string; blob: string };
-  /** The blob service's bucket (its own, removed objects aside, left for the store's cleanup). */
+  /** The blob service's bucket (its own; removed with everything in it when stopped). */
   bucket: string;
   nats: TestNatsServer;
   rpc: ContractClient;
@@ -127,6 +127,7 @@ export async function startDeployment(options: {
       await new Promise((r) => setTimeout(r, 500));
       await nats.stop();
       for (const schema of Object.values(schemas)) await dropSchema(databaseUrl, schema);
+      await benchStore(bucket).destroyBucket();
     },
   };
 }

@@ -17,7 +17,9 @@ import { importPublicKey } from '@cloudillo/crypto';
 import { Client } from 'pg';
 
 import { startDeployment } from './deployment';
-import { cpuSeconds, cpuSecondsMatching, requireEnv } from './harness';
+import { cpuSnapshot, cpuSpent, requireEnv } from './harness';
+
+type CpuUse = ReturnType<typeof cpuSnapshot>;
 
 const TOKENS = Number(process.env['BENCH_TOKENS'] ?? 3_000);
 /** BENCH_INBOUND_DIRECT=1: deliver to the federation service itself, without the gateway hop. */
@@ -142,28 +144,18 @@ async function main(): Promise<void> {
           )
         ).rows[0].n,
       );
-    const cpu = () => ({
-      gateway: cpuSeconds(node.processes.gateway.pid),
-      federation: cpuSeconds(node.processes.federation.pid),
-      identity: cpuSeconds(node.processes.identity.pid),
-      postgres: cpuSecondsMatching(/^postgres/),
-      redis: cpuSecondsMatching(/redis-server/),
-      nats: cpuSecondsMatching(/nats-server/),
-      bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-    });
-    const showCpu = (
-      label: string,
-      before: ReturnType<typeof cpu>,
-      after: ReturnType<typeof cpu>,
-    ) =>
-      console.log(
-        `  CPU seconds during ${label}: ${Object.entries(after)
-          .map(
-            ([name, value]) =>
-              `${name} ${(value - before[name as keyof typeof before]).toFixed(1)}`,
-          )
-          .join(', ')}`,
-      );
+    const cpu = () =>
+      cpuSnapshot({
+        gateway: node.processes.gateway.pid,
+        federation: node.processes.federation.pid,
+        identity: node.processes.identity.pid,
+        postgres: /^postgres/,
+        redis: /redis-server/,
+        nats: /nats-server/,
+        bench: 'self',
+      });
+    const showCpu = (label: string, before: CpuUse, after: CpuUse) =>
+      console.log(`  CPU seconds during ${label}: ${cpuSpent(before, after)}`);
     const inboxPort = DIRECT ? node.ports.federation : node.ports.gateway;
     if (DIRECT) console.log('delivering to the federation service directly (no gateway hop)');
     const cpuBefore = cpu();

@@ -5,6 +5,7 @@ import { Agent, request } from 'node:http';
 import path from 'node:path';
 
 import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
+import { S3BlobStore } from '@cloudillo/storage';
 import { Client } from 'pg';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -59,6 +60,40 @@ export function cpuSecondsMatching(pattern: RegExp): number {
     }
   }
   return total;
+}
+
+/** The S3 store the backing services run (from the infra env), on `bucket`. */
+export function benchStore(bucket: string): S3BlobStore {
+  return new S3BlobStore({
+    endpoint: requireEnv('S3_ENDPOINT'),
+    region: process.env['S3_REGION'] ?? 'us-east-1',
+    accessKey: requireEnv('S3_ACCESS_KEY'),
+    secretKey: requireEnv('S3_SECRET_KEY'),
+    bucket,
+  });
+}
+
+/** Where CPU is counted: a pid, every process matching a pattern, or this bench process. */
+export type CpuSource = number | undefined | RegExp | 'self';
+
+/** CPU seconds used so far by each named source. */
+export function cpuSnapshot(sources: Record<string, CpuSource>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(sources).map(([name, source]) => {
+      if (source === 'self') {
+        const { user, system } = process.cpuUsage();
+        return [name, (user + system) / 1e6];
+      }
+      return [name, source instanceof RegExp ? cpuSecondsMatching(source) : cpuSeconds(source)];
+    }),
+  );
+}
+
+/** "name 1.2, other 0.3": the CPU seconds each source used between two snapshots. */
+export function cpuSpent(before: Record<string, number>, after: Record<string, number>): string {
+  return Object.entries(after)
+    .map(([name, value]) => `${name} ${(value - (before[name] ?? 0)).toFixed(1)}`)
+    .join(', ');
 }
 
 /** Resident memory of a process, from /proc (MiB). */

@@ -9,6 +9,7 @@ import {
   type TestSchema,
   uniqueName,
 } from '@cloudillo/testing';
+import { S3BlobStore } from '@cloudillo/storage';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type AuthHarness, startTestAccessToken } from '../../access-token/test/auth-harness';
@@ -20,6 +21,7 @@ import {
   loggedInTenants,
   startTestIdentity,
 } from '../../identity/test/identity-harness';
+
 import { startBlob } from '../src/blob-app';
 import { type BlobConfig } from '../src/config';
 import { type Clock } from '../src/tokens';
@@ -145,6 +147,9 @@ export async function startTestBlob(options: {
       peerTimeoutMs: 10_000,
       ...options.config,
     };
+    teardown.add(new S3BlobStore({ ...config.s3, partSizeBytes: config.partSizeBytes }), (store) =>
+      store.destroyBucket(),
+    );
     const app = teardown.add(
       await startBlob(config, {
         logger: false,

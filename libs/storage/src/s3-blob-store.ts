@@ -82,6 +82,18 @@ export class S3BlobStore implements BlobStore {
   }
 
   /**
+   * Removes every object and the bucket itself: for test and bench deployments, which must give
+   * the store's space back (a full store blocks every write). Never called by the services.
+   */
+  async destroyBucket(): Promise<void> {
+    if (!(await this.client.bucketExists(this.bucket))) return;
+    const keys: string[] = [];
+    for await (const { key } of this.list('')) keys.push(key);
+    for (let at = 0; at < keys.length; at += 1000) await this.remove(keys.slice(at, at + 1000));
+    await this.client.removeBucket(this.bucket);
+  }
+
+  /**
    * Multipart with bounded, fixed memory: the stream is copied into part buffers of
    * `partSizeBytes` (three, reused: one filling while at most two upload), so an upload holds the
    * same memory whatever its length. (The minio client's own streaming upload can buffer sixteen

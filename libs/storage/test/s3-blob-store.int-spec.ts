@@ -27,6 +27,21 @@ describe('S3 blob store against the real S3 server (Ceph RGW locally)', () => {
   const store = new S3BlobStore({ ...s3, bucket: uniqueName('storage').replaceAll('_', '-') });
 
   beforeAll(() => store.ensureBucket());
+  afterAll(() => store.destroyBucket());
+
+  it('destroys a bucket with what it holds (test and bench deployments give the space back)', async () => {
+    const scratch = new S3BlobStore({ ...s3, bucket: uniqueName('scratch').replaceAll('_', '-') });
+    await scratch.ensureBucket();
+    for (const key of ['a/1', 'a/2', 'b/3'])
+      await scratch.put(key, Readable.from([Buffer.from(key)]));
+    await scratch.destroyBucket();
+    await scratch.destroyBucket(); // nothing left to do: no error
+    await scratch.ensureBucket();
+    const left: string[] = [];
+    for await (const object of scratch.list('')) left.push(object.key);
+    expect(left).toEqual([]);
+    await scratch.destroyBucket();
+  });
 
   it('puts, stats, reads whole and by range, lists and removes', async () => {
     const data = randomBytes(300_000);
