@@ -1,6 +1,8 @@
 /**
  * Issue 6: upload 1 GiB in 100 MiB files through the API (gateway → blob → S3, hashed while
- * streaming) vs raw PutObject of the same bytes to the same store in the same run (goal ≥ 0.8),
+ * streaming) vs raw PutObject of the same bytes to the same store in the same run (goal ≥ 0.8) —
+ * one PutObject request per file, as the issue names it, and, stricter, the storage lib's own
+ * multipart upload (parts in parallel, as the service writes),
  * with the blob service's peak RSS (goal: flat, under 200 MiB); then download through the API vs
  * raw GetObject (goal ≥ 0.9).
  */
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
     gatewayEnv: { GATEWAY_STREAM_LIMIT: '200m', GATEWAY_PROXY_TIMEOUT_MS: '600000' },
   });
   const raw = benchStore(node.bucket);
+  // Parts larger than a file: each file is one PutObject request.
+  const rawSingle = benchStore(node.bucket, 128 * MiB);
   const rawKeys: string[] = [];
   const blobIds: string[] = [];
   try {
@@ -175,17 +179,24 @@ async function main(): Promise<void> {
     let rssPeak = rssStart;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(blobPid))), 50);
 
-    // Interleaved, so both see the same store state: raw file i, then the API's file i.
+    // Interleaved, so all see the same store state: raw file i (one request, then multipart),
+    // then the API's file i.
+    let singleSeconds = 0;
     let rawSeconds = 0;
     let apiSeconds = 0;
     for (let i = 0; i < FILES; i++) {
-      const data = fileBytes(base, 2 * i);
       let t = process.hrtime.bigint();
+      const single = `raw/single-${i}`;
+      await rawSingle.put(single, chunks(fileBytes(base, 3 * i)), 'application/octet-stream');
+      singleSeconds += seconds(t);
+      rawKeys.push(single);
+      const data = fileBytes(base, 3 * i + 1);
+      t = process.hrtime.bigint();
       const key = `raw/${i}`;
       await timed('rawUp', () => raw.put(key, chunks(data), 'application/octet-stream'));
       rawSeconds += seconds(t);
       rawKeys.push(key);
-      const upload = fileBytes(base, 2 * i + 1);
+      const upload = fileBytes(base, 3 * i + 2);
       t = process.hrtime.bigint();
       const res = await timed('apiUp', () =>
         call(
@@ -209,12 +220,16 @@ async function main(): Promise<void> {
     }
     clearInterval(sampler);
     const total = FILES * FILE_BYTES;
+    const singleRate = total / MiB / singleSeconds;
     const rawRate = total / MiB / rawSeconds;
     const apiRate = total / MiB / apiSeconds;
     console.log(
-      `upload ${FILES} × 100 MiB: raw PutObject ${rawRate.toFixed(1)} MiB/s, API ${apiRate.toFixed(1)} MiB/s — ratio ${(apiRate / rawRate).toFixed(2)} (goal ≥ 0.8)`,
+      `upload ${FILES} × 100 MiB: raw PutObject (one request) ${singleRate.toFixed(1)} MiB/s, API ${apiRate.toFixed(1)} MiB/s — ratio ${(apiRate / singleRate).toFixed(2)} (goal ≥ 0.8)`,
     );
-    showCpu('raw uploads', 'rawUp');
+    console.log(
+      `  stricter: raw multipart upload (the storage lib's, parts in parallel) ${rawRate.toFixed(1)} MiB/s — API ratio ${(apiRate / rawRate).toFixed(2)}`,
+    );
+    showCpu('raw multipart uploads', 'rawUp');
     showCpu('API uploads', 'apiUp');
     console.log(
       `  blob service RSS: ${rssIdle.toFixed(0)} MiB idle, ${rssStart.toFixed(0)} MiB after a 1 KiB warm-up, peak ${rssPeak.toFixed(0)} MiB during the 100 MiB uploads (goal: flat, < 200 MiB)`,
@@ -226,8 +241,7 @@ async function main(): Promise<void> {
       let t = process.hrtime.bigint();
       const n = await timed('rawDown', async () => {
         let bytes = 0;
-        for await (const chunk of await raw.get(rawKeys[i] as string))
-          bytes += (chunk as Buffer).length;
+        for await (const chunk of await raw.get(`raw/${i}`)) bytes += (chunk as Buffer).length;
         return bytes;
       });
       rawDown += seconds(t);

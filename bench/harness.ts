@@ -63,8 +63,9 @@ export function cpuSecondsMatching(pattern: RegExp): number {
 }
 
 /** The S3 store the backing services run (from the infra env), on `bucket`. */
-export function benchStore(bucket: string): S3BlobStore {
+export function benchStore(bucket: string, partSizeBytes?: number): S3BlobStore {
   return new S3BlobStore({
+    ...(partSizeBytes ? { partSizeBytes } : {}),
     endpoint: requireEnv('S3_ENDPOINT'),
     region: process.env['S3_REGION'] ?? 'us-east-1',
     accessKey: requireEnv('S3_ACCESS_KEY'),

@@ -39,7 +39,7 @@ const schema = z.object({
    * Multipart part size (S3's minimum, 5 MiB, by default): an upload holds three parts at most,
    * so this bounds its memory (bench/blob-transfer: peak RSS 210 MiB with 8 MiB, 198 with 5 MiB).
    */
-  BLOB_PART_SIZE: envBytes('5m'),
+  BLOB_PART_SIZE: envBytes('8m'),
   /** How old an object without a row must be before garbage collection removes it. */
   /** Local multi-node runs only (see identity): where peers are. */
   FEDERATION_PEER_MAP: envUrlMap.refine(
