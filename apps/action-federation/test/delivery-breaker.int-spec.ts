@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-
 import { updateRelationship } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf, freePort, waitFor } from '@cloudillo/testing';
 
+import { fakePeer, type FakePeer } from './fake-peer';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 const ALICE = 'alice.localhost';
@@ -10,31 +9,10 @@ const FOLLOWERS = Array.from({ length: 30 }, (_, i) => `u${i}.dead.localhost`);
 const REFUSING = 'strict.refusing.localhost';
 const BASE = 'base.localhost';
 
-/** A peer deployment we control: it answers every inbox POST with `status()`, and counts them. */
-async function fakePeer(port: number) {
-  const received: { host: string; body: string }[] = [];
-  let status = 503;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ host: req.headers.host ?? '', body });
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    received,
-    answer: (next: number) => (status = next),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('delivery: per-destination circuit breaker and the admin dead-letter route', () => {
   let stack: FederationStack;
-  let dead: Awaited<ReturnType<typeof fakePeer>>;
-  let refusing: Awaited<ReturnType<typeof fakePeer>>;
+  let dead: FakePeer;
+  let refusing: FakePeer;
 
   beforeAll(async () => {
     const [deadPort, refusingPort] = [await freePort(), await freePort()];

@@ -1,44 +1,23 @@
-import { createServer, type Server } from 'node:http';
-
 import { purgeTenant, updateRelationship } from '@cloudillo/contracts';
 import { dataOf, freePort, testInfra, waitFor } from '@cloudillo/testing';
 import { Client } from 'pg';
 
 import { FederationQueues } from '../src/delivery/federation-queues';
+import { fakePeer, type FakePeer } from './fake-peer';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
 const FAR = 'far.away.localhost';
 
-/** A peer whose inbox answers `status` to every POST, and counts them. */
-async function countingPeer(port: number) {
-  let status = 503;
-  const received: string[] = [];
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received.push(req.url ?? '');
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    received,
-    answer: (next: number) => (status = next),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('tenant purge: action-federation’s part of the saga', () => {
   let stack: FederationStack;
-  let far: Awaited<ReturnType<typeof countingPeer>>;
+  let far: FakePeer;
   let pg: Client;
 
   beforeAll(async () => {
     const farPort = await freePort();
-    far = await countingPeer(farPort);
+    far = await fakePeer(farPort);
     stack = await startFederationStack({
       tenants: [ALICE, BOB],
       peers: { [FAR]: `http://127.0.0.1:${farPort}` },
