@@ -67,53 +67,69 @@ export async function startDeployment(options: {
       .map(([peer, url]) => `${peer}=${url}`)
       .join(','),
   };
-  const identity = await startApp('identity', {
-    ...common,
-    IDENTITY_DB_SCHEMA: schemas.identity,
-    IDENTITY_HTTP_PORT: String(ports.identity),
-    IDENTITY_BASE_ID_TAG: options.baseIdTag,
-    IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    IDENTITY_QUEUE_PREFIX: schemas.identity,
-  });
-  const auth = await startApp('access-token', {
-    ...common,
-    AUTH_DB_SCHEMA: schemas.auth,
-    AUTH_HTTP_PORT: String(ports.auth),
-    AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  });
-  const federation = await startApp('action-federation', {
-    ...common,
-    FED_DB_SCHEMA: schemas.federation,
-    FED_HTTP_PORT: String(ports.federation),
-    FED_QUEUE_PREFIX: schemas.federation,
-    ...options.federationEnv,
-  });
-  const blob = await startApp('blob', {
-    ...common,
-    BLOB_DB_SCHEMA: schemas.blob,
-    BLOB_HTTP_PORT: String(ports.blob),
-    BLOB_BUCKET: bucket,
-    // As deployed (helm values `blob.nodeOptions`, `blob.mallocArenaMax`).
-    MALLOC_ARENA_MAX: '2',
-    NODE_OPTIONS: '--max-semi-space-size=2',
-    ...options.blobEnv,
-  });
-  const gateway = await startApp('gateway', {
-    ...common,
-    GATEWAY_PORT: String(ports.gateway),
-    GATEWAY_UPSTREAMS: [
-      `identity=http://127.0.0.1:${ports.identity}`,
-      `access-token=http://127.0.0.1:${ports.auth}`,
-      `action-federation=http://127.0.0.1:${ports.federation}`,
-      `blob=http://127.0.0.1:${ports.blob}`,
-    ].join(','),
-    // One client address sending thousands of requests: per-IP limits would measure themselves
-    // (their behaviour is tested in apps/gateway and the federation bad-input suite).
-    GATEWAY_RATE_LIMITS: 'false',
-    ...options.gatewayEnv,
-  });
+  // An app that fails to start fails the bench at once, taking down what had started.
+  const started: ChildProcess[] = [];
+  const start = async (app: string, env: Record<string, string>): Promise<ChildProcess> => {
+    const child = await startApp(app, env);
+    started.push(child);
+    return child;
+  };
+  let apps;
+  try {
+    const identity = await start('identity', {
+      ...common,
+      IDENTITY_DB_SCHEMA: schemas.identity,
+      IDENTITY_HTTP_PORT: String(ports.identity),
+      IDENTITY_BASE_ID_TAG: options.baseIdTag,
+      IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      IDENTITY_QUEUE_PREFIX: schemas.identity,
+    });
+    const auth = await start('access-token', {
+      ...common,
+      AUTH_DB_SCHEMA: schemas.auth,
+      AUTH_HTTP_PORT: String(ports.auth),
+      AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    const federation = await start('action-federation', {
+      ...common,
+      FED_DB_SCHEMA: schemas.federation,
+      FED_HTTP_PORT: String(ports.federation),
+      FED_QUEUE_PREFIX: schemas.federation,
+      ...options.federationEnv,
+    });
+    const blob = await start('blob', {
+      ...common,
+      BLOB_DB_SCHEMA: schemas.blob,
+      BLOB_HTTP_PORT: String(ports.blob),
+      BLOB_BUCKET: bucket,
+      // As deployed (helm values `blob.nodeOptions`, `blob.mallocArenaMax`).
+      MALLOC_ARENA_MAX: '2',
+      NODE_OPTIONS: '--max-semi-space-size=2',
+      ...options.blobEnv,
+    });
+    const gateway = await start('gateway', {
+      ...common,
+      GATEWAY_PORT: String(ports.gateway),
+      GATEWAY_UPSTREAMS: [
+        `identity=http://127.0.0.1:${ports.identity}`,
+        `access-token=http://127.0.0.1:${ports.auth}`,
+        `action-federation=http://127.0.0.1:${ports.federation}`,
+        `blob=http://127.0.0.1:${ports.blob}`,
+      ].join(','),
+      // One client address sending thousands of requests: per-IP limits would measure themselves
+      // (their behaviour is tested in apps/gateway and the federation bad-input suite).
+      GATEWAY_RATE_LIMITS: 'false',
+      ...options.gatewayEnv,
+    });
+    apps = { identity, auth, federation, blob, gateway };
+  } catch (error) {
+    for (const child of started) child.kill('SIGTERM');
+    await nats.stop();
+    for (const schema of Object.values(schemas)) await dropSchema(databaseUrl, schema);
+    throw error;
+  }
   const nc: NatsConnection = await connect({ servers: nats.url });
-  const processes = { identity, auth, federation, blob, gateway };
+  const processes = apps;
   return {
     ports,
     schemas,

@@ -31,7 +31,11 @@ export class AppModule {
         {
           provide: TenantDirectory,
           inject: [ContractClient],
-          useFactory: (rpc: ContractClient) => new TenantDirectory(rpc),
+          useFactory: (rpc: ContractClient) => {
+            const directory = new TenantDirectory(rpc);
+            directory.followPurges(); // for the process's life: ends with its NATS connection
+            return directory;
+          },
         },
         {
           provide: GATEWAY_REDIS,

@@ -38,6 +38,33 @@ function clientFor(endpoint: string, options: S3Options): Client {
   });
 }
 
+/**
+ * Part buffers kept between uploads. Allocating fresh 8 MiB buffers for every upload and leaving
+ * them to the garbage collector makes a busy service's memory climb in steps (dead buffers wait for
+ * a GC, and the allocator keeps much of what it got); reusing one upload's worth keeps it flat.
+ * Bounded: beyond `maxIdle`, returned buffers are let go.
+ */
+class PartBuffers {
+  private readonly idle: Buffer[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly maxIdle: number,
+  ) {}
+
+  take(): Buffer {
+    return this.idle.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  /** Only once nothing reads them any more (no part upload in flight). */
+  give(buffers: Buffer[]): void {
+    for (const buffer of buffers) if (this.idle.length < this.maxIdle) this.idle.push(buffer);
+  }
+}
+
+/** One upload's buffers: one filling while at most two parts upload. */
+const BUFFERS_PER_UPLOAD = 3;
+
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
 
 function isNotFound(error: unknown): boolean {
@@ -48,10 +75,12 @@ function isNotFound(error: unknown): boolean {
 export class S3BlobStore implements BlobStore {
   private readonly client: Client;
   private readonly signer: Client;
+  private readonly buffers: PartBuffers;
 
   constructor(private readonly options: S3Options) {
     this.client = clientFor(options.endpoint, options);
     this.signer = options.publicEndpoint ? clientFor(options.publicEndpoint, options) : this.client;
+    this.buffers = new PartBuffers(this.client.partSize, BUFFERS_PER_UPLOAD);
   }
 
   signedGetUrl(
@@ -95,16 +124,22 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * Multipart with bounded, fixed memory: the stream is copied into part buffers of
-   * `partSizeBytes` (three, reused: one filling while at most two upload), so an upload holds the
-   * same memory whatever its length. (The minio client's own streaming upload can buffer sixteen
+   * `partSizeBytes` (three, reused: one filling while at most two upload, and kept for the next
+   * upload), so an upload holds the same memory whatever its length. (The minio client's own streaming upload can buffer sixteen
    * parts, and for a stream of unknown length picks parts of hundreds of MiB.) A stream shorter
    * than one part is one PUT; a failure aborts the multipart upload.
    */
   async put(key: string, body: Readable, contentType?: string): Promise<void> {
     const headers = contentType ? { 'Content-Type': contentType } : {};
-    const partSize = this.client.partSize;
-    const free: Buffer[] = [Buffer.allocUnsafe(partSize)];
-    let current = free.pop() as Buffer;
+    const partSize = this.buffers.size;
+    const owned: Buffer[] = [];
+    const borrow = (): Buffer => {
+      const buffer = this.buffers.take();
+      owned.push(buffer);
+      return buffer;
+    };
+    const free: Buffer[] = [];
+    let current = borrow();
     let filled = 0;
     let uploadId: string | undefined;
     let partNumber = 0;
@@ -142,7 +177,7 @@ export class S3BlobStore implements BlobStore {
       upload.catch(() => undefined); // awaited in order; never an unhandled rejection meanwhile
       inFlight.push(upload);
       if (inFlight.length >= 2) await settle();
-      current = free.pop() ?? Buffer.allocUnsafe(partSize);
+      current = free.pop() ?? borrow();
       filled = 0;
     };
     try {
@@ -167,6 +202,8 @@ export class S3BlobStore implements BlobStore {
       if (uploadId !== undefined)
         await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
       throw error;
+    } finally {
+      this.buffers.give(owned); // every part upload has settled by now
     }
   }
 

@@ -12,16 +12,34 @@ function directory(answer: (idTag: string) => unknown, options = {}) {
       return answer(idTag);
     }),
     publish: jest.fn(),
-    subscribe: jest.fn(() => () => undefined),
+    subscribe: jest.fn((subject: string, onMessage: (payload: unknown) => void) => {
+      listeners.set(subject, onMessage);
+      return () => listeners.delete(subject);
+    }),
   };
+  const listeners = new Map<string, (payload: unknown) => void>();
   let clock = 0;
   const dir = new TenantDirectory(new ContractClient(transport), { now: () => clock, ...options });
-  return { dir, calls, tick: (ms: number) => (clock += ms) };
+  const emit = (subject: string, payload: unknown) => listeners.get(subject)?.(payload);
+  return { dir, calls, emit, tick: (ms: number) => (clock += ms) };
 }
 
 const tenant = (idTag: string) => ({ tnId: 1, idTag, type: 'person', status: 'A' });
 
 describe('TenantDirectory', () => {
+  it('forgets a purged tenant at once when it follows purges', async () => {
+    const { dir, calls, emit } = directory(tenant, { positiveTtlMs: 60_000 });
+    await dir.lookup('demo.localhost');
+    emit('identity.tenant.purged.v1', { idTag: 'other.localhost', tnId: 2 });
+    await dir.lookup('demo.localhost');
+    expect(calls).toHaveLength(1);
+    const stop = dir.followPurges();
+    emit('identity.tenant.purged.v1', { idTag: 'demo.localhost', tnId: 1 });
+    await dir.lookup('demo.localhost');
+    expect(calls).toHaveLength(2);
+    stop();
+  });
+
   it('caches hits for the positive TTL', async () => {
     const { dir, calls, tick } = directory(tenant, { positiveTtlMs: 1000 });
     await expect(dir.lookup('demo.localhost')).resolves.toMatchObject({ idTag: 'demo.localhost' });

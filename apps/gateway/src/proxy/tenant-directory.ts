@@ -1,4 +1,9 @@
-import { type ContractClient, resolveTenant, type ResponseOf } from '@cloudillo/contracts';
+import {
+  type ContractClient,
+  resolveTenant,
+  type ResponseOf,
+  tenantPurged,
+} from '@cloudillo/contracts';
 import { isAppError } from '@cloudillo/protocol';
 
 export type ResolvedTenant = ResponseOf<typeof resolveTenant>;
@@ -36,6 +41,14 @@ export class TenantDirectory {
     this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
     this.maxEntries = options.maxEntries ?? 100_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Forgets a purged tenant at once (`identity.tenant.purged.v1`, heard by every replica) rather
+   * than routing its host until the entry expires. Returns the unsubscribe.
+   */
+  followPurges(): () => void {
+    return this.rpc.subscribe(tenantPurged, ({ idTag }) => this.entries.delete(idTag));
   }
 
   /** The tenant, or undefined when this deployment does not serve the id_tag. */
