@@ -11,6 +11,7 @@ import {
   rotateTenantKey,
   setTenantPassword,
   signWithTenantKey,
+  tenantPurged,
 } from '@cloudillo/contracts';
 import { NatsRpcTransport, natsConnectionOptions } from '@cloudillo/messaging';
 import {
@@ -144,6 +145,27 @@ describe('NATS permissions of a deployment', () => {
       });
     }
   });
+
+  it.each(['gateway', 'access-token', 'action-federation', 'blob'])(
+    'lets %s hear tenant purges (it forgets or removes the tenant’s data)',
+    async (service) => {
+      const listener = await connect(
+        natsConnectionOptions(nats.urlFor(service, passwords[service]!)),
+      );
+      connections.push(listener);
+      const heard = new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${service} heard nothing`)), 3_000);
+        new ContractClient(new NatsRpcTransport(listener)).subscribe(tenantPurged, (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        });
+      });
+      await listener.flush();
+      const event = { idTag: `nobody-${service}.localhost`, tnId: 999_999 };
+      await (await clientAs('identity')).publish(tenantPurged, event);
+      await expect(heard).resolves.toEqual(event);
+    },
+  );
 
   it.each(['identity', 'action-federation', 'blob', 'collaboration'])(
     'lets %s load the access-token verification keys',
