@@ -40,6 +40,7 @@ export class TenantDirectory implements OnModuleInit, OnModuleDestroy {
     }
     return tnId;
   }
+
   /**
    * Whether `idTag` is still a tenant here (and still the tenant `tnId`, when given): false once it
    * is purged or its id_tag went to a new tenant, so work queued for it before is dropped, not done.
