@@ -1,5 +1,5 @@
 import { purgeTenant, updateRelationship } from '@cloudillo/contracts';
-import { dataOf, freePort, testInfra, waitFor } from '@cloudillo/testing';
+import { dataOf, errorCodeOf, freePort, testInfra, waitFor } from '@cloudillo/testing';
 import { Client } from 'pg';
 
 import { FederationQueues } from '../src/delivery/federation-queues';
@@ -98,9 +98,20 @@ describe('tenant purge: action-federation’s part of the saga', () => {
     );
     expect(far.received.length).toBe(attemptsBefore);
 
+    // Nothing new lands for her: her inbox is gone (before any token check), and no row appears.
+    const inbox = await stack.call(ALICE, 'POST', '/api/inbox', {
+      body: { token: 'not.even.checked' },
+    });
+    expect([inbox.status, errorCodeOf(inbox)]).toEqual([404, 'E-CORE-NOTFOUND']);
+    // (A live tenant's inbox does look at the same body, and refuses it as malformed.)
+    const bobs = await stack.call(BOB, 'POST', '/api/inbox', {
+      body: { token: 'not.even.checked' },
+    });
+    expect(bobs.status).toBe(400);
+    expect(await rowsOfTnId(tnId)).toBe(0);
     // Bob's actions still read.
-    const bobs = await stack.call(BOB, 'GET', '/api/actions', { token: stack.tokens[BOB] });
-    expect(bobs.status).toBe(200);
-    expect(dataOf<unknown[]>(bobs).length).toBeGreaterThan(0);
+    const read = await stack.call(BOB, 'GET', '/api/actions', { token: stack.tokens[BOB] });
+    expect(read.status).toBe(200);
+    expect(dataOf<unknown[]>(read).length).toBeGreaterThan(0);
   });
 });
