@@ -279,9 +279,9 @@ export class FilesRepository {
       select: { fId: true, fileId: true },
     });
     const byRow = new Map(rows.map((r) => [r.fId, r.fileId]));
-    const merged = await this.db.mergedUpload.findMany({
-      where: { tnId, fId: { in: fIds.filter((id) => !byRow.has(id)) } },
-    });
+    const gone = fIds.filter((id) => !byRow.has(id));
+    if (gone.length === 0) return byRow; // the usual case: no merged upload to look for
+    const merged = await this.db.mergedUpload.findMany({ where: { tnId, fId: { in: gone } } });
     if (merged.length === 0) return byRow;
     const live = await this.db.file.findMany({
       where: { tnId, fileId: { in: merged.map((m) => m.fileId) }, status: { in: ['A', 'P'] } },
