@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ContractClient } from '@cloudillo/contracts';
 import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/db-migrator';
 import { NatsRpcTransport } from '@cloudillo/messaging';
-import { startNatsServer, type TestNatsServer } from '@cloudillo/testing';
+import { buildStack, startNatsServer, type TestNatsServer } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 
 import { benchStore, dropSchema, ROOT, startApp } from './harness';
@@ -42,40 +42,41 @@ export async function startDeployment(options: {
   gatewayEnv?: Record<string, string>;
 }): Promise<Deployment> {
   const { databaseUrl, name, basePort } = options;
-  const nats = await startNatsServer();
-  const ports = {
-    identity: basePort + 1,
-    auth: basePort + 2,
-    federation: basePort + 3,
-    blob: basePort + 4,
-    gateway: basePort,
-  };
-  const schemas = {
-    identity: `bench_${name}_id_${process.pid}`,
-    auth: `bench_${name}_auth_${process.pid}`,
-    federation: `bench_${name}_fed_${process.pid}`,
-    blob: `bench_${name}_blob_${process.pid}`,
-  };
-  const bucket = `bench-${name}-${process.pid}`.toLowerCase().replaceAll('_', '-');
-  await migrate(databaseUrl, 'identity', schemas.identity);
-  await migrate(databaseUrl, 'access-token', schemas.auth);
-  await migrate(databaseUrl, 'action-federation', schemas.federation);
-  await migrate(databaseUrl, 'blob', schemas.blob);
-  const common = {
-    NATS_URL: nats.url,
-    FEDERATION_PEER_MAP: Object.entries(options.peers ?? {})
-      .map(([peer, url]) => `${peer}=${url}`)
-      .join(','),
-  };
-  // An app that fails to start fails the bench at once, taking down what had started.
-  const started: ChildProcess[] = [];
-  const start = async (app: string, env: Record<string, string>): Promise<ChildProcess> => {
-    const child = await startApp(app, env);
-    started.push(child);
-    return child;
-  };
-  let apps;
-  try {
+  // Closed newest first by `stop`, or at once when a later step of start-up fails.
+  return buildStack(async (teardown) => {
+    const nats = teardown.add(await startNatsServer(), (server) => server.stop());
+    const ports = {
+      identity: basePort + 1,
+      auth: basePort + 2,
+      federation: basePort + 3,
+      blob: basePort + 4,
+      gateway: basePort,
+    };
+    const schemas = {
+      identity: `bench_${name}_id_${process.pid}`,
+      auth: `bench_${name}_auth_${process.pid}`,
+      federation: `bench_${name}_fed_${process.pid}`,
+      blob: `bench_${name}_blob_${process.pid}`,
+    };
+    const bucket = `bench-${name}-${process.pid}`.toLowerCase().replaceAll('_', '-');
+    teardown.add(schemas, async (all) => {
+      for (const schema of Object.values(all)) await dropSchema(databaseUrl, schema);
+    });
+    teardown.add(bucket, (created) => benchStore(created).destroyBucket());
+    await migrate(databaseUrl, 'identity', schemas.identity);
+    await migrate(databaseUrl, 'access-token', schemas.auth);
+    await migrate(databaseUrl, 'action-federation', schemas.federation);
+    await migrate(databaseUrl, 'blob', schemas.blob);
+    const common = {
+      NATS_URL: nats.url,
+      FEDERATION_PEER_MAP: Object.entries(options.peers ?? {})
+        .map(([peer, url]) => `${peer}=${url}`)
+        .join(','),
+    };
+    // Killed first on close; their exits are given a moment before the rest goes.
+    teardown.add(null, () => new Promise((r) => setTimeout(r, 500)));
+    const start = async (app: string, env: Record<string, string>): Promise<ChildProcess> =>
+      teardown.add(await startApp(app, env), (child) => child.kill('SIGTERM'));
     const identity = await start('identity', {
       ...common,
       IDENTITY_DB_SCHEMA: schemas.identity,
@@ -121,29 +122,16 @@ export async function startDeployment(options: {
       GATEWAY_RATE_LIMITS: 'false',
       ...options.gatewayEnv,
     });
-    apps = { identity, auth, federation, blob, gateway };
-  } catch (error) {
-    for (const child of started) child.kill('SIGTERM');
-    await nats.stop();
-    for (const schema of Object.values(schemas)) await dropSchema(databaseUrl, schema);
-    throw error;
-  }
-  const nc: NatsConnection = await connect({ servers: nats.url });
-  const processes = apps;
-  return {
-    ports,
-    schemas,
-    bucket,
-    nats,
-    rpc: new ContractClient(new NatsRpcTransport(nc)),
-    processes,
-    stop: async () => {
-      await nc.drain();
-      for (const child of Object.values(processes)) child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
-      await nats.stop();
-      for (const schema of Object.values(schemas)) await dropSchema(databaseUrl, schema);
-      await benchStore(bucket).destroyBucket();
-    },
-  };
+    const processes = { identity, auth, federation, blob, gateway };
+    const nc: NatsConnection = teardown.add(await connect({ servers: nats.url }), (c) => c.drain());
+    return {
+      ports,
+      schemas,
+      bucket,
+      nats,
+      rpc: new ContractClient(new NatsRpcTransport(nc)),
+      processes,
+      stop: () => teardown.close(),
+    };
+  });
 }
