@@ -110,9 +110,11 @@ export async function startFederationStack(options: {
       http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 16 * 1024 * 1024 },
       peers,
       peerTimeoutMs: 5_000,
-      delivery: { backoffMs: 50, attempts: 3, concurrency: 16 },
-      // A key fetch can time out on a loaded machine: a few quick retries before a token fails.
-      verify: { backoffMs: 100, attempts: 5, concurrency: 8, batchMs: 10, sweepMs: 500 },
+      // On a loaded CI machine (several suites on two cores) a request, a key fetch or a NATS
+      // answer can time out now and then: retries quick enough for a test, spread over long
+      // enough (≈ 3 s of deliveries, ≈ 25 s of verification) that one slow moment fails nothing.
+      delivery: { backoffMs: 100, attempts: 6, concurrency: 16 },
+      verify: { backoffMs: 200, attempts: 8, concurrency: 8, batchMs: 10, sweepMs: 500 },
       clockSkewSeconds: 300,
       workers: true,
       queueLockMs: 30_000,

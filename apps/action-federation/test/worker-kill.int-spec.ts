@@ -35,11 +35,6 @@ describe('a delivering worker killed with SIGKILL mid-run loses nothing and dupl
       baseIdTag: 'node-b.localhost',
       gatewayPort: portB,
       peers: { '*.node-a.localhost': `http://127.0.0.1:${portA}` },
-      // The receiver is not under test: on a loaded CI machine a key fetch from node A may time
-      // out once, and two quick attempts (the stacks' default) would fail the token for good.
-      config: {
-        verify: { backoffMs: 200, attempts: 8, concurrency: 8, batchMs: 10, sweepMs: 500 },
-      },
     });
     await a.identity.rpc.request(updateRelationship, {
       tenant: ALICE,
