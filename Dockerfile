@@ -9,6 +9,9 @@ RUN bash scripts/build.sh && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production NO_COLOR=1
+# The blob service makes video and audio variants with Debian's ffmpeg.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

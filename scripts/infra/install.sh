@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the backing services' Debian packages when they are missing (idempotent).
+# Installs the backing services' Debian packages (and the tools the services run, ffmpeg) when they are missing (idempotent).
 # policy-rc.d keeps apt from starting system-wide daemons: we run our own on loopback.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -12,6 +12,8 @@ command -v ceph-mon >/dev/null || need+=(ceph-mon)
 command -v ceph-osd >/dev/null || need+=(ceph-osd)
 command -v uuidgen >/dev/null || need+=(uuid-runtime)
 command -v curl >/dev/null || need+=(curl)
+# Video and audio variants of the blob service (ffmpeg and ffprobe).
+command -v ffprobe >/dev/null || need+=(ffmpeg)
 
 if ((${#need[@]} == 0)); then exit 0; fi
 [[ $(id -u) -eq 0 ]] || die "missing packages (${need[*]}); run as root or install them with apt"

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import sharp from 'sharp';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { VARIANTS_QUEUE } from '../../blob/src/variants/image-variants';
+import { VARIANTS_QUEUE } from '../../blob/src/variants/variant-jobs';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { bytesCall } from '../../blob/test/bytes-call';
 

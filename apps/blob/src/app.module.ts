@@ -28,6 +28,8 @@ import { SharedFilesHandler } from './sync/shared-files';
 import { AttachmentsHandler } from './files/attachments';
 import { TenantPurgeHandler } from './files/tenant-purge.handler';
 import { ImageVariants } from './variants/image-variants';
+import { MediaVariants } from './variants/media-variants';
+import { VariantJobs } from './variants/variant-jobs';
 import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
 
@@ -97,6 +99,8 @@ export class AppModule {
         UploadService,
         GarbageCollector,
         ImageVariants,
+        MediaVariants,
+        VariantJobs,
         FileSync,
         peerClientProvider(config),
       ],

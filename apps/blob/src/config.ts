@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+
 import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
 import { isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
@@ -15,6 +17,12 @@ const schema = z.object({
   /** Images with more pixels are refused before decoding (decompression bombs). */
   BLOB_MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(100_000_000),
   BLOB_VARIANT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Video and audio variants: the tools (Debian's ffmpeg), and how long one run may take. */
+  BLOB_FFMPEG: z.string().min(1).default('ffmpeg'),
+  BLOB_FFPROBE: z.string().min(1).default('ffprobe'),
+  BLOB_MEDIA_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** Where video and audio originals are copied while ffmpeg works on them. */
+  BLOB_TMP_DIR: z.string().min(1).default(tmpdir()),
   S3_ENDPOINT: envUrl(['http', 'https']),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1),
@@ -67,6 +75,7 @@ export interface BlobConfig {
   queuePrefix: string;
   workers: boolean;
   images: { maxPixels: number; concurrency: number };
+  media: { ffmpeg: string; ffprobe: string; timeoutMs: number; tmpDir: string };
   http: { host: string; port: number; jsonLimitBytes: number };
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string };
   partSizeBytes: number;
@@ -88,6 +97,12 @@ export function loadBlobConfig(env: Record<string, string | undefined> = process
     queuePrefix: e.BLOB_QUEUE_PREFIX,
     workers: e.BLOB_WORKERS,
     images: { maxPixels: e.BLOB_MAX_IMAGE_PIXELS, concurrency: e.BLOB_VARIANT_CONCURRENCY },
+    media: {
+      ffmpeg: e.BLOB_FFMPEG,
+      ffprobe: e.BLOB_FFPROBE,
+      timeoutMs: e.BLOB_MEDIA_TIMEOUT_MS,
+      tmpDir: e.BLOB_TMP_DIR,
+    },
     http: { host: e.BLOB_HTTP_HOST, port: e.BLOB_HTTP_PORT, jsonLimitBytes: 1024 * 1024 },
     s3: {
       endpoint: e.S3_ENDPOINT,

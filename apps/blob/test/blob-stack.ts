@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+
 import { type INestApplication } from '@nestjs/common';
 import {
   type ApiCall,
@@ -133,6 +135,7 @@ export async function startTestBlob(options: {
       queuePrefix: uniqueName('bq').toLowerCase(),
       workers: true,
       images: { maxPixels: 4_000_000, concurrency: 1 },
+      media: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', timeoutMs: 60_000, tmpDir: tmpdir() },
       http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
       s3: { ...s3, bucket: uniqueName('blob').replaceAll('_', '-').toLowerCase() },
       partSizeBytes: 5 * 1024 * 1024,

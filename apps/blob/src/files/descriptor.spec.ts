@@ -19,6 +19,46 @@ describe('d2 descriptors (protocol §3.2)', () => {
     ]);
   });
 
+  it('carries duration, bitrate and pages (dur=, br=, pg=) the way the reference writes them', () => {
+    const descriptor = descriptorOf([
+      {
+        name: 'vid.sd',
+        blobId: A,
+        format: 'mp4',
+        size: 900,
+        width: 720,
+        height: 406,
+        duration: 120.5,
+        bitrate: 1500,
+      },
+      { name: 'orig', blobId: B, format: 'pdf', size: 5000, pages: 12, duration: 0 },
+    ]);
+    expect(descriptor).toBe(
+      `d2,vid.sd:${A}:f=mp4:s=900:r=720x406:dur=120.5:br=1500;orig:${B}:f=pdf:s=5000:pg=12`,
+    );
+    const parsed = parseDescriptor(descriptor);
+    expect(parsed?.variants).toEqual([
+      {
+        name: 'vid.sd',
+        blobId: A,
+        format: 'mp4',
+        size: 900,
+        width: 720,
+        height: 406,
+        duration: 120.5,
+        bitrate: 1500,
+      },
+      { name: 'orig', blobId: B, format: 'pdf', size: 5000, pages: 12 },
+    ]);
+    // A synced descriptor must be canonical: written again, it is the same text.
+    expect(descriptorOf(parsed?.variants ?? [])).toBe(descriptor);
+    expect(
+      descriptorOf([{ name: 'aud.md', blobId: A, format: 'opus', size: 1, duration: 3 }]),
+    ).toBe(`d2,aud.md:${A}:f=opus:s=1:dur=3`);
+    for (const bad of [`dur=-1`, `dur=1e3`, `br=1.5`, `pg=x`, `dur=`])
+      expect([bad, parseDescriptor(`d2,orig:${A}:f=mp4:s=3:${bad}`)]).toEqual([bad, undefined]);
+  });
+
   it('reads the legacy d1~ form and a root, ignores unknown properties, refuses garbage', () => {
     const root = contentId('f', 'root');
     expect(

@@ -7,6 +7,12 @@ export interface VariantEntry {
   size: number;
   width?: number | undefined;
   height?: number | undefined;
+  /** Seconds, for video and audio (`dur=`). */
+  duration?: number | undefined;
+  /** kbps, for video and audio tiers (`br=`). */
+  bitrate?: number | undefined;
+  /** Pages, for documents (`pg=`). */
+  pages?: number | undefined;
 }
 
 /**
@@ -26,6 +32,10 @@ export function descriptorOf(variants: readonly VariantEntry[], rootFileId?: str
     const parts = [v.name, v.blobId, `f=${v.format}`];
     if (v.size > 0) parts.push(`s=${v.size}`);
     if (v.width && v.height) parts.push(`r=${v.width}x${v.height}`);
+    // Shortest round-trip decimal, as the reference prints its f64 (120.5, 3, 0.04).
+    if (v.duration) parts.push(`dur=${v.duration}`);
+    if (v.bitrate) parts.push(`br=${v.bitrate}`);
+    if (v.pages) parts.push(`pg=${v.pages}`);
     return parts.join(':');
   });
   return `d2,${rootFileId ? `R=${rootFileId};` : ''}${entries.join(';')}`;
@@ -33,6 +43,15 @@ export function descriptorOf(variants: readonly VariantEntry[], rootFileId?: str
 
 export function fileIdOf(descriptor: string): string {
   return contentId('f', descriptor);
+}
+
+const DECIMAL = /^\d{1,12}(?:\.\d{1,17})?$/;
+const INTEGER = /^\d{1,9}$/;
+
+/** An optional numeric property: undefined when absent, null when malformed. */
+function numberProp(value: string | undefined, form: RegExp): number | undefined | null {
+  if (value === undefined) return undefined;
+  return form.test(value) ? Number(value) : null;
 }
 
 const ENTRY = /^([a-z]+(?:\.[a-z]+)?):(b1~[A-Za-z0-9_-]{43})((?::[a-z]+=[^:;]*)*)$/;
@@ -67,12 +86,19 @@ export function parseDescriptor(
     const format = props.get('f');
     if (!format || !Number.isSafeInteger(size)) return undefined;
     const resolution = /^(\d+)x(\d+)$/.exec(props.get('r') ?? '');
+    const duration = numberProp(props.get('dur'), DECIMAL);
+    const bitrate = numberProp(props.get('br'), INTEGER);
+    const pages = numberProp(props.get('pg'), INTEGER);
+    if (duration === null || bitrate === null || pages === null) return undefined;
     variants.push({
       name: match[1] as string,
       blobId: match[2] as string,
       format,
       size,
       ...(resolution ? { width: Number(resolution[1]), height: Number(resolution[2]) } : {}),
+      ...(duration ? { duration } : {}),
+      ...(bitrate ? { bitrate } : {}),
+      ...(pages ? { pages } : {}),
     });
   }
   return variants.length ? { ...(rootFileId ? { rootFileId } : {}), variants } : undefined;

@@ -5,19 +5,13 @@ import { type BlobDb, type File, type FileVariant, Prisma } from '@cloudillo/db-
 import { AppError, VISIBILITIES, type Visibility } from '@cloudillo/protocol';
 
 import { BLOB_DB } from '../tokens';
+import { type VariantEntry } from './descriptor';
 import { variantMime } from './media';
 
 export type FileWithVariants = File & { variants: FileVariant[] };
 
 /** A variant as a descriptor names it. */
-export interface VariantInfo {
-  name: string;
-  blobId: string;
-  format: string;
-  size: number;
-  width?: number | undefined;
-  height?: number | undefined;
-}
+export type VariantInfo = VariantEntry;
 
 /** A variant whose bytes were just written to `objectKey`. */
 export interface NewVariant extends VariantInfo {
@@ -60,7 +54,25 @@ function variantRow(tnId: number, v: NewVariant | KnownVariant) {
     size: v.size,
     resX: v.width ?? null,
     resY: v.height ?? null,
+    duration: v.duration ?? null,
+    bitrate: v.bitrate ?? null,
+    pages: v.pages ?? null,
     available: v.objectKey !== undefined,
+  };
+}
+
+/** A stored variant row as its descriptor entry. */
+export function variantEntryOf(row: FileVariant): VariantEntry {
+  return {
+    name: row.variant,
+    blobId: row.blobId,
+    format: row.format,
+    size: Number(row.size),
+    width: row.resX ?? undefined,
+    height: row.resY ?? undefined,
+    duration: row.duration ?? undefined,
+    bitrate: row.bitrate ?? undefined,
+    pages: row.pages ?? undefined,
   };
 }
 

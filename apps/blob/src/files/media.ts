@@ -59,7 +59,11 @@ export function formatOf(mime: string): string {
   return simple.slice(0, 16) || 'bin';
 }
 
-/** The MIME type of a variant's bytes: the upload's for `orig`, the encoding's for image tiers. */
+/** The MIME type of a variant's bytes: the upload's for `orig`, the encoding's for tiers. */
 export function variantMime(variant: string, format: string, fileMime: string): string {
-  return variant.startsWith('vis.') ? `image/${format}` : fileMime;
+  if (variant.startsWith('vis.')) return `image/${format}`;
+  if (variant.startsWith('vid.')) return `video/${format}`;
+  // Opus tiers are Ogg files.
+  if (variant.startsWith('aud.')) return format === 'opus' ? 'audio/ogg' : `audio/${format}`;
+  return fileMime;
 }

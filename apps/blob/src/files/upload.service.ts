@@ -10,9 +10,11 @@ import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { descriptorOf, fileIdOf } from './descriptor';
 import { checkFileName } from './file-name';
 import { FileRecordsRepository } from './file-records.repository';
-import { FilesRepository, QuotaExceeded } from './files.repository';
-import { checkPreset, formatOf, mimeOf } from './media';
+import { FilesRepository, type NewVariant, QuotaExceeded } from './files.repository';
+import { checkPreset, formatOf, type MediaClass, mimeOf } from './media';
 import { ImageVariants } from '../variants/image-variants';
+import { MediaVariants } from '../variants/media-variants';
+import { VariantJobs } from '../variants/variant-jobs';
 
 /** `tUploadFileResult` of the client contract. */
 export interface UploadResult {
@@ -55,6 +57,8 @@ export class UploadService {
     private readonly files: FilesRepository,
     private readonly records: FileRecordsRepository,
     private readonly images: ImageVariants,
+    private readonly media: MediaVariants,
+    private readonly variantJobs: VariantJobs,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
   ) {}
@@ -92,16 +96,15 @@ export class UploadService {
     };
     const written = [objectKey];
     try {
-      const image =
-        media === 'vis' ? await this.images.firstVariants(objectKey, upload.preset) : undefined;
-      if (image?.thumbnail) written.push(image.thumbnail.objectKey);
-      const variants = image
+      const first = await this.firstVariants(objectKey, upload.preset, media);
+      if (first?.thumbnail) written.push(first.thumbnail.objectKey);
+      const variants = first
         ? [
-            { ...orig, width: image.width, height: image.height },
-            ...(image.thumbnail ? [image.thumbnail] : []),
+            { ...orig, width: first.width, height: first.height, duration: first.duration },
+            ...(first.thumbnail ? [first.thumbnail] : []),
           ]
         : [orig];
-      const pending = image?.pending ?? false;
+      const pending = first?.pending ?? false;
       const descriptor = descriptorOf(variants);
       const { file, existed, keptObjects } = await this.files.addFile({
         tnId: upload.tnId,
@@ -118,7 +121,7 @@ export class UploadService {
       });
       await this.removeQuietly(written.filter((key) => !keptObjects.has(key)));
       if (pending)
-        await this.images.enqueue({
+        await this.variantJobs.enqueue({
           tnId: upload.tnId,
           tenant: upload.tenant,
           fId: String(file.fId),
@@ -127,14 +130,37 @@ export class UploadService {
         fileId: file.fileId,
         fileName: file.fileName,
         contentType: file.contentType,
-        ...(image ? { dim: [image.width, image.height] as [number, number] } : {}),
-        ...(image?.thumbnail ? { thumbnailVariantId: image.thumbnail.blobId } : {}),
+        ...(first?.width && first.height
+          ? { dim: [first.width, first.height] as [number, number] }
+          : {}),
+        ...(first?.thumbnail ? { thumbnailVariantId: first.thumbnail.blobId } : {}),
         ...(existed ? { existed: true } : {}),
       };
     } catch (error) {
       await this.removeQuietly(written);
       throw error;
     }
+  }
+
+  /** What is known of an upload at once: an image's or a video's size and thumbnail, a length. */
+  private firstVariants(
+    objectKey: string,
+    preset: string,
+    media: MediaClass,
+  ): Promise<
+    | {
+        width?: number;
+        height?: number;
+        duration?: number;
+        thumbnail?: NewVariant;
+        pending: boolean;
+      }
+    | undefined
+  > {
+    if (media === 'vis') return this.images.firstVariants(() => this.store.get(objectKey), preset);
+    if (media === 'vid' || media === 'aud')
+      return this.media.firstVariants(objectKey, preset, media);
+    return Promise.resolve(undefined);
   }
 
   private tooLarge(cap: number | undefined): AppError {

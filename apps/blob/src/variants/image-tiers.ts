@@ -19,6 +19,9 @@ export const PRESET_IMAGE_TIERS: Readonly<Record<string, readonly ImageTierName[
   cover: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd'],
   'thumbnail-only': ['vis.tn'],
   site: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd'],
+  // Presets for video and sound: the tiers of a video's still.
+  video: ['vis.tn', 'vis.sd', 'vis.md', 'vis.hd'],
+  podcast: ['vis.tn'],
 };
 
 export interface PlannedTier {
