@@ -119,7 +119,14 @@ async function main(): Promise<void> {
         ? { NODE_OPTIONS: process.env['BENCH_BLOB_NODE_OPTIONS'] }
         : {}),
     },
-    gatewayEnv: { GATEWAY_STREAM_LIMIT: '200m', GATEWAY_PROXY_TIMEOUT_MS: '600000' },
+    gatewayEnv: {
+      GATEWAY_STREAM_LIMIT: '200m',
+      GATEWAY_PROXY_TIMEOUT_MS: '600000',
+      // The same for the gateway.
+      ...(process.env['BENCH_GATEWAY_NODE_OPTIONS']
+        ? { NODE_OPTIONS: process.env['BENCH_GATEWAY_NODE_OPTIONS'] }
+        : {}),
+    },
   });
   const raw = benchStore(node.bucket);
   // Parts larger than a file: each file is one PutObject request.
