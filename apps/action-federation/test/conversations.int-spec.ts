@@ -109,6 +109,22 @@ describe('conversations: CONV, INVT, SUBS roles and relayed MSG (protocol §2.8 
     expect(await messagesAt(BOB)).not.toContain('spam');
   });
 
+  it('changing a subscription or the conversation needs admin (SUBS:UPD, CONV:UPD, §2.8)', async () => {
+    // Carol, an observer, tries to make herself admin; Bob, a member, to rename the conversation.
+    const promote = await forged(CAROL, {
+      t: 'SUBS:UPD',
+      aud: ALICE,
+      sub: conv.actionId,
+      c: { role: 'admin' },
+    });
+    await arrived(ALICE, promote, 'F');
+    const rename = await forged(BOB, { t: 'CONV:UPD', sub: conv.actionId, c: { name: 'mine' } });
+    await arrived(ALICE, rename, 'F');
+    // Refused, they changed nothing: Carol is still an observer, and may still not post.
+    expect(await subscriptionOf(ALICE, CAROL)).toMatchObject({ x: { role: 'observer' } });
+    expect(await subscriptionOf(ALICE, BOB)).toMatchObject({ x: { role: 'member' } });
+  });
+
   it('a subscriber who leaves (SUBS:DEL) gets nothing more', async () => {
     const leave = await create(BOB, {
       type: 'SUBS',

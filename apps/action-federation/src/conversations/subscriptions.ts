@@ -84,8 +84,9 @@ export class Subscriptions {
 
   /**
    * The subscription rules for an inbound action: at the container's home, a member may post
-   * (observers may not) and a moderator may invite; elsewhere the container's owner may post to a
-   * subscriber and relay a member's post with an APRV (R3).
+   * (observers may not), a moderator may invite and only an admin may change a subscription or
+   * the container; elsewhere the container's owner may post to a subscriber, relay a member's
+   * post with an APRV (R3) and is the only one who may change the container.
    */
   async admits(
     tenant: string,
@@ -102,11 +103,7 @@ export class Subscriptions {
       if (this.relays(container) && container.issuer === claims.iss) return { kind: 'admitted' }; // R3
       return { kind: 'not-applicable' };
     }
-    const required: SubscriptionRole | undefined = definition?.behaviour?.requiresSubscription
-      ? 'member'
-      : type === 'INVT' && subType !== 'DEL'
-        ? 'moderator'
-        : undefined;
+    const required = requiredRole(type, subType, definition);
     const container = this.containerOf(referenced.parent, referenced.subject);
     if (!required || !container) return { kind: 'not-applicable' };
     if (container.issuer === tenant) {
@@ -119,6 +116,25 @@ export class Subscriptions {
     }
     if (claims.iss === container.issuer && (await this.subscribed(tnId, tenant, container)))
       return { kind: 'admitted' };
+    // Away from the home, the container's owner is the one admin known.
+    if (required === 'admin' && claims.iss !== container.issuer)
+      return { kind: 'refused', reason: `only ${container.issuer} may send ${claims.t} here` };
     return { kind: 'not-applicable' };
   }
+}
+
+/**
+ * The role an action needs in the container it names (protocol §2.8): changing a subscription or
+ * the container itself (`SUBS:UPD`, `CONV:UPD`) needs admin, inviting needs moderator, posting
+ * into it (types that require a subscription) member.
+ */
+function requiredRole(
+  type: string,
+  subType: string | undefined,
+  definition: ActionTypeDefinition | undefined,
+): SubscriptionRole | undefined {
+  if (subType === 'UPD' && (type === 'SUBS' || definition?.behaviour?.subscribable)) return 'admin';
+  if (definition?.behaviour?.requiresSubscription) return 'member';
+  if (type === 'INVT' && subType !== 'DEL') return 'moderator';
+  return undefined;
 }
