@@ -114,19 +114,8 @@ async function main(): Promise<void> {
       ...(process.env['BENCH_DIRECT_READS'] === '1'
         ? { BLOB_DIRECT_READS_ENDPOINT: requireEnv('S3_ENDPOINT') }
         : {}),
-      // Other V8 flags to try on the blob service alone.
-      ...(process.env['BENCH_BLOB_NODE_OPTIONS']
-        ? { NODE_OPTIONS: process.env['BENCH_BLOB_NODE_OPTIONS'] }
-        : {}),
     },
-    gatewayEnv: {
-      GATEWAY_STREAM_LIMIT: '200m',
-      GATEWAY_PROXY_TIMEOUT_MS: '600000',
-      // The same for the gateway.
-      ...(process.env['BENCH_GATEWAY_NODE_OPTIONS']
-        ? { NODE_OPTIONS: process.env['BENCH_GATEWAY_NODE_OPTIONS'] }
-        : {}),
-    },
+    gatewayEnv: { GATEWAY_STREAM_LIMIT: '200m', GATEWAY_PROXY_TIMEOUT_MS: '600000' },
   });
   const raw = benchStore(node.bucket);
   // Parts larger than a file: each file is one PutObject request.

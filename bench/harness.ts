@@ -16,11 +16,30 @@ export function requireEnv(name: string): string {
   return value;
 }
 
+/**
+ * BENCH_NODE_FLAGS="<app>=<flags>;<app>=<flags>": node flags for one app's process, given on its
+ * command line (so also those NODE_OPTIONS refuses, like --min-semi-space-size).
+ */
+function nodeFlagsFor(app: string): string[] {
+  for (const entry of (process.env['BENCH_NODE_FLAGS'] ?? '').split(';')) {
+    const at = entry.indexOf('=');
+    if (at > 0 && entry.slice(0, at).trim() === app)
+      return entry
+        .slice(at + 1)
+        .trim()
+        .split(/\s+/);
+  }
+  return [];
+}
+
 /** Starts a built app as its own process and resolves once it logs "ready on". */
 export async function startApp(app: string, env: Record<string, string>): Promise<ChildProcess> {
   // BENCH_CPU_PROF=<app>:<dir> writes a V8 CPU profile of that app when it exits.
   const [profiled, profileDir] = (process.env['BENCH_CPU_PROF'] ?? '').split(':');
-  const flags = profiled === app ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const flags = [
+    ...(profiled === app ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...nodeFlagsFor(app),
+  ];
   const child = spawn(
     process.execPath,
     [...flags, path.join(ROOT, `dist/apps/${app}/src/main.js`)],

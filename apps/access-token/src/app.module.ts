@@ -34,6 +34,7 @@ import { RefsController } from './refs/refs.controller';
 import { RefsHandler } from './refs/refs.handler';
 import { RefsRepository } from './refs/refs.repository';
 import { RefsService } from './refs/refs.service';
+import { ViaTokensService } from './links/via-tokens.service';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
@@ -120,6 +121,7 @@ export class AppModule {
         LoginService,
         RefsRepository,
         RefsService,
+        ViaTokensService,
         {
           provide: MAILER,
           useFactory: (): Mailer =>

@@ -178,16 +178,25 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
     ).toBe(404);
   });
 
-  it('answers via= with 501 until the blob service can tell container links', async () => {
-    const res = await call(
-      'alice.localhost',
-      'GET',
-      '/api/auth/access-token?via=f1~x&scope=file:f1~y:R',
-      {
-        token: stack.tokens['alice.localhost'],
-      },
-    );
-    expect(res.status).toBe(501);
-    expect(res.json).toMatchObject({ error: { code: 'E-CORE-UNSUPPORTED' } });
+  it('refuses a via= request without a token (401) or with ids and scopes that are no file ids (400)', async () => {
+    const via = (query: string, token?: string) =>
+      call('alice.localhost', 'GET', `/api/auth/access-token?${query}`, token ? { token } : {});
+    const doc = 'a'.repeat(24);
+    expect((await via(`via=${doc}&scope=file:${'b'.repeat(24)}:R`)).status).toBe(401);
+    const token = stack.tokens['alice.localhost'];
+    for (const query of [
+      `via=f1~x&scope=file:${doc}:R`,
+      `via=${doc}&scope=file:f1~y:R`,
+      `via=${doc}&scope=file:${doc}:A`,
+      `via=${doc}`,
+      `via=${doc}&scope=apkg:publish`,
+    ]) {
+      const res = await via(query, token);
+      expect([query, res.status, res.json]).toMatchObject([
+        query,
+        400,
+        { error: { code: 'E-VAL-INVALID' } },
+      ]);
+    }
   });
 });

@@ -12,6 +12,7 @@ import { peerClientProvider } from '@cloudillo/peer-client';
 import { S3BlobStore } from '@cloudillo/storage';
 
 import { FileAccess } from './access/file-access';
+import { FileLinksHandler } from './access/file-links.handler';
 import { SharesController } from './access/shares.controller';
 import { ShareOffers } from './access/share-offers';
 import { SharesRepository } from './access/shares.repository';
@@ -66,6 +67,7 @@ export class AppModule {
         FilesController,
         FileSyncHandler,
         SharedFilesHandler,
+        FileLinksHandler,
         AttachmentsHandler,
         TenantPurgeHandler,
         HealthController,

@@ -48,4 +48,10 @@ export {
   type TenantView,
 } from './identity/tenants';
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';
-export { acceptSharedFile, fileIdGenerated, prepareAttachments, syncFile } from './blob/files';
+export {
+  acceptSharedFile,
+  fileIdGenerated,
+  fileLinkAccess,
+  prepareAttachments,
+  syncFile,
+} from './blob/files';

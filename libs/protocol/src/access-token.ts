@@ -5,8 +5,10 @@ export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
 /**
  * Claims of our access tokens: the reference's `{iss, sub?, scope?, r?, exp}` (protocol §4.1) plus
- * `iat`, `jti` and `sid` (the login session, so that logout revokes every token it produced).
- * `iss` is the tenant the token is valid at; without `sub` the token is anonymous (a share link).
+ * `iat`, `jti`, `sid` (the login session, so that logout revokes every token it produced) and
+ * `via` (the container file a scoped token was granted through, §4.3 `via=`: the file's link from
+ * that container is checked again on every use). `iss` is the tenant the token is valid at;
+ * without `sub` the token is anonymous (a share link).
  */
 export const accessTokenClaimsSchema = z.object({
   iss: z.string().min(1),
@@ -17,6 +19,7 @@ export const accessTokenClaimsSchema = z.object({
   iat: z.number().int(),
   jti: z.string().min(1).max(64),
   sid: z.string().min(1).max(64).optional(),
+  via: z.string().min(1).max(64).optional(),
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 

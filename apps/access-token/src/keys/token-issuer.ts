@@ -14,6 +14,8 @@ export interface TokenGrant {
   roles: readonly string[];
   scope?: string;
   sid?: string;
+  /** The container file a scoped token is granted through (`via=`). */
+  via?: string;
 }
 
 export interface IssuedToken {
@@ -47,6 +49,7 @@ export class TokenIssuer {
     if (grant.roles.length > 0) claims.r = grant.roles.join(',');
     if (grant.scope !== undefined) claims.scope = grant.scope;
     if (grant.sid !== undefined) claims.sid = grant.sid;
+    if (grant.via !== undefined) claims.via = grant.via;
     const { kid, key } = this.keys.current();
     return { token: await signAccessToken(claims, key, kid), exp: claims.exp };
   }

@@ -10,13 +10,7 @@ import {
   Public,
   ZodPipe,
 } from '@cloudillo/http';
-import {
-  AppError,
-  ForbiddenError,
-  type IdTag,
-  idTagSchema,
-  UnauthorizedError,
-} from '@cloudillo/protocol';
+import { ForbiddenError, type IdTag, idTagSchema, UnauthorizedError } from '@cloudillo/protocol';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
 import { type Request } from 'express';
 import { z } from 'zod';
@@ -31,6 +25,7 @@ import { type AccessLevelName, toRefView } from '../refs/ref-view';
 import { QrLoginService } from '../qr-login/qr-login.service';
 import { RefsService } from '../refs/refs.service';
 import { WebAuthnService } from '../webauthn/webauthn.service';
+import { type ScopedFileToken, ViaTokensService } from '../links/via-tokens.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { type LoginResult, LoginService } from './login.service';
@@ -65,12 +60,7 @@ const logoutBody = z
 const proxyQuery = z.object({ idTag: idTagSchema.optional() });
 
 /** The client's `tRefAccessTokenResult`. */
-interface ShareLinkToken {
-  token: string;
-  scope: string;
-  resourceId: string;
-  accessLevel: AccessLevelName;
-  expiresAt: number;
+interface ShareLinkToken extends ScopedFileToken {
   params?: string;
 }
 
@@ -89,6 +79,7 @@ export class AuthController {
     private readonly refs: RefsService,
     private readonly qr: QrLoginService,
     private readonly webauthn: WebAuthnService,
+    private readonly viaTokens: ViaTokensService,
   ) {}
 
   @Post('login')
@@ -207,7 +198,7 @@ export class AuthController {
   /**
    * Protocol §4.3, every branch: a PROXY action token from a peer (`token=`), a share link
    * (`refId=`), an API key (`apiKey=`), or a plain refresh of the caller's token (optionally
-   * narrowed to a scope). `via=` needs the blob service's container links (issue 6).
+   * narrowed to a scope), or a file linked from a container the caller can read (`via=`).
    */
   @Get('access-token')
   @OptionalAuth()
@@ -220,12 +211,9 @@ export class AuthController {
     if (query.apiKey !== undefined) return this.apiKeys.exchange(tenant.ascii, query.apiKey);
     if (query.refId !== undefined)
       return this.shareLink(tenant.ascii, query.refId, query.refresh === 'true');
-    if (query.via !== undefined) {
-      throw new AppError('E-CORE-UNSUPPORTED', 'via= needs the blob service (container links)', {
-        status: 501,
-      });
-    }
     if (!auth) throw new UnauthorizedError();
+    if (query.via !== undefined)
+      return this.viaTokens.grant(tenant.ascii, auth, query.via, query.scope);
     return this.refreshed(auth, query.scope);
   }
 

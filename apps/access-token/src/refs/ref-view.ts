@@ -3,6 +3,10 @@ import { type Ref } from '@cloudillo/db-auth';
 const LEVELS = { R: 'read', C: 'comment', W: 'write' } as const;
 export type AccessLevelName = (typeof LEVELS)[keyof typeof LEVELS];
 
+export function levelName(code: 'R' | 'C' | 'W'): AccessLevelName {
+  return LEVELS[code];
+}
+
 export function levelCode(name: AccessLevelName): 'R' | 'C' | 'W' {
   return name === 'read' ? 'R' : name === 'comment' ? 'C' : 'W';
 }

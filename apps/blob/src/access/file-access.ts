@@ -46,7 +46,8 @@ const FILE_SCOPE = /^file:([^:]+):([RCW])$/;
 /**
  * What a caller may do with one of the tenant's files (protocol §5.2): the tenant's leaders
  * everything, the other roles it gave what {@link byCommunityRole} says; a scoped token (`file:{id}:{R|C|W}`) its level on that file or anything in that
- * folder — capped by what its user has, for a user's token — and nothing else; a user their
+ * folder — capped by what its user has, for a user's token, or by the container's link, for one
+ * granted through a container (`via`) — and nothing else; a user their
  * share entries on the file or the folders above it, or else an FSHR the tenant signed; and
  * anyone the file's visibility lets read it (P anyone, V any user, F followers, C connections —
  * the relationship from identity).
@@ -75,6 +76,11 @@ export class FileAccess {
         scope[1] === file.fileId || (await this.folders(tnId, file)).has(scope[1] ?? '');
       if (!reached) return 'none';
       const granted = scope[2] as AccessLevel;
+      // Granted through a container (`via=`): as far as the container still links to it.
+      if (caller.via !== undefined) {
+        const link = await this.shares.link(tnId, scope[1] ?? '', caller.via, this.clock());
+        return link ? lower(granted, link.permission as AccessLevel) : 'none';
+      }
       // A share link's token (no user) has what its link grants; a user's scoped token never
       // more than the user has (the scope is not checked when issued, protocol §4.3).
       if (caller.anonymous) return granted;

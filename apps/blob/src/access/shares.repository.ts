@@ -33,6 +33,24 @@ export class SharesRepository {
     });
   }
 
+  /** The live link from a container file to a file it embeds (a share of subject type F). */
+  link(
+    tnId: number,
+    targetFileId: string,
+    containerFileId: string,
+    now: Date,
+  ): Promise<ShareEntry | null> {
+    return this.db.shareEntry.findFirst({
+      where: {
+        tnId,
+        subjectType: 'F',
+        subjectId: containerFileId,
+        file: { fileId: targetFileId },
+        OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+      },
+    });
+  }
+
   bySubject(tnId: number, subjectType: string, subjectId: string): Promise<ShareEntry[]> {
     return this.db.shareEntry.findMany({
       where: { tnId, subjectType, subjectId },

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 import { defineEvent, defineRequest } from '../define';
 
+/** A file id a caller names: a content id or a document's 24-character id. */
+const namedFileId = z.string().regex(/^(f1~[A-Za-z0-9_-]{43}|[A-Za-z0-9]{24})$/);
+
 /**
  * A file whose variants were made has its content id (protocol §5.1 `FILE_ID_GENERATED`): the
  * temporary id `@<n>` the upload answered becomes `f1~…`, for `/ws/bus` clients.
@@ -44,7 +47,7 @@ export const acceptSharedFile = defineRequest({
   request: z.object({
     tenant: idTagSchema,
     owner: idTagSchema,
-    fileId: z.string().regex(/^(f1~[A-Za-z0-9_-]{43}|[A-Za-z0-9]{24})$/),
+    fileId: namedFileId,
     fileTp: z.enum(['BLOB', 'CRDT', 'RTDB']),
     contentType: z.string().min(1).max(200),
     fileName: z.string().min(1).max(500),
@@ -70,4 +73,27 @@ export const prepareAttachments = defineRequest({
   response: z.object({
     files: z.array(z.object({ given: z.string(), fileId: z.string().nullable() })),
   }),
+});
+
+/**
+ * `via=` (protocol §4.3), asked by access-token before it grants a token for `target` through
+ * `via`: the caller must be able to read the container `via` (else E-CORE-NOTFOUND, existence
+ * hidden), and the container must link to `target` (a share entry of subject type F; else
+ * E-AUTH-NOPERM). The answer is the link's level.
+ */
+export const fileLinkAccess = defineRequest({
+  subject: 'blob.file.link-access.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    /** Who asks, as their access token says. */
+    caller: z.object({
+      subject: idTagSchema,
+      anonymous: z.boolean(),
+      roles: z.array(z.string().min(1).max(32)).max(32),
+      scope: z.string().min(1).max(1000).optional(),
+    }),
+    via: namedFileId,
+    target: namedFileId,
+  }),
+  response: z.object({ level: z.enum(['R', 'C', 'W', 'A']) }),
 });

@@ -79,6 +79,7 @@ export class AccessTokenVerifier implements OnModuleDestroy {
     };
     if (c.scope !== undefined) auth.scope = c.scope;
     if (c.sid !== undefined) auth.sid = c.sid;
+    if (c.via !== undefined) auth.via = c.via;
     return auth;
   }
 

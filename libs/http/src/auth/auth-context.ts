@@ -13,6 +13,8 @@ export interface AuthContext {
   owner: boolean;
   roles: ReadonlySet<string>;
   scope?: string;
+  /** The container file a scoped token was granted through (`via=`, protocol §4.3). */
+  via?: string;
   /** The login session; logout revokes every token it produced. */
   sid?: string;
   /** The token's own id and expiry (Unix seconds), e.g. to revoke exactly it. */
