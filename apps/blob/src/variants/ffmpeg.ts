@@ -23,6 +23,12 @@ const CONTAINERS = [
 /** Options that keep ffmpeg and ffprobe on the one local file they are given. */
 const INPUT_GUARDS = ['-protocol_whitelist', 'file', '-format_whitelist', CONTAINERS];
 
+/** The start of every ffmpeg run: quiet but for errors, overwriting, one guarded input. */
+function input(path: string, seekSeconds?: number): string[] {
+  const seek = seekSeconds === undefined ? [] : ['-ss', seekSeconds.toFixed(3)];
+  return ['-v', 'error', '-y', ...INPUT_GUARDS, ...seek, '-i', path];
+}
+
 /** Output kept from a tool: enough for ffprobe's JSON and error text. */
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
@@ -110,14 +116,7 @@ export class Ffmpeg {
   /** One frame at `seconds`, as a PNG (for the image tiers of a video). */
   async frame(path: string, seconds: number, output: string): Promise<void> {
     await this.run(this.tools.ffmpeg, [
-      '-v',
-      'error',
-      '-y',
-      ...INPUT_GUARDS,
-      '-ss',
-      seconds.toFixed(3),
-      '-i',
-      path,
+      ...input(path, seconds),
       '-frames:v',
       '1',
       '-f',
@@ -137,12 +136,7 @@ export class Ffmpeg {
       `scale='min(${size},iw)':'min(${size},ih)':force_original_aspect_ratio=decrease,` +
       'scale=trunc(iw/2)*2:trunc(ih/2)*2';
     await this.run(this.tools.ffmpeg, [
-      '-v',
-      'error',
-      '-y',
-      ...INPUT_GUARDS,
-      '-i',
-      path,
+      ...input(path),
       '-map',
       '0:v:0',
       '-map',
@@ -176,12 +170,7 @@ export class Ffmpeg {
   /** An audio tier: the first sound stream as Opus at `kbps`, in an Ogg container. */
   async audio(path: string, output: string, kbps: number): Promise<void> {
     await this.run(this.tools.ffmpeg, [
-      '-v',
-      'error',
-      '-y',
-      ...INPUT_GUARDS,
-      '-i',
-      path,
+      ...input(path),
       '-map',
       '0:a:0',
       '-vn',

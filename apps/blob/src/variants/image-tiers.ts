@@ -1,3 +1,5 @@
+import { fitTiers } from './fit-tiers';
+
 /** Image variant tiers (protocol §3.3): longest side in pixels; `pf` is AVIF, the rest webp. */
 export const IMAGE_TIERS = [
   { name: 'vis.pf', size: 80, format: 'avif' },
@@ -31,21 +33,9 @@ export interface PlannedTier {
   format: 'avif' | 'webp';
 }
 
-/**
- * The tiers to build for an image whose longest side is `longSide`: the preset's, each no larger
- * than the original, skipping one less than 10 % larger than the tier kept below it (protocol
- * §3.3), so a small image gets a thumbnail and not five near-copies.
- */
+/** The preset's image tiers for an image whose longest side is `longSide` ({@link fitTiers}). */
 export function planImageTiers(preset: string, longSide: number): PlannedTier[] {
-  const wanted = new Set(PRESET_IMAGE_TIERS[preset] ?? []);
-  const planned: PlannedTier[] = [];
-  for (const tier of IMAGE_TIERS) {
-    if (!wanted.has(tier.name)) continue;
-    const size = Math.min(tier.size, longSide);
-    const below = planned.at(-1);
-    if (below && size < below.size * 1.1) continue;
-    planned.push({ name: tier.name, size, format: tier.format });
-    if (size === longSide) break;
-  }
-  return planned;
+  return fitTiers(IMAGE_TIERS, new Set(PRESET_IMAGE_TIERS[preset] ?? []), longSide).map(
+    ({ name, size, format }) => ({ name, size, format }),
+  );
 }

@@ -1,3 +1,5 @@
+import { fitTiers } from './fit-tiers';
+
 /** Video tiers (protocol §3.3): longest side in pixels and kbps; H.264 in MP4. */
 export const VIDEO_TIERS = [
   { name: 'vid.sd', size: 720, kbps: 1500 },
@@ -46,22 +48,11 @@ export interface PlannedAudioTier {
   kbps: number;
 }
 
-/**
- * The video tiers for a video whose longest side is `longSide`: the preset's, never enlarged,
- * skipping one less than 10 % larger than the tier kept below it (as for images).
- */
+/** The preset's video tiers for a video whose longest side is `longSide` ({@link fitTiers}). */
 export function planVideoTiers(preset: string, longSide: number): PlannedVideoTier[] {
-  const wanted = new Set(PRESET_MEDIA_TIERS[preset]?.video ?? []);
-  const planned: PlannedVideoTier[] = [];
-  for (const tier of VIDEO_TIERS) {
-    if (!wanted.has(tier.name)) continue;
-    const size = Math.min(tier.size, longSide);
-    const below = planned.at(-1);
-    if (below && size < below.size * 1.1) continue;
-    planned.push({ name: tier.name, size, kbps: tier.kbps });
-    if (size === longSide) break;
-  }
-  return planned;
+  return fitTiers(VIDEO_TIERS, new Set(PRESET_MEDIA_TIERS[preset]?.video ?? []), longSide).map(
+    ({ name, size, kbps }) => ({ name, size, kbps }),
+  );
 }
 
 /** The audio tiers for an upload: of sound itself, or of a video's sound where the preset says. */
