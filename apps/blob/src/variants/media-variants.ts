@@ -108,17 +108,19 @@ export class MediaVariants implements OnModuleInit {
     if (!this.enabled) return;
     const { dir, path } = await this.copyOf(origKey);
     try {
-      const info = await this.ffmpeg.probe(path);
+      const info = await this.tool('the original', () => this.ffmpeg.probe(path));
+      if (!info) return;
       if (info.video) {
         const longSide = Math.max(info.video.width, info.video.height);
         const still = join(dir, 'still.png');
         const wantsStill = planImageTiers(preset, longSide).some((tier) => !have.has(tier.name));
-        if (
+        const stillMade =
           wantsStill &&
-          (await this.attempt('the still', () =>
-            this.ffmpeg.frame(path, stillAt(info.duration), still),
-          ))
-        )
+          (await this.tool('the still', async () => {
+            await this.ffmpeg.frame(path, stillAt(info.duration), still);
+            return true;
+          }));
+        if (stillMade)
           yield* this.images.missingTiers(
             async () => createReadStream(still),
             preset,
@@ -129,45 +131,51 @@ export class MediaVariants implements OnModuleInit {
       for (const tier of planAudioTiers(preset, { video: !!info.video, audio: info.audio })) {
         if (have.has(tier.name)) continue;
         const out = join(dir, `${tier.name}.ogg`);
-        if (!(await this.attempt(tier.name, () => this.ffmpeg.audio(path, out, tier.kbps))))
-          continue;
-        yield await this.storeOutput(out, tier.name, 'opus', 'audio/ogg', tier.kbps);
+        const made = await this.tool(tier.name, async () => {
+          await this.ffmpeg.audio(path, out, tier.kbps);
+          return this.ffmpeg.probe(out);
+        });
+        if (made)
+          yield await this.storeOutput(out, tier.name, 'opus', 'audio/ogg', tier.kbps, made);
       }
       const longSide = info.video ? Math.max(info.video.width, info.video.height) : 0;
       for (const tier of planVideoTiers(preset, longSide)) {
         if (have.has(tier.name)) continue;
         const out = join(dir, `${tier.name}.mp4`);
-        const made = await this.attempt(tier.name, () =>
-          this.ffmpeg.video(path, out, tier.size, tier.kbps),
-        );
-        if (made) yield await this.storeOutput(out, tier.name, 'mp4', 'video/mp4', tier.kbps);
+        const made = await this.tool(tier.name, async () => {
+          await this.ffmpeg.video(path, out, tier.size, tier.kbps);
+          return this.ffmpeg.probe(out);
+        });
+        if (made) yield await this.storeOutput(out, tier.name, 'mp4', 'video/mp4', tier.kbps, made);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  /** Runs one ffmpeg step of the job; a failure of the tool is logged, anything else thrown. */
-  private async attempt(what: string, step: () => Promise<void>): Promise<boolean> {
+  /**
+   * One ffmpeg step of the job: what it gives, or undefined when the tool failed (logged; the job
+   * goes on without it). Anything else is thrown, for the job's retries.
+   */
+  private async tool<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
     try {
-      await step();
-      return true;
+      return await step();
     } catch (error) {
       if (!(error instanceof MediaToolError)) throw error;
       this.logger.warn(`left out ${what}: ${error.message}`);
-      return false;
+      return undefined;
     }
   }
 
-  /** A made tier into the store, hashed while it streams; its size and length from ffprobe. */
+  /** A made tier into the store, hashed while it streams; `info`: what ffprobe read in it. */
   private async storeOutput(
     path: string,
     name: string,
     format: string,
     mime: string,
     kbps: number,
+    info: MediaInfo,
   ): Promise<NewVariant> {
-    const info = await this.ffmpeg.probe(path);
     const objectKey = `o/${randomUUID()}`;
     const stored = await uploadHashed(
       this.store,
