@@ -25,10 +25,14 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port between ${LOWEST} and ${HIGHEST}`);
 }
 
-/** Polls `check` until it resolves truthy or the deadline passes. */
+/**
+ * Polls `check` until it resolves truthy or the deadline passes. The default leaves a loaded CI
+ * machine (several suites on two cores) room, and still ends before a test's own 30 s timeout,
+ * so a wait that fails says what it waited for.
+ */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
