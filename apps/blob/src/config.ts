@@ -21,6 +21,8 @@ const schema = z.object({
   BLOB_FFMPEG: z.string().min(1).default('ffmpeg'),
   BLOB_FFPROBE: z.string().min(1).default('ffprobe'),
   BLOB_MEDIA_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** Video and audio jobs at once (each runs ffmpeg, which uses every core it gets). */
+  BLOB_MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   /** Where video and audio originals are copied while ffmpeg works on them. */
   BLOB_TMP_DIR: z.string().min(1).default(tmpdir()),
   S3_ENDPOINT: envUrl(['http', 'https']),
@@ -75,7 +77,13 @@ export interface BlobConfig {
   queuePrefix: string;
   workers: boolean;
   images: { maxPixels: number; concurrency: number };
-  media: { ffmpeg: string; ffprobe: string; timeoutMs: number; tmpDir: string };
+  media: {
+    ffmpeg: string;
+    ffprobe: string;
+    timeoutMs: number;
+    tmpDir: string;
+    concurrency: number;
+  };
   http: { host: string; port: number; jsonLimitBytes: number };
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string };
   partSizeBytes: number;
@@ -102,6 +110,7 @@ export function loadBlobConfig(env: Record<string, string | undefined> = process
       ffprobe: e.BLOB_FFPROBE,
       timeoutMs: e.BLOB_MEDIA_TIMEOUT_MS,
       tmpDir: e.BLOB_TMP_DIR,
+      concurrency: e.BLOB_MEDIA_CONCURRENCY,
     },
     http: { host: e.BLOB_HTTP_HOST, port: e.BLOB_HTTP_PORT, jsonLimitBytes: 1024 * 1024 },
     s3: {

@@ -196,6 +196,48 @@ describe('video and audio variants with ffmpeg: probe, still and thumbnail at up
     expect([refused.status, codeOf(refused)]).toEqual([413, 'E-CORE-TOOLARGE']);
   });
 
+  it('a slow transcode does not hold up the images uploaded after it (a queue of its own)', async () => {
+    // ffmpeg that takes 3 s more for every run: the video's job lasts ≥ 6 s (still, then vid.sd).
+    const slowFfmpeg = join(dir, 'slow-ffmpeg');
+    await writeFile(slowFfmpeg, '#!/bin/sh\nsleep 3\nexec ffmpeg "$@"\n', { mode: 0o755 });
+    const slow = await startBlobStack({
+      tenants: [ALICE],
+      config: {
+        media: {
+          ffmpeg: slowFfmpeg,
+          ffprobe: 'ffprobe',
+          timeoutMs: 60_000,
+          tmpDir: tmpdir(),
+          concurrency: 1,
+        },
+      },
+    });
+    const seen: string[] = [];
+    const stop = slow.identity.rpc.subscribe(fileIdGenerated, (e) => seen.push(e.tempId));
+    try {
+      const upload = (name: string, body: Buffer, type: string) =>
+        bytesCall(slow, ALICE, 'POST', `/api/files/default/${name}`, {
+          body,
+          headers: { 'Content-Type': type },
+        });
+      const clipUp = await upload('clip.mp4', video, 'video/mp4');
+      expect(clipUp.status).toBe(201);
+      const photo = await sharp({
+        create: { width: 1600, height: 1200, channels: 3, background: { r: 9, g: 99, b: 199 } },
+      })
+        .jpeg()
+        .toBuffer();
+      const photoUp = await upload('photo.jpg', photo, 'image/jpeg');
+      const [clipId, photoId] = [clipUp, photoUp].map((r) => data<{ fileId: string }>(r).fileId);
+      await waitFor(async () => seen.includes(photoId as string), 20_000, 'the image’s f1~');
+      expect(seen).not.toContain(clipId); // still transcoding
+      await waitFor(async () => seen.includes(clipId as string), 60_000, 'the video’s f1~');
+    } finally {
+      stop();
+      await slow.close();
+    }
+  }, 120_000);
+
   it('without ffmpeg the original is kept alone and the file has its f1~ at once', async () => {
     const bare = await startBlobStack({
       tenants: [ALICE],
@@ -205,6 +247,7 @@ describe('video and audio variants with ffmpeg: probe, still and thumbnail at up
           ffprobe: '/nonexistent/ffprobe',
           timeoutMs: 10_000,
           tmpDir: tmpdir(),
+          concurrency: 1,
         },
       },
     });

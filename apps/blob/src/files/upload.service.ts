@@ -121,11 +121,10 @@ export class UploadService {
       });
       await this.removeQuietly(written.filter((key) => !keptObjects.has(key)));
       if (pending)
-        await this.variantJobs.enqueue({
-          tnId: upload.tnId,
-          tenant: upload.tenant,
-          fId: String(file.fId),
-        });
+        await this.variantJobs.enqueue(
+          { tnId: upload.tnId, tenant: upload.tenant, fId: String(file.fId) },
+          media === 'vis' ? 'images' : 'media',
+        );
       return {
         fileId: file.fileId,
         fileName: file.fileName,

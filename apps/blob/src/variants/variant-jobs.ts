@@ -24,6 +24,8 @@ import { ImageVariants } from './image-variants';
 import { MediaVariants } from './media-variants';
 
 export const VARIANTS_QUEUE = 'blob.variants';
+/** Video and sound: minutes of ffmpeg each, so never in front of an image's tiers. */
+export const MEDIA_VARIANTS_QUEUE = 'blob.media-variants';
 
 export interface VariantJob {
   tnId: number;
@@ -33,15 +35,16 @@ export interface VariantJob {
 }
 
 /**
- * The variant job (BullMQ `blob.variants`): a file's missing tiers — an image's from the image
- * pipeline, a video's or a sound's from ffmpeg — each recorded as it is stored, then the file's
- * descriptor and `f1~` id, announced as `blob.file.id-generated.v1`. Jobs are idempotent (a tier
- * already there is skipped), so a retried or repeated job is harmless.
+ * The variant job: a file's missing tiers — an image's from the image pipeline (BullMQ
+ * `blob.variants`), a video's or a sound's from ffmpeg (`blob.media-variants`, its own queue and
+ * concurrency, so a long transcode never holds up the images behind it) — each recorded as it is
+ * stored, then the file's descriptor and `f1~` id, announced as `blob.file.id-generated.v1`. Jobs
+ * are idempotent (a tier already there is skipped), so a retried or repeated job is harmless.
  */
 @Injectable()
 export class VariantJobs implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(VariantJobs.name);
-  private jobs?: JobQueue<VariantJob>;
+  private readonly queues = new Map<'images' | 'media', JobQueue<VariantJob>>();
 
   constructor(
     private readonly files: FilesRepository,
@@ -53,26 +56,30 @@ export class VariantJobs implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.jobs = new JobQueue<VariantJob>(
-      VARIANTS_QUEUE,
-      {
-        redisUrl: this.config.redisUrl,
-        prefix: this.config.queuePrefix,
-        worker: this.config.workers,
-        concurrency: this.config.images.concurrency,
-        onFailed: (job, error) =>
-          this.logger.warn(`variants of @${job?.fId ?? '?'} failed: ${error.message}`),
-      },
-      (job) => this.build(job),
-    );
+    const queue = (name: string, concurrency: number) =>
+      new JobQueue<VariantJob>(
+        name,
+        {
+          redisUrl: this.config.redisUrl,
+          prefix: this.config.queuePrefix,
+          worker: this.config.workers,
+          concurrency,
+          onFailed: (job, error) =>
+            this.logger.warn(`variants of @${job?.fId ?? '?'} failed: ${error.message}`),
+        },
+        (job) => this.build(job),
+      );
+    this.queues.set('images', queue(VARIANTS_QUEUE, this.config.images.concurrency));
+    this.queues.set('media', queue(MEDIA_VARIANTS_QUEUE, this.config.media.concurrency));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.jobs?.close();
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }
 
-  async enqueue(job: VariantJob): Promise<void> {
-    await this.jobs?.add('variants', job, {
+  /** `media`: the file is a video or sound (ffmpeg's queue); otherwise an image. */
+  async enqueue(job: VariantJob, kind: 'images' | 'media'): Promise<void> {
+    await this.queues.get(kind)?.add('variants', job, {
       jobId: `variants-${job.tnId}-${job.fId}`,
       attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },
