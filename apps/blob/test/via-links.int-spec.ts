@@ -79,6 +79,32 @@ describe('via= tokens: a file reached through a container that links to it (prot
     expect(asked.scope).toBe(`file:${linked}:R`);
   });
 
+  it('a share link to the container reaches the linked file too — anonymously, and only through that container', async () => {
+    const ref = dataOf<{ refId: string }>(
+      await owner('POST', '/api/refs', {
+        type: 'share.file',
+        resourceId: container,
+        accessLevel: 'read',
+      }),
+    );
+    const { token: guest } = dataOf<{ token: string }>(
+      await stack.call(ALICE, 'GET', `/api/auth/access-token?refId=${ref.refId}`),
+    );
+    const res = await viaToken(guest, container, linked, 'W');
+    expect(res.status).toBe(200);
+    const { token } = dataOf<{ token: string }>(res);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      sub?: string;
+      via?: string;
+    };
+    expect(claims).toMatchObject({ via: container });
+    expect(claims.sub).toBeUndefined();
+    expect(await reads(token, linked)).toBe(200);
+    // The link's scope names the board: it opens no way through another file.
+    const elsewhere = await viaToken(guest, unlinked, linked, 'R');
+    expect([elsewhere.status, errorCodeOf(elsewhere)]).toEqual([403, 'E-AUTH-NOPERM']);
+  });
+
   it('refuses a caller who cannot read the container (404) and a file the container does not link to (403)', async () => {
     const carol = await viaToken(visitors[CAROL] as string, container, linked, 'R');
     expect([carol.status, errorCodeOf(carol)]).toEqual([404, 'E-CORE-NOTFOUND']);
