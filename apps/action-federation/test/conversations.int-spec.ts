@@ -1,7 +1,9 @@
 import { signWithTenantKey } from '@cloudillo/contracts';
+import { type FederationDb } from '@cloudillo/db-federation';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 
 import { type ActionView } from '../src/actions/action-view';
+import { FED_DB } from '../src/tokens';
 import { actionClient } from './action-client';
 import { type FederationStack, startFederationStack } from './federation-stack';
 
@@ -42,8 +44,31 @@ describe('conversations: CONV, INVT, SUBS roles and relayed MSG (protocol §2.8 
         (s) => s.issuer.idTag === issuer && s.subType === undefined,
       );
       const where = own ? await standing(home, own.actionId) : 'never sent';
-      throw new Error(`no subscription of ${issuer} at ${home}: its SUBS is ${where}`);
+      throw new Error(
+        `no subscription of ${issuer} at ${home}: its SUBS is ${where}; rows: ${await rows()}`,
+      );
     }
+  };
+  /** Every SUBS and INVT row of the conversation, as stored (status, failure, role, key). */
+  const rows = async () => {
+    const db = stack.federation.get<FederationDb>(FED_DB);
+    const found = await db.action.findMany({
+      where: { type: { in: ['SUBS', 'INVT'] } },
+      select: {
+        tnId: true,
+        actionId: true,
+        type: true,
+        subType: true,
+        issuer: true,
+        status: true,
+        failure: true,
+        attempts: true,
+        dedupKey: true,
+        x: true,
+      },
+      orderBy: { tnId: 'asc' },
+    });
+    return JSON.stringify(found);
   };
   /** A token a node would send anyway, past its own outbound checks. */
   const forged = async (issuer: string, claims: Record<string, unknown>) => {
@@ -75,7 +100,7 @@ describe('conversations: CONV, INVT, SUBS roles and relayed MSG (protocol §2.8 
     }
     expect(await subscribed(ALICE, BOB)).toMatchObject({ x: { role: 'member' } });
     expect(await subscribed(ALICE, CAROL)).toMatchObject({ x: { role: 'observer' } });
-  });
+  }, 90_000);
 
   it('a member’s MSG is taken at the home at once and relayed to the other subscribers; the home’s own reaches all', async () => {
     const hello = await create(BOB, { type: 'MSG', parentId: conv.actionId, content: 'hi team' });
