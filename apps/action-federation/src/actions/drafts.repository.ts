@@ -93,13 +93,17 @@ export class DraftsRepository {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
-  /** The claimed draft becomes the signed action (status V until stored as the outbound path does). */
+  /**
+   * The claimed draft becomes the signed action (status V until stored as the outbound path does;
+   * held from the verifier meanwhile, which would take an unheld V row for an inbound token).
+   */
   async becomeSigned(tnId: number, draftId: string, action: StoredAction): Promise<boolean> {
     const r = row(action);
     const { rowCount } = await this.pool.query(
       `update actions set action_id = $3,
          (${CLAIM_COLUMNS}) = ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14),
-         token = $15, created_at = $16, status = 'V', claimed_until = null, publish_at = null,
+         token = $15, created_at = $16, status = 'V', publish_at = null,
+         claimed_until = now() + interval '60 seconds',
          failure = null, x = null
        where tn_id = $1 and action_id = $2 and status = 'P'`,
       [tnId, draftId, r.actionId, ...claimValues(r), r.token, r.createdAt],

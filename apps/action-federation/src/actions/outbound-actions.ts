@@ -30,6 +30,9 @@ export interface Outbound {
   draftId?: string;
 }
 
+/** How long a just-signed own action is kept from the verifier before it is activated. */
+const OWN_ACTION_HOLD_MS = 60_000;
+
 /**
  * The one way this tenant's actions leave: signed by identity with the tenant's newest key,
  * stored under the hash of the token, announced on NATS, and handed to a fan-out job that queues
@@ -80,7 +83,10 @@ export class OutboundActions {
     const check = this.registry.check(claims);
     if (!check.ok) throw new ValidationError(check.reason);
     const actionId = contentId('a', token);
-    const stored = { tnId, actionId, claims, token, status: 'V' } as const;
+    // Held until activated: a `V` row nobody holds is an inbound token to the verifier, which
+    // would judge this one as addressed to us — and fail it (seen under load: an INVT lost).
+    const claimedUntil = new Date(Date.now() + OWN_ACTION_HOLD_MS);
+    const stored = { tnId, actionId, claims, token, status: 'V', claimedUntil } as const;
     if (!draftId) await this.actions.insert(stored);
     else if (!(await this.drafts.becomeSigned(tnId, draftId, stored)))
       throw new ConflictError(`${draftId} was published or changed meanwhile`);
