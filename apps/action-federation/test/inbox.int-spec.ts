@@ -1,8 +1,10 @@
-import { signWithTenantKey } from '@cloudillo/contracts';
+import { resolveTenant, signWithTenantKey } from '@cloudillo/contracts';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { z } from 'zod';
 
 import { type ActionView } from '../src/actions/action-view';
+import { ActionsRepository } from '../src/actions/actions.repository';
+import { VerificationService } from '../src/inbox/verification.service';
 import { type FederationStack, startFederationStack } from './federation-stack';
 import { signUntil, withWork } from './pow';
 
@@ -178,5 +180,34 @@ describe('action federation, first slice: create, deliver through the inbox, ver
         })
       ).status,
     ).toBe(401);
+  });
+  it('an own action being stored is never taken for an inbound token by a verification running meanwhile', async () => {
+    // A verification job for alice runs between the insert of her new action and its activation
+    // (under load this happened in CI: her INVT was judged as addressed to her, and failed).
+    const actions = stack.federation.get(ActionsRepository);
+    const verification = stack.federation.get(VerificationService);
+    const { tnId } = await stack.identity.rpc.request(resolveTenant, { idTag: ALICE });
+    const activate = actions.activate.bind(actions);
+    const interleaved = jest
+      .spyOn(actions, 'activate')
+      .mockImplementationOnce(async (...args: Parameters<typeof activate>) => {
+        await verification.verifyPending({ tnId, tenant: ALICE });
+        return activate(...args);
+      });
+    try {
+      const res = await stack.call(ALICE, 'POST', '/api/actions', {
+        token: stack.tokens[ALICE],
+        body: { type: 'NOTE', audienceTag: BOB, content: { text: 'mine, not an inbound one' } },
+      });
+      expect(res.status).toBe(201);
+      expect(interleaved).toHaveBeenCalled();
+      const { actionId } = dataOf<{ actionId: string }>(res);
+      const stored = await stack.call(ALICE, 'GET', `/api/actions/${actionId}`, {
+        token: stack.tokens[ALICE],
+      });
+      expect([stored.status, dataOf<ActionView>(stored).status]).toEqual([200, 'A']);
+    } finally {
+      interleaved.mockRestore();
+    }
   });
 });
