@@ -6,5 +6,8 @@
 export const CONTENT_FILE_ID = /^f1~[A-Za-z0-9_-]{43}$/;
 export const TEMP_FILE_ID = /^@\d{1,18}$/;
 
+/** A file as it lasts: a content id or a record id (not an upload's temporary `@<n>`). */
+export const NAMED_FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|[A-Za-z0-9]{24})$/;
+
 /** Any of the three. */
 export const FILE_ID = /^(f1~[A-Za-z0-9_-]{43}|@\d{1,18}|[A-Za-z0-9]{24})$/;

@@ -61,7 +61,7 @@ export {
 } from './id-tag';
 export { isPeerMapName, PeerDirectory } from './peer-directory';
 export { type ProfileKey, type PublicProfile } from './profile';
-export { scopeAllowsPath } from './scope';
+export { parseFileScope, scopeAllowsPath } from './scope';
 export * from './action-types';
 export {
   SETTINGS,
@@ -72,4 +72,4 @@ export {
   type SettingPermission,
   type SettingValue,
 } from './settings';
-export { CONTENT_FILE_ID, FILE_ID, TEMP_FILE_ID } from './file-ids';
+export { CONTENT_FILE_ID, FILE_ID, NAMED_FILE_ID, TEMP_FILE_ID } from './file-ids';

@@ -1,4 +1,4 @@
-import { scopeAllowsPath } from './scope';
+import { parseFileScope, scopeAllowsPath } from './scope';
 
 describe('scopeAllowsPath (protocol §4.2, fail closed)', () => {
   it.each([
@@ -27,5 +27,13 @@ describe('scopeAllowsPath (protocol §4.2, fail closed)', () => {
     ['', 'GET', '/api/files', false],
   ])('%s %s %s → %s', (scope, method, path, allowed) => {
     expect(scopeAllowsPath(scope, method, path)).toBe(allowed);
+  });
+});
+
+describe('parseFileScope', () => {
+  it('takes a file scope apart and nothing else', () => {
+    expect(parseFileScope('file:f1~abc:C')).toEqual({ fileId: 'f1~abc', level: 'C' });
+    for (const other of [undefined, 'file:x:A', 'file::R', 'file:a:b:R', 'apkg:publish'])
+      expect([other, parseFileScope(other)]).toEqual([other, undefined]);
   });
 });

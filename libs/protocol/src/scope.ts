@@ -3,7 +3,15 @@
  * not know reaches nothing, and a scoped token never reaches a path outside its scope's list.
  * The resource itself (which file) is the route's to check; this only gates the path.
  */
-const FILE_SCOPE = /^file:[^:]+:[RCW]$/;
+const FILE_SCOPE = /^file:([^:]+):([RCW])$/;
+
+/** A file scope (`file:{id}:{R|C|W}`, protocol §4.2) taken apart; undefined for any other. */
+export function parseFileScope(
+  scope: string | undefined,
+): { fileId: string; level: 'R' | 'C' | 'W' } | undefined {
+  const match = FILE_SCOPE.exec(scope ?? '');
+  return match ? { fileId: match[1] as string, level: match[2] as 'R' | 'C' | 'W' } : undefined;
+}
 const PIM_SCOPE = /^(carddav|caldav):(read|write)(,(carddav|caldav):(read|write))*$/;
 
 function under(path: string, prefix: string): boolean {

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { ContractClient, fileLinkAccess } from '@cloudillo/contracts';
 import { type AuthContext } from '@cloudillo/http';
-import { ForbiddenError, ValidationError } from '@cloudillo/protocol';
+import {
+  ForbiddenError,
+  NAMED_FILE_ID,
+  parseFileScope,
+  ValidationError,
+} from '@cloudillo/protocol';
 
 import { TokenIssuer } from '../keys/token-issuer';
 import { type AccessLevelName, levelName } from '../refs/ref-view';
 
-const FILE_ID = '(f1~[A-Za-z0-9_-]{43}|[A-Za-z0-9]{24})';
-const FILE_SCOPE = new RegExp(`^file:${FILE_ID}:([RCW])$`);
-const CONTAINER = new RegExp(`^${FILE_ID}$`);
 const RANK = { R: 0, C: 1, W: 2 } as const;
 
 /** A token scoped to one file, as share links and `via=` answer it (protocol §4.3). */
@@ -42,11 +44,10 @@ export class ViaTokensService {
     via: string,
     scope: string | undefined,
   ): Promise<ScopedFileToken> {
-    const requested = FILE_SCOPE.exec(scope ?? '');
-    if (!requested || !CONTAINER.test(via))
+    const requested = parseFileScope(scope);
+    if (!requested || !NAMED_FILE_ID.test(requested.fileId) || !NAMED_FILE_ID.test(via))
       throw new ValidationError('via= takes a file id and scope=file:{id}:{R|C|W}');
-    const target = requested[1] as string;
-    const wanted = requested[2] as keyof typeof RANK;
+    const { fileId: target, level: wanted } = requested;
     if (caller.scope !== undefined && !caller.scope.startsWith(`file:${via}:`))
       throw new ForbiddenError('a scoped token reaches only through the file it names');
     const { level } = await this.rpc.request(fileLinkAccess, {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, fileShareGrant, getRelationship } from '@cloudillo/contracts';
 import { type File } from '@cloudillo/db-blob';
 import { type AuthContext, holdsRole } from '@cloudillo/http';
-import { COMMUNITY_ROLES, ForbiddenError } from '@cloudillo/protocol';
+import { COMMUNITY_ROLES, ForbiddenError, parseFileScope } from '@cloudillo/protocol';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { CLOCK, type Clock } from '../tokens';
@@ -41,8 +41,6 @@ export function refuseScoped(caller: AuthContext): void {
     throw new ForbiddenError('a scoped token reaches only the file it names');
 }
 
-const FILE_SCOPE = /^file:([^:]+):([RCW])$/;
-
 /**
  * What a caller may do with one of the tenant's files (protocol §5.2): the tenant's leaders
  * everything, the other roles it gave what {@link byCommunityRole} says; a scoped token (`file:{id}:{R|C|W}`) its level on that file or anything in that
@@ -70,15 +68,15 @@ export class FileAccess {
     file: File,
   ): Promise<AccessLevel> {
     if (caller?.scope !== undefined) {
-      const scope = FILE_SCOPE.exec(caller.scope);
+      const scope = parseFileScope(caller.scope);
       if (!scope) return 'none';
       const reached =
-        scope[1] === file.fileId || (await this.folders(tnId, file)).has(scope[1] ?? '');
+        scope.fileId === file.fileId || (await this.folders(tnId, file)).has(scope.fileId);
       if (!reached) return 'none';
-      const granted = scope[2] as AccessLevel;
+      const granted: AccessLevel = scope.level;
       // Granted through a container (`via=`): as far as the container still links to it.
       if (caller.via !== undefined) {
-        const link = await this.shares.link(tnId, scope[1] ?? '', caller.via, this.clock());
+        const link = await this.shares.link(tnId, scope.fileId, caller.via, this.clock());
         return link ? lower(granted, link.permission as AccessLevel) : 'none';
       }
       // A share link's token (no user) has what its link grants; a user's scoped token never

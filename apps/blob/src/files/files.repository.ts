@@ -10,16 +10,13 @@ import { variantMime } from './media';
 
 export type FileWithVariants = File & { variants: FileVariant[] };
 
-/** A variant as a descriptor names it. */
-export type VariantInfo = VariantEntry;
-
 /** A variant whose bytes were just written to `objectKey`. */
-export interface NewVariant extends VariantInfo {
+export interface NewVariant extends VariantEntry {
   objectKey: string;
 }
 
 /** A variant known from a synced file's descriptor only: its bytes are not kept here. */
-export type KnownVariant = VariantInfo & { objectKey?: undefined };
+export type KnownVariant = VariantEntry & { objectKey?: undefined };
 
 export interface NewFile {
   tnId: number;

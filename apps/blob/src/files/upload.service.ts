@@ -10,10 +10,10 @@ import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { descriptorOf, fileIdOf } from './descriptor';
 import { checkFileName } from './file-name';
 import { FileRecordsRepository } from './file-records.repository';
-import { FilesRepository, type NewVariant, QuotaExceeded } from './files.repository';
+import { FilesRepository, QuotaExceeded } from './files.repository';
 import { checkPreset, formatOf, type MediaClass, mimeOf } from './media';
 import { ImageVariants } from '../variants/image-variants';
-import { MediaVariants } from '../variants/media-variants';
+import { type FirstVariants, MediaVariants } from '../variants/media-variants';
 import { VariantJobs } from '../variants/variant-jobs';
 
 /** `tUploadFileResult` of the client contract. */
@@ -146,16 +146,7 @@ export class UploadService {
     objectKey: string,
     preset: string,
     media: MediaClass,
-  ): Promise<
-    | {
-        width?: number;
-        height?: number;
-        duration?: number;
-        thumbnail?: NewVariant;
-        pending: boolean;
-      }
-    | undefined
-  > {
+  ): Promise<FirstVariants | undefined> {
     if (media === 'vis') return this.images.firstVariants(() => this.store.get(objectKey), preset);
     if (media === 'vid' || media === 'aud')
       return this.media.firstVariants(objectKey, preset, media);

@@ -16,13 +16,8 @@ import { type BlobStore, TooLargeError, uploadHashed } from '@cloudillo/storage'
 import { z } from 'zod';
 
 import { type BlobConfig } from '../config';
-import { descriptorOf, fileIdOf, parseDescriptor } from '../files/descriptor';
-import {
-  FilesRepository,
-  type KnownVariant,
-  type NewVariant,
-  type VariantInfo,
-} from '../files/files.repository';
+import { descriptorOf, fileIdOf, parseDescriptor, type VariantEntry } from '../files/descriptor';
+import { FilesRepository, type KnownVariant, type NewVariant } from '../files/files.repository';
 import { TenantIds } from '../tenant-ids';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 
@@ -183,7 +178,7 @@ export class FileSync {
   private async fetchVariant(
     from: string,
     fileId: string,
-    variant: VariantInfo,
+    variant: VariantEntry,
     objectKey: string,
     auth: { bearer?: string },
   ): Promise<void> {

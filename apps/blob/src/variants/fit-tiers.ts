@@ -8,7 +8,7 @@ export function fitTiers<T extends { name: string; size: number }>(
   tiers: readonly T[],
   wanted: ReadonlySet<string>,
   longSide: number,
-): (T & { size: number })[] {
+): T[] {
   const planned: T[] = [];
   for (const tier of tiers) {
     if (!wanted.has(tier.name)) continue;

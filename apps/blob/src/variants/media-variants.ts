@@ -16,12 +16,13 @@ import { planImageTiers } from './image-tiers';
 import { ImageVariants } from './image-variants';
 import { planAudioTiers, planVideoTiers } from './media-tiers';
 
-/** What an upload of video or sound is, at upload time. */
-export interface FirstMediaVariants {
+/** What is known of an upload at once (an image's or a video's size and thumbnail, a length). */
+export interface FirstVariants {
   width?: number;
   height?: number;
-  duration: number;
+  duration?: number;
   thumbnail?: NewVariant;
+  /** More tiers follow from the variant job: the file waits for its content id. */
   pending: boolean;
 }
 
@@ -67,7 +68,7 @@ export class MediaVariants implements OnModuleInit {
     objectKey: string,
     preset: string,
     media: 'vid' | 'aud',
-  ): Promise<FirstMediaVariants | undefined> {
+  ): Promise<FirstVariants | undefined> {
     if (!this.enabled) return undefined;
     return this.withCopy(objectKey, async (dir, path) => {
       const info = await this.probe(path, media);

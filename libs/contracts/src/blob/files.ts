@@ -1,10 +1,15 @@
-import { CONTENT_FILE_ID, idTagSchema, TEMP_FILE_ID, visibilitySchema } from '@cloudillo/protocol';
+import {
+  CONTENT_FILE_ID,
+  idTagSchema,
+  NAMED_FILE_ID,
+  TEMP_FILE_ID,
+  visibilitySchema,
+} from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { defineEvent, defineRequest } from '../define';
 
-/** A file id a caller names: a content id or a document's 24-character id. */
-const namedFileId = z.string().regex(/^(f1~[A-Za-z0-9_-]{43}|[A-Za-z0-9]{24})$/);
+const namedFileId = z.string().regex(NAMED_FILE_ID);
 
 /**
  * A file whose variants were made has its content id (protocol §5.1 `FILE_ID_GENERATED`): the
