@@ -1,8 +1,12 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
-/** Passes bytes through until `limit`, then calls `onOverflow` once and stops the stream. */
+/**
+ * Passes bytes through until `limit`, then calls `onOverflow` once and destroys itself (without
+ * an error), which ends the request it feeds upstream.
+ */
 export class BodyLimiter extends Transform {
   private seen = 0;
+  private over = false;
 
   constructor(
     private readonly limit: number,
@@ -14,11 +18,17 @@ export class BodyLimiter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.limit) {
+      this.over = true;
       this.onOverflow();
       callback();
-      this.unpipe();
+      this.destroy();
       return;
     }
     callback(null, chunk);
+  }
+
+  /** Whether the body went over the limit (its request already answered 413). */
+  get overflowed(): boolean {
+    return this.over;
   }
 }

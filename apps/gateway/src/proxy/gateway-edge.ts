@@ -1,5 +1,5 @@
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type Duplex } from 'node:stream';
+import { type Duplex, type Readable } from 'node:stream';
 
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import {
@@ -22,6 +22,7 @@ import { BodyLimiter } from './body-limit';
 import { refuseUpgrade, sendError } from './edge-responses';
 import { findRoute, hasDotSegment, type Route } from './routes';
 import { type TenantDirectory } from './tenant-directory';
+import { classifyUpstreamError, UpstreamForwarder } from './upstream-forwarder';
 
 /** Paths the gateway answers itself, for any Host (probes do not know tenant names). */
 const OWN_PATHS = new Set(['/health', '/ready']);
@@ -53,9 +54,14 @@ class RateLimited extends Error {
  */
 export class GatewayEdge implements BeforeApplicationShutdown {
   private readonly logger = new Logger('gateway');
-  // Upstream connections are reused; the gateway owns them and closes them on shutdown.
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, agent: this.agent });
+  private readonly forwarder: UpstreamForwarder;
+  // WebSocket upgrades only: HTTP requests go through the forwarder.
+  private readonly wsAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly wsProxy = httpProxy.createProxyServer({
+    xfwd: true,
+    ws: true,
+    agent: this.wsAgent,
+  });
 
   constructor(
     private readonly config: GatewayConfig,
@@ -63,9 +69,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     /** Per-IP limits (protocol §9); undefined turns them off. */
     private readonly limiter?: RateLimiter,
   ) {
-    this.proxy.on('error', (error: NodeJS.ErrnoException, req, res) =>
-      this.onProxyError(error, req, res),
-    );
+    this.forwarder = new UpstreamForwarder(config.proxyTimeoutMs);
+    this.wsProxy.on('error', (error, req, socket) => this.onUpgradeError(error, req, socket));
   }
 
   /**
@@ -94,7 +99,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
         if (!target || !path.startsWith('/ws/'))
           throw new EdgeError('E-CORE-NOTFOUND', 'not found');
         this.stripForwarded(req);
-        this.proxy.ws(req, socket, head, { target, proxyTimeout: this.config.proxyTimeoutMs });
+        this.wsProxy.ws(req, socket, head, { target, proxyTimeout: this.config.proxyTimeoutMs });
       })
       .catch((error: unknown) => {
         if (error instanceof RateLimited) {
@@ -110,9 +115,10 @@ export class GatewayEdge implements BeforeApplicationShutdown {
    * Runs before the HTTP server closes: upstream keep-alive sockets would otherwise hold the
    * services' own shutdown for seconds.
    */
-  beforeApplicationShutdown(): void {
-    this.proxy.close();
-    this.agent.destroy();
+  async beforeApplicationShutdown(): Promise<void> {
+    this.wsProxy.close();
+    this.wsAgent.destroy();
+    await this.forwarder.close();
   }
 
   /** Counts the request against its bucket for the client's address and network. */
@@ -163,19 +169,21 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       return;
     }
     this.stripForwarded(req);
-    const options = { target, proxyTimeout: this.config.proxyTimeoutMs };
     // A declared length within the limit is held to by Node's parser; only a chunked body
     // (no length up front) needs counting on its way through.
-    if (req.headers['transfer-encoding'] === undefined) {
-      this.proxy.web(req, res, options);
-      return;
-    }
-    const limiter = new BodyLimiter(limit, () => {
-      (req as IncomingMessage & { tooLarge?: boolean }).tooLarge = true;
-      this.refuseTooLarge(req, res, limit, reqId);
-    });
-    req.pipe(limiter);
-    this.proxy.web(req, res, { ...options, buffer: limiter });
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    const limiter = chunked
+      ? new BodyLimiter(limit, () => this.refuseTooLarge(req, res, limit, reqId))
+      : undefined;
+    const declared = req.headers['content-length'];
+    const body: Readable | null = limiter
+      ? req.pipe(limiter)
+      : declared !== undefined && declared !== '0'
+        ? req
+        : null;
+    this.forwarder
+      .forward(req, res, target, body)
+      .catch((error: unknown) => this.onUpstreamError(error, req, res, reqId, limiter));
   }
 
   private refuseTooLarge(
@@ -215,24 +223,32 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
   }
 
-  private onProxyError(
-    error: NodeJS.ErrnoException,
+  private onUpstreamError(
+    error: unknown,
     req: IncomingMessage,
-    res: ServerResponse | Duplex,
+    res: ServerResponse,
+    reqId: string | undefined,
+    limiter: BodyLimiter | undefined,
   ): void {
-    if ((req as IncomingMessage & { tooLarge?: boolean }).tooLarge) return;
-    if (!('writeHead' in res)) {
+    // Cut off at the limit: already answered 413, the upstream request was abandoned on purpose.
+    if (limiter?.overflowed) return;
+    const failure = classifyUpstreamError(error);
+    if (failure === 'client-gone' || res.headersSent || req.socket.destroyed) {
       res.destroy();
       return;
     }
-    const reqId = req.headers['x-request-id'] as string | undefined;
-    if (error.code === 'ECONNRESET' && res.headersSent) {
-      res.destroy();
-      return;
-    }
-    this.logger.warn(`upstream error for ${req.method} ${req.url}: ${error.code ?? error.message}`);
-    const timedOut = error.code === 'ECONNRESET' || error.code === 'ETIMEDOUT';
-    if (timedOut) sendError(res, 'E-NET-TIMEOUT', 'upstream timed out', reqId, 504);
+    const code = (error as { code?: string }).code ?? String(error);
+    this.logger.warn(`upstream error for ${req.method} ${req.url}: ${code}`);
+    if (failure === 'timeout') sendError(res, 'E-NET-TIMEOUT', 'upstream timed out', reqId, 504);
     else sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
+  }
+
+  private onUpgradeError(
+    error: Error,
+    req: IncomingMessage,
+    socket: ServerResponse | Duplex,
+  ): void {
+    this.logger.warn(`upstream error for upgrade ${req.url}: ${error.message}`);
+    socket.destroy();
   }
 }
