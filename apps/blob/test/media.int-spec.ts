@@ -238,6 +238,65 @@ describe('video and audio variants with ffmpeg: probe, still and thumbnail at up
     }
   }, 120_000);
 
+  it('a tier ffmpeg fails to make is left out; the file still gets its f1~ with the rest', async () => {
+    // ffmpeg that fails on every H.264 encode (the video tiers) and is itself otherwise.
+    const brokenFfmpeg = join(dir, 'no-h264-ffmpeg');
+    await writeFile(
+      brokenFfmpeg,
+      '#!/bin/sh\ncase "$*" in *libx264*) echo "encoder broke" >&2; exit 1;; esac\nexec ffmpeg "$@"\n',
+      { mode: 0o755 },
+    );
+    const broken = await startBlobStack({
+      tenants: [ALICE],
+      config: {
+        media: {
+          ffmpeg: brokenFfmpeg,
+          ffprobe: 'ffprobe',
+          timeoutMs: 60_000,
+          tmpDir: tmpdir(),
+          concurrency: 1,
+        },
+      },
+    });
+    const seen: { tempId: string; fileId: string }[] = [];
+    const stop = broken.identity.rpc.subscribe(fileIdGenerated, (e) => seen.push(e));
+    try {
+      const upload = await bytesCall(broken, ALICE, 'POST', '/api/files/default/clip.mp4', {
+        body: video,
+        headers: { 'Content-Type': 'video/mp4' },
+      });
+      expect(upload.status).toBe(201);
+      const { fileId: tempId } = data<{ fileId: string }>(upload);
+      const { fileId } = await waitFor(
+        async () => seen.find((e) => e.tempId === tempId),
+        60_000,
+        'the video’s f1~',
+      );
+      const descriptor = data<{ file: string }>(
+        await bytesCall(broken, ALICE, 'GET', `/api/files/${fileId}/descriptor`, {}),
+      ).file;
+      // The still's image tiers are made; vid.sd, which needs the broken encoder, is not.
+      expect(
+        parseDescriptor(descriptor)
+          ?.variants.map((v) => v.name)
+          .sort(),
+      ).toEqual(['orig', 'vis.sd', 'vis.tn']);
+      // A player asking for the missing tier gets the largest variant: the original video.
+      const asked = await bytesCall(
+        broken,
+        ALICE,
+        'GET',
+        `/api/files/${fileId}?variant=vid.sd`,
+        {},
+      );
+      expect([asked.status, asked.headers['content-type']]).toEqual([200, 'video/mp4']);
+      expect(asked.body.equals(video)).toBe(true);
+    } finally {
+      stop();
+      await broken.close();
+    }
+  }, 120_000);
+
   it('without ffmpeg the original is kept alone and the file has its f1~ at once', async () => {
     const bare = await startBlobStack({
       tenants: [ALICE],
