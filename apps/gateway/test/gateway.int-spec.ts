@@ -1,11 +1,14 @@
 import { request } from 'node:http';
 
 import { type INestApplication } from '@nestjs/common';
+import { createTenant } from '@cloudillo/contracts';
 import { freePort, httpRequest, testInfra, uniqueName } from '@cloudillo/testing';
 
 // The gateway test drives a real identity service; a test may start another app, sources never do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { TenantAdminService } from '../../identity/src/tenants/tenant-admin.service';
 import { type GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway-app';
 
@@ -56,6 +59,41 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
       reqId: 'trace-42',
     });
     expect(res.headers['etag']).toBeDefined();
+  });
+
+  it('serves nothing of a suspended tenant (503, so peers retry), and all of it again once reactivated', async () => {
+    const idTag = 'paused.demo.localhost';
+    const host = { Host: `cl-o.${idTag}` };
+    await identity.rpc.request(createTenant, { idTag });
+    const admin = identity.app.get(TenantAdminService);
+    await admin.setStatus(idTag, 'S');
+    // A gateway of its own: the shared one may have cached the tenant as active.
+    const fresh = await startGateway(config, { logger: false });
+    try {
+      for (const [method, path] of [
+        ['GET', '/api/me'],
+        ['POST', '/api/inbox'],
+        ['POST', '/api/auth/login'],
+      ] as const) {
+        const res = await httpRequest({ port: portOf(fresh), method, path, headers: host });
+        expect([path, res.status, res.json]).toEqual([
+          path,
+          503,
+          expect.objectContaining({ error: expect.objectContaining({ code: 'E-SYS-UNAVAIL' }) }),
+        ]);
+      }
+    } finally {
+      await fresh.close();
+    }
+    await admin.setStatus(idTag, 'A');
+    const again = await startGateway(config, { logger: false });
+    try {
+      const res = await httpRequest({ port: portOf(again), path: '/api/me', headers: host });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ data: { idTag } });
+    } finally {
+      await again.close();
+    }
   });
 
   it('answers unknown hosts and unknown tenants with 404 E-CORE-NOTFOUND in the error body', async () => {

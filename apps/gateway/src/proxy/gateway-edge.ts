@@ -1,9 +1,10 @@
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { type Duplex, type Readable } from 'node:stream';
 
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import {
   type ErrorCode,
+  ERROR_STATUS,
   idTagFromApiHost,
   isAppError,
   isValidRequestId,
@@ -106,8 +107,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
           refuseUpgrade(socket, 429, 'Too Many Requests');
           return;
         }
-        const status = error instanceof EdgeError && error.code === 'E-CORE-NOTFOUND' ? 404 : 503;
-        refuseUpgrade(socket, status, status === 404 ? 'Not Found' : 'Service Unavailable');
+        const status = error instanceof EdgeError ? ERROR_STATUS[error.code] : 503;
+        refuseUpgrade(socket, status, STATUS_CODES[status] ?? 'Error');
       });
   };
 
@@ -146,6 +147,9 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     if (idTag) {
       const tenant = await this.tenants.lookup(idTag.ascii);
       if (!tenant) throw new EdgeError('E-CORE-NOTFOUND', 'unknown tenant');
+      // Suspended: nothing of the tenant is served, and peers' deliveries are told to come back
+      // later (their retries land after a reactivation). (A purged one is not found by identity.)
+      if (tenant.status === 'S') throw new EdgeError('E-SYS-UNAVAIL', 'this tenant is suspended');
       if (!route || route.prefix === APP_DOMAIN_PREFIX)
         throw new EdgeError('E-CORE-NOTFOUND', 'not found');
       return route;
