@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
 import { contentId } from '@cloudillo/crypto';
@@ -75,6 +79,38 @@ describe('S3 blob store against the real S3 server (Ceph RGW locally)', () => {
       uploadHashed(store, 'u/broken', brokenSource([randomBytes(9 * 1024 * 1024)]), 1 << 30),
     ).rejects.toThrow('client went away');
     expect(await store.stat('u/broken')).toBeUndefined();
+  });
+
+  it('copies the bytes to a local file while uploading; a copy that fails fails the upload, leaving nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hashed-copy-'));
+    try {
+      const data = randomBytes(9 * 1024 * 1024 + 5); // past one part, in many small chunks
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < data.length; at += 64 * 1024)
+        chunks.push(data.subarray(at, at + 64 * 1024));
+      const path = join(dir, 'copy');
+      const result = await uploadHashed(
+        store,
+        'u/copied',
+        Readable.from(chunks),
+        1 << 30,
+        undefined,
+        createWriteStream(path),
+      );
+      expect(result).toEqual({ blobId: contentId('b', data), size: data.length });
+      // Complete as soon as the upload resolves: a tool may read it at once.
+      expect((await readFile(path)).equals(data)).toBe(true);
+      await store.remove(['u/copied']);
+
+      // A copy that cannot be written (its directory is gone): the upload fails, no object stays.
+      const broken = createWriteStream(join(dir, 'missing', 'copy'));
+      await expect(
+        uploadHashed(store, 'u/uncopied', Readable.from(chunks), 1 << 30, undefined, broken),
+      ).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await store.stat('u/uncopied')).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('part buffers, reused across uploads, never mix one upload’s bytes into another’s', async () => {

@@ -13,6 +13,7 @@ import { FileRecordsRepository } from './file-records.repository';
 import { FilesRepository, QuotaExceeded } from './files.repository';
 import { checkPreset, formatOf, type MediaClass, mimeOf } from './media';
 import { ImageVariants } from '../variants/image-variants';
+import { type LocalCopy } from '../variants/local-copy';
 import { type FirstVariants, MediaVariants } from '../variants/media-variants';
 import { VariantJobs } from '../variants/variant-jobs';
 
@@ -79,10 +80,25 @@ export class UploadService {
     if (upload.declaredLength !== undefined && upload.declaredLength > limit) {
       throw this.tooLarge(upload.declaredLength > cap ? cap : undefined);
     }
+    // Video and sound are also written to a local file as they stream in: ffmpeg reads it next.
+    const copy = media === 'vid' || media === 'aud' ? await this.media.localCopy() : undefined;
+    try {
+      return await this.receive(upload, { fileName, mime, media, limit, cap }, copy);
+    } finally {
+      await copy?.dispose();
+    }
+  }
+
+  private async receive(
+    upload: Upload,
+    checked: { fileName: string; mime: string; media: MediaClass; limit: number; cap: number },
+    copy: LocalCopy | undefined,
+  ): Promise<UploadResult> {
+    const { fileName, mime, media, limit, cap } = checked;
     const objectKey = `o/${randomUUID()}`;
     let stored;
     try {
-      stored = await uploadHashed(this.store, objectKey, upload.body, limit, mime);
+      stored = await uploadHashed(this.store, objectKey, upload.body, limit, mime, copy?.writer());
     } catch (error) {
       if (error instanceof TooLargeError) throw this.tooLarge(limit === cap ? cap : undefined);
       throw error;
@@ -96,7 +112,7 @@ export class UploadService {
     };
     const written = [objectKey];
     try {
-      const first = await this.firstVariants(objectKey, upload.preset, media);
+      const first = await this.firstVariants(objectKey, upload.preset, media, copy);
       if (first?.thumbnail) written.push(first.thumbnail.objectKey);
       const variants = first
         ? [
@@ -113,7 +129,7 @@ export class UploadService {
         contentType: mime,
         fileName,
         variants,
-        quotaBytes: limits.tenantQuotaBytes,
+        quotaBytes: this.config.limits.tenantQuotaBytes,
         parentId: upload.parentId,
         tags: upload.tags,
         visibility: upload.visibility,
@@ -146,10 +162,11 @@ export class UploadService {
     objectKey: string,
     preset: string,
     media: MediaClass,
+    copy: LocalCopy | undefined,
   ): Promise<FirstVariants | undefined> {
     if (media === 'vis') return this.images.firstVariants(() => this.store.get(objectKey), preset);
-    if (media === 'vid' || media === 'aud')
-      return this.media.firstVariants(objectKey, preset, media);
+    if ((media === 'vid' || media === 'aud') && copy)
+      return this.media.firstVariants(copy, preset, media);
     return Promise.resolve(undefined);
   }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
@@ -12,6 +11,7 @@ import { type BlobConfig } from '../config';
 import { type NewVariant } from '../files/files.repository';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { Ffmpeg, type MediaInfo, MediaToolError } from './ffmpeg';
+import { LocalCopy } from './local-copy';
 import { planImageTiers } from './image-tiers';
 import { ImageVariants } from './image-variants';
 import { planAudioTiers, planVideoTiers } from './media-tiers';
@@ -36,8 +36,9 @@ function stillAt(duration: number): number {
  * Video and audio variants (protocol §3.3) with ffmpeg: at upload the original is probed (what is
  * not a readable video or sound is refused, a video over the pixel cap too), a video gets its size,
  * duration and a thumbnail from a still; the variant job makes the video tiers (H.264/MP4), the
- * audio tiers (Opus) and a video's image tiers from the same still. The original is copied to a
- * private temporary directory for ffmpeg and removed after. Without ffmpeg (said once at start),
+ * audio tiers (Opus) and a video's image tiers from the same still. ffmpeg works on a local copy
+ * of the original (written while the upload streams in; fetched from the store for the job),
+ * removed after. Without ffmpeg (said once at start),
  * video and sound keep their original only.
  */
 @Injectable()
@@ -63,37 +64,43 @@ export class MediaVariants implements OnModuleInit {
       );
   }
 
-  /** At upload; undefined when ffmpeg is not here (the original is all there will be). */
+  /**
+   * Where an upload of video or sound is copied while it streams in, for `firstVariants`; undefined
+   * when ffmpeg is not here (the original is all there will be). The caller disposes of it.
+   */
+  async localCopy(): Promise<LocalCopy | undefined> {
+    return this.enabled ? LocalCopy.create(this.config.media.tmpDir) : undefined;
+  }
+
+  /** At upload, from the local copy of the original. */
   async firstVariants(
-    objectKey: string,
+    copy: LocalCopy,
     preset: string,
     media: 'vid' | 'aud',
-  ): Promise<FirstVariants | undefined> {
-    if (!this.enabled) return undefined;
-    return this.withCopy(objectKey, async (dir, path) => {
-      const info = await this.probe(path, media);
-      const duration = info.duration;
-      if (!info.video) {
-        const pending = planAudioTiers(preset, { video: false, audio: info.audio }).length > 0;
-        return { duration, pending };
-      }
-      const still = join(dir, 'still.png');
-      await this.ffmpeg.frame(path, stillAt(duration), still).catch((error: unknown) => {
-        throw this.clientError(error, media);
-      });
-      const image = await this.images.firstVariants(async () => createReadStream(still), preset);
-      const longSide = Math.max(info.video.width, info.video.height);
-      const pending =
-        image.pending ||
-        planVideoTiers(preset, longSide).length > 0 ||
-        planAudioTiers(preset, { video: true, audio: info.audio }).length > 0;
-      return {
-        ...info.video,
-        duration,
-        ...(image.thumbnail ? { thumbnail: image.thumbnail } : {}),
-        pending,
-      };
+  ): Promise<FirstVariants> {
+    const { dir, path } = copy;
+    const info = await this.probe(path, media);
+    const duration = info.duration;
+    if (!info.video) {
+      const pending = planAudioTiers(preset, { video: false, audio: info.audio }).length > 0;
+      return { duration, pending };
+    }
+    const still = join(dir, 'still.png');
+    await this.ffmpeg.frame(path, stillAt(duration), still).catch((error: unknown) => {
+      throw this.clientError(error, media);
     });
+    const image = await this.images.firstVariants(async () => createReadStream(still), preset);
+    const longSide = Math.max(info.video.width, info.video.height);
+    const pending =
+      image.pending ||
+      planVideoTiers(preset, longSide).length > 0 ||
+      planAudioTiers(preset, { video: true, audio: info.audio }).length > 0;
+    return {
+      ...info.video,
+      duration,
+      ...(image.thumbnail ? { thumbnail: image.thumbnail } : {}),
+      pending,
+    };
   }
 
   /**
@@ -107,7 +114,8 @@ export class MediaVariants implements OnModuleInit {
     have: ReadonlySet<string>,
   ): AsyncGenerator<NewVariant> {
     if (!this.enabled) return;
-    const { dir, path } = await this.copyOf(origKey);
+    const copy = await this.copyOf(origKey);
+    const { dir, path } = copy;
     try {
       const info = await this.tool('the original', () => this.ffmpeg.probe(path));
       if (!info) return;
@@ -150,7 +158,7 @@ export class MediaVariants implements OnModuleInit {
         if (made) yield await this.storeOutput(out, tier.name, 'mp4', 'video/mp4', tier.kbps, made);
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await copy.dispose();
     }
   }
 
@@ -222,29 +230,15 @@ export class MediaVariants implements OnModuleInit {
     return new ValidationError(`not a readable ${media === 'vid' ? 'video' : 'sound file'}`);
   }
 
-  /** The object copied into a private temporary directory; the caller removes `dir`. */
-  private async copyOf(objectKey: string): Promise<{ dir: string; path: string }> {
-    const dir = await mkdtemp(join(this.config.media.tmpDir, 'cloudillo-media-'));
-    const path = join(dir, 'orig');
+  /** The object copied into a private temporary directory; the caller disposes of it. */
+  private async copyOf(objectKey: string): Promise<LocalCopy> {
+    const copy = await LocalCopy.create(this.config.media.tmpDir);
     try {
-      await pipeline(await this.store.get(objectKey), createWriteStream(path));
-      return { dir, path };
+      await pipeline(await this.store.get(objectKey), copy.writer());
+      return copy;
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
+      await copy.dispose();
       throw error;
-    }
-  }
-
-  /** `work` on a copy of the object, removed after. */
-  private async withCopy<T>(
-    objectKey: string,
-    work: (dir: string, path: string) => Promise<T>,
-  ): Promise<T> {
-    const { dir, path } = await this.copyOf(objectKey);
-    try {
-      return await work(dir, path);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
   }
 }
