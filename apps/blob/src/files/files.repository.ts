@@ -193,18 +193,21 @@ export class FilesRepository {
     return this.db.$transaction(async (tx) => {
       await tx.mergedUpload.deleteMany({ where: { tnId } });
       await tx.file.deleteMany({ where: { tnId } });
-      const used = await tx.tenantBlob.findMany({ where: { tnId }, select: { blobId: true } });
-      await tx.tenantBlob.deleteMany({ where: { tnId } });
+      const used = (
+        await tx.$queryRaw<{ blob_id: string }[]>`
+          delete from tenant_blobs where tn_id = ${tnId} returning blob_id`
+      ).map((row) => row.blob_id);
       await tx.tenantUsage.deleteMany({ where: { tnId } });
-      const orphans: string[] = [];
-      for (const { blobId } of used) {
-        const [blob] = await tx.$queryRaw<{ object_key: string }[]>`
-          select object_key from blobs where blob_id = ${blobId} for update`;
-        if (!blob || (await tx.tenantBlob.count({ where: { blobId } })) > 0) continue;
-        await tx.blob.delete({ where: { blobId } });
-        orphans.push(blob.object_key);
-      }
-      return orphans;
+      if (used.length === 0) return [];
+      // Set-wise, not three round trips per blob: the rows locked (in blob id order), then those
+      // no other tenant references deleted.
+      await tx.$queryRaw`
+        select 1 from blobs where blob_id = any(${used}) order by blob_id for update`;
+      const orphans = await tx.$queryRaw<{ object_key: string }[]>`
+        delete from blobs b where b.blob_id = any(${used})
+          and not exists (select 1 from tenant_blobs t where t.blob_id = b.blob_id)
+        returning b.object_key`;
+      return orphans.map((row) => row.object_key);
     });
   }
 
