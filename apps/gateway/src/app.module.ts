@@ -33,7 +33,7 @@ export class AppModule {
           inject: [ContractClient],
           useFactory: (rpc: ContractClient) => {
             const directory = new TenantDirectory(rpc);
-            directory.followPurges(); // for the process's life: ends with its NATS connection
+            directory.followChanges(); // for the process's life: ends with its NATS connection
             return directory;
           },
         },

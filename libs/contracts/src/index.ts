@@ -43,6 +43,7 @@ export {
   setProfilePicture,
   setTenantStatus,
   tenantPurged,
+  tenantStatusChanged,
   tenantView,
   updateRelationship,
   type TenantView,

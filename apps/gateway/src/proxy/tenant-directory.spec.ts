@@ -27,13 +27,26 @@ function directory(answer: (idTag: string) => unknown, options = {}) {
 const tenant = (idTag: string) => ({ tnId: 1, idTag, type: 'person', status: 'A' });
 
 describe('TenantDirectory', () => {
-  it('forgets a purged tenant at once when it follows purges', async () => {
+  it('forgets a suspended or reactivated tenant at once when it follows changes', async () => {
+    const { dir, calls, emit } = directory(tenant, { positiveTtlMs: 60_000 });
+    const stop = dir.followChanges();
+    await dir.lookup('demo.localhost');
+    emit('identity.tenant.status-changed.v1', { idTag: 'demo.localhost', tnId: 1, status: 'S' });
+    await dir.lookup('demo.localhost');
+    expect(calls).toHaveLength(2);
+    stop();
+    emit('identity.tenant.status-changed.v1', { idTag: 'demo.localhost', tnId: 1, status: 'A' });
+    await dir.lookup('demo.localhost');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('forgets a purged tenant at once when it follows changes', async () => {
     const { dir, calls, emit } = directory(tenant, { positiveTtlMs: 60_000 });
     await dir.lookup('demo.localhost');
     emit('identity.tenant.purged.v1', { idTag: 'other.localhost', tnId: 2 });
     await dir.lookup('demo.localhost');
     expect(calls).toHaveLength(1);
-    const stop = dir.followPurges();
+    const stop = dir.followChanges();
     emit('identity.tenant.purged.v1', { idTag: 'demo.localhost', tnId: 1 });
     await dir.lookup('demo.localhost');
     expect(calls).toHaveLength(2);

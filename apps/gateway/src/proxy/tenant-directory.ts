@@ -3,6 +3,7 @@ import {
   resolveTenant,
   type ResponseOf,
   tenantPurged,
+  tenantStatusChanged,
 } from '@cloudillo/contracts';
 import { isAppError } from '@cloudillo/protocol';
 
@@ -44,11 +45,17 @@ export class TenantDirectory {
   }
 
   /**
-   * Forgets a purged tenant at once (`identity.tenant.purged.v1`, heard by every replica) rather
-   * than routing its host until the entry expires. Returns the unsubscribe.
+   * Forgets a purged, suspended or reactivated tenant at once (`identity.tenant.purged.v1`,
+   * `identity.tenant.status-changed.v1`, heard by every replica) rather than serving it as it was
+   * until the entry expires. Returns the unsubscribe.
    */
-  followPurges(): () => void {
-    return this.rpc.subscribe(tenantPurged, ({ idTag }) => this.entries.delete(idTag));
+  followChanges(): () => void {
+    const forget = ({ idTag }: { idTag: string }) => this.entries.delete(idTag);
+    const stops = [
+      this.rpc.subscribe(tenantPurged, forget),
+      this.rpc.subscribe(tenantStatusChanged, forget),
+    ];
+    return () => stops.forEach((stop) => stop());
   }
 
   /** The tenant, or undefined when this deployment does not serve the id_tag. */

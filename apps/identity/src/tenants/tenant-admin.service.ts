@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ContractClient, tenantPurged, type TenantView } from '@cloudillo/contracts';
+import {
+  ContractClient,
+  tenantPurged,
+  tenantStatusChanged,
+  type TenantView,
+} from '@cloudillo/contracts';
 import {
   ConflictError,
   NotFoundError,
@@ -65,6 +70,7 @@ export class TenantAdminService {
     this.refuseBase(idTag, status === 'S' ? 'suspended' : 'changed');
     const view = await this.admin.setStatus(idTag, status);
     if (!view) throw new NotFoundError(`no tenant ${idTag}`);
+    await this.rpc.publish(tenantStatusChanged, { idTag, tnId: view.tnId, status });
     return view;
   }
 

@@ -47,11 +47,17 @@ export const getTenant = defineRequest({
   response: tenantView,
 });
 
-/** Suspends (`S`) or reactivates (`A`) a tenant. */
+/** Suspends (`S`) or reactivates (`A`) a tenant; `identity.tenant.status-changed.v1` follows. */
 export const setTenantStatus = defineRequest({
   subject: 'identity.tenant.set-status.v1',
   request: z.object({ idTag: idTagSchema, status: z.enum(['A', 'S']) }),
   response: tenantView,
+});
+
+/** A tenant was suspended or reactivated: caches of its status (the gateway's) drop it. */
+export const tenantStatusChanged = defineEvent({
+  subject: 'identity.tenant.status-changed.v1',
+  payload: z.object({ idTag: z.string(), tnId: z.number().int(), status: z.enum(['A', 'S']) }),
 });
 
 /**
