@@ -56,9 +56,9 @@ export function classifyUpstreamError(error: unknown): UpstreamFailure {
 
 /**
  * Sends a client's request to a service and streams the answer back, over kept-alive upstream
- * connections. undici, not node:http: on these machines it costs the gateway about half the CPU per
- * request (`npm run bench -- gateway-proxy`), and the gateway's CPU is most of what the platform
- * adds to a small API call.
+ * connections. undici rather than http-proxy on node:http: under load the gateway spends a fifth
+ * (GET) to a third (1 KiB POST) less CPU per request, and a large download passes at 0.7–0.8 of
+ * the upstream's rate instead of 0.4 (`npm run bench -- gateway-proxy`).
  */
 export class UpstreamForwarder {
   private readonly dispatcher: Agent;
@@ -74,8 +74,8 @@ export class UpstreamForwarder {
 
   /**
    * Resolves when the answer has been streamed; rejects (with undici's error) when the service
-   * could not be reached, timed out or broke off, or the client went away. Once the client has the
-   * status line, a failure destroys the response instead of answering it.
+   * could not be reached, timed out or broke off, or the client went away. What the client is told
+   * then is the caller's choice (after the status line, only destroying the response is left).
    */
   async forward(
     req: IncomingMessage,
