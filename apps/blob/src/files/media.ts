@@ -3,6 +3,13 @@ import { AppError, ValidationError } from '@cloudillo/protocol';
 /** Media classes of variants (protocol §3.3). */
 export type MediaClass = 'vis' | 'vid' | 'aud' | 'doc' | 'raw';
 
+/** Video and sound: streamed (the stream size cap) and made into tiers by ffmpeg. */
+export type StreamMedia = 'vid' | 'aud';
+
+export function isStreamMedia(media: MediaClass): media is StreamMedia {
+  return media === 'vid' || media === 'aud';
+}
+
 const ALL: readonly MediaClass[] = ['vis', 'vid', 'aud', 'doc', 'raw'];
 const MEDIA: readonly MediaClass[] = ['vis', 'vid', 'aud'];
 

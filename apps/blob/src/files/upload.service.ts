@@ -11,7 +11,7 @@ import { descriptorOf, fileIdOf } from './descriptor';
 import { checkFileName } from './file-name';
 import { FileRecordsRepository } from './file-records.repository';
 import { FilesRepository, QuotaExceeded } from './files.repository';
-import { checkPreset, formatOf, type MediaClass, mimeOf } from './media';
+import { checkPreset, formatOf, isStreamMedia, type MediaClass, mimeOf } from './media';
 import { ImageVariants } from '../variants/image-variants';
 import { type LocalCopy } from '../variants/local-copy';
 import { type FirstVariants, MediaVariants } from '../variants/media-variants';
@@ -73,7 +73,7 @@ export class UploadService {
       if (folder?.fileTp !== 'FLDR') throw new NotFoundError(`no folder ${upload.parentId}`);
     }
     const { limits } = this.config;
-    const cap = media === 'vid' || media === 'aud' ? limits.streamBytes : limits.fileBytes;
+    const cap = isStreamMedia(media) ? limits.streamBytes : limits.fileBytes;
     const left = limits.tenantQuotaBytes - (await this.files.usage(upload.tnId));
     // Identical bytes may cost nothing, but an upload that cannot fit is refused before it starts.
     const limit = Math.min(cap, Math.max(0, left));
@@ -81,7 +81,7 @@ export class UploadService {
       throw this.tooLarge(upload.declaredLength > cap ? cap : undefined);
     }
     // Video and sound are also written to a local file as they stream in: ffmpeg reads it next.
-    const copy = media === 'vid' || media === 'aud' ? await this.media.localCopy() : undefined;
+    const copy = isStreamMedia(media) ? await this.media.localCopy() : undefined;
     try {
       return await this.receive(upload, { fileName, mime, media, limit, cap }, copy);
     } finally {
@@ -165,8 +165,7 @@ export class UploadService {
     copy: LocalCopy | undefined,
   ): Promise<FirstVariants | undefined> {
     if (media === 'vis') return this.images.firstVariants(() => this.store.get(objectKey), preset);
-    if ((media === 'vid' || media === 'aud') && copy)
-      return this.media.firstVariants(copy, preset, media);
+    if (isStreamMedia(media) && copy) return this.media.firstVariants(copy, preset, media);
     return Promise.resolve(undefined);
   }
 

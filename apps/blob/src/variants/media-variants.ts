@@ -9,6 +9,7 @@ import { type BlobStore, uploadHashed } from '@cloudillo/storage';
 
 import { type BlobConfig } from '../config';
 import { type NewVariant } from '../files/files.repository';
+import { type StreamMedia } from '../files/media';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { Ffmpeg, type MediaInfo, MediaToolError } from './ffmpeg';
 import { LocalCopy } from './local-copy';
@@ -73,11 +74,7 @@ export class MediaVariants implements OnModuleInit {
   }
 
   /** At upload, from the local copy of the original. */
-  async firstVariants(
-    copy: LocalCopy,
-    preset: string,
-    media: 'vid' | 'aud',
-  ): Promise<FirstVariants> {
+  async firstVariants(copy: LocalCopy, preset: string, media: StreamMedia): Promise<FirstVariants> {
     const { dir, path } = copy;
     const info = await this.probe(path, media);
     const duration = info.duration;
@@ -206,7 +203,7 @@ export class MediaVariants implements OnModuleInit {
   }
 
   /** What the upload is, checked against what it claims to be and the pixel cap. */
-  private async probe(path: string, media: 'vid' | 'aud'): Promise<MediaInfo> {
+  private async probe(path: string, media: StreamMedia): Promise<MediaInfo> {
     let info: MediaInfo;
     try {
       info = await this.ffmpeg.probe(path);
@@ -224,7 +221,7 @@ export class MediaVariants implements OnModuleInit {
     return info;
   }
 
-  private clientError(error: unknown, media: 'vid' | 'aud'): unknown {
+  private clientError(error: unknown, media: StreamMedia): unknown {
     if (!(error instanceof MediaToolError)) return error;
     this.logger.debug(error.message);
     return new ValidationError(`not a readable ${media === 'vid' ? 'video' : 'sound file'}`);

@@ -18,7 +18,7 @@ import {
   type NewVariant,
   variantEntryOf,
 } from '../files/files.repository';
-import { mediaClassOf } from '../files/media';
+import { isStreamMedia, mediaClassOf } from '../files/media';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { ImageVariants } from './image-variants';
 import { MediaVariants } from './media-variants';
@@ -134,7 +134,7 @@ export class VariantJobs implements OnModuleInit, OnApplicationShutdown {
     const preset = file.preset ?? 'default';
     const have = new Set(file.variants.map((v) => v.variant));
     const media = mediaClassOf(file.contentType ?? '');
-    if (media === 'vid' || media === 'aud') return this.media.missingTiers(origKey, preset, have);
+    if (isStreamMedia(media)) return this.media.missingTiers(origKey, preset, have);
     const longSide = Math.max(orig.resX ?? 0, orig.resY ?? 0);
     return this.images.missingTiers(() => this.store.get(origKey), preset, longSide, have);
   }
