@@ -6,7 +6,6 @@ import { Transform, type TransformCallback } from 'node:stream';
  */
 export class BodyLimiter extends Transform {
   private seen = 0;
-  private over = false;
 
   constructor(
     private readonly limit: number,
@@ -18,7 +17,6 @@ export class BodyLimiter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.limit) {
-      this.over = true;
       this.onOverflow();
       callback();
       this.destroy();
@@ -29,6 +27,6 @@ export class BodyLimiter extends Transform {
 
   /** Whether the body went over the limit (its request already answered 413). */
   get overflowed(): boolean {
-    return this.over;
+    return this.seen > this.limit;
   }
 }
