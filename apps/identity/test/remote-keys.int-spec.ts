@@ -158,6 +158,23 @@ describe('identity.key.resolve.v1: local, cached, fetched from peers (real HTTP,
     expect(peer.hits).toBe(2);
   });
 
+  it('answers a burst for a new peer’s key with one fetch, and never "not published" for a key it is storing', async () => {
+    now = new Date(now.getTime() + 2 * MINUTE);
+    peer.profile([{ keyId: '260103', publicKey: bobKey.publicKey }]);
+    const answer = peer.respond;
+    // The peer answers slowly, and requests keep arriving before, during and just after its answer
+    // is stored: each must see either the fetch in flight or the stored key.
+    peer.respond = (req, res) => setTimeout(() => answer(req, res), 40);
+    peer.hits = 0;
+    const burst: Promise<string | undefined>[] = [];
+    for (let i = 0; i < 120; i++) {
+      burst.push(codeOf(resolve('peer.localhost', '260103')));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(new Set(await Promise.all(burst))).toEqual(new Set(['ok']));
+    expect(peer.hits).toBe(1);
+  });
+
   it('keeps the peer’s expiry and stops using a key once it has expired', async () => {
     now = new Date(now.getTime() + 2 * MINUTE);
     const expiresAt = new Date(now.getTime() + 10 * MINUTE).toISOString();

@@ -12,6 +12,10 @@ const MINUTE = 60_000;
 const FAILURE_TTL_MS = { transient: 5 * MINUTE, permanent: 60 * MINUTE };
 /** At most one refetch per peer per minute, however many bad signatures or unknown key ids arrive. */
 const REFETCH_INTERVAL_MS = MINUTE;
+/** Past this many remembered fetches, those older than the interval are dropped. */
+const MEMO_PRUNE_AT = 1_000;
+
+type FetchedKey = CachedKey & { keyId: string };
 
 export interface ResolvedKey {
   publicKey: string;
@@ -37,6 +41,12 @@ export class RemoteKeysService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * This process's latest fetch per peer, in flight or done within the refetch interval: a burst of
+   * requests for a new peer's key shares one fetch, even those that read the store just before it.
+   */
+  private readonly fetches = new Map<string, { at: number; keys: Promise<FetchedKey[]> }>();
+
   /** The public key `keyId` of `idTag`, from our own tenants, the cache, or the peer's /api/me. */
   async resolve(idTag: string, keyId: string, refresh = false): Promise<ResolvedKey> {
     const now = this.clock();
@@ -47,23 +57,38 @@ export class RemoteKeysService {
         throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
       return present(key);
     }
-    const blockedUntil = await this.remote.failureUntil(idTag, now);
-    if (blockedUntil)
-      throw new UnavailableError(`${idTag} is unreachable until ${blockedUntil.toISOString()}`);
     const cached = await this.remote.key(idTag, keyId);
     if (cached && !refresh && usable(cached, now)) return present(cached);
     const fetchedAt = await this.remote.fetchedAt(idTag);
     if (fetchedAt && now.getTime() - fetchedAt.getTime() < REFETCH_INTERVAL_MS) {
-      if (cached && usable(cached, now)) return present(cached);
+      // Read the key again: the first read may predate a fetch stored since, and a "not published"
+      // from that stale read would refuse a valid token for good. This read is as new as `fetchedAt`.
+      const stored = await this.remote.key(idTag, keyId);
+      if (stored && usable(stored, now)) return present(stored);
       throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
     }
-    const fresh = await this.fetch(idTag, now);
+    const fresh = await this.fetchOnce(idTag, now);
     const key = fresh.find((k) => k.keyId === keyId);
     if (!key || !usable(key, now)) throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
     return present(key);
   }
 
-  private async fetch(idTag: string, now: Date): Promise<(CachedKey & { keyId: string })[]> {
+  private fetchOnce(idTag: string, now: Date): Promise<FetchedKey[]> {
+    const last = this.fetches.get(idTag);
+    if (last && now.getTime() - last.at < REFETCH_INTERVAL_MS) return last.keys;
+    if (this.fetches.size >= MEMO_PRUNE_AT) {
+      for (const [peer, { at }] of this.fetches)
+        if (now.getTime() - at >= REFETCH_INTERVAL_MS) this.fetches.delete(peer);
+    }
+    const keys = this.fetch(idTag, now);
+    this.fetches.set(idTag, { at: now.getTime(), keys });
+    return keys;
+  }
+
+  private async fetch(idTag: string, now: Date): Promise<FetchedKey[]> {
+    const blockedUntil = await this.remote.failureUntil(idTag, now);
+    if (blockedUntil)
+      throw new UnavailableError(`${idTag} is unreachable until ${blockedUntil.toISOString()}`);
     let profile;
     try {
       profile = (await this.peers.getJson(idTag, '/api/me', remoteProfileSchema)).data;
