@@ -31,6 +31,15 @@ const settings = z.object({
   IDENTITY_KEY_ROTATION_DAYS: z.coerce.number().min(0).default(90),
   /** How long a replaced key stays published (and valid for verifiers) after a rotation. */
   IDENTITY_KEY_GRACE_DAYS: z.coerce.number().min(0).default(30),
+  /**
+   * A new key is published this long before it signs: peers that read the profile just before a
+   * rotation (and refetch at most every so often) must see the key before a token names it.
+   */
+  IDENTITY_KEY_PUBLISH_LEAD_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60 * 1000),
   IDENTITY_KEY_ROTATION_CHECK_MS: z.coerce
     .number()
     .int()
@@ -91,7 +100,7 @@ export interface IdentityConfig {
   http: { host: string; port: number; jsonLimitBytes: number };
   /** The base tenant (server admin, role SADM) created on first start (protocol §1.6). */
   baseTenant: { idTag: string; name: string };
-  keyRotation: { periodMs: number; graceMs: number; checkEveryMs: number };
+  keyRotation: { periodMs: number; graceMs: number; checkEveryMs: number; publishLeadMs: number };
   /** FEDERATION_PEER_MAP entries. */
   peers: Record<string, string>;
   registration: { addresses: string[]; identityProviders: string[]; dnsServers: string[] };
@@ -136,6 +145,7 @@ export function loadIdentityConfig(
       periodMs: e.IDENTITY_KEY_ROTATION_DAYS * DAY_MS,
       graceMs: e.IDENTITY_KEY_GRACE_DAYS * DAY_MS,
       checkEveryMs: e.IDENTITY_KEY_ROTATION_CHECK_MS,
+      publishLeadMs: e.IDENTITY_KEY_PUBLISH_LEAD_MS,
     },
     keyEncryptionKey: e.IDENTITY_KEY_ENCRYPTION_KEY,
     purge: {

@@ -151,8 +151,17 @@ describe('identity keys: sealed at rest, signing over NATS, rotation (real Postg
     expect((await me()).headers['etag']).not.toBe(etagBefore);
     expect(await keysOf('late.localhost')).toHaveLength(1);
 
-    const { token } = await rpc.request(signWithTenantKey, { idTag: 'keys.localhost', claims: {} });
-    expect(decodeUnverifiedClaims(token)['k']).toBe('260411');
+    // Published before it signs: peers that read the profile just before see it first.
+    const signedWith = async () =>
+      decodeUnverifiedClaims(
+        (await rpc.request(signWithTenantKey, { idTag: 'keys.localhost', claims: {} })).token,
+      )['k'];
+    expect(await signedWith()).toBe(before[0]!.keyId);
+    now = new Date(now.getTime() + 9 * 60 * 1000);
+    expect(await signedWith()).toBe(before[0]!.keyId);
+    // Ten minutes after the rotation (plus the minute an opened key stays cached).
+    now = new Date(now.getTime() + 2 * 60 * 1000);
+    expect(await signedWith()).toBe('260411');
 
     now = new Date(now.getTime() + 31 * DAY_MS);
     expect(await keysOf()).toHaveLength(1);

@@ -34,6 +34,7 @@ export function testIdentityConfig(options: {
       periodMs: 90 * DAY_MS,
       graceMs: 30 * DAY_MS,
       checkEveryMs: 60 * 60 * 1000,
+      publishLeadMs: 10 * 60 * 1000,
       ...options.keyRotation,
     },
     keyEncryptionKey: options.keyEncryptionKey ?? randomBytes(32),

@@ -22,7 +22,8 @@ export class KeyRotationService {
   ) {}
 
   /**
-   * Gives a tenant a new signing key now; older keys stay published until the grace window ends.
+   * Gives a tenant a new key, published now and signing once the publish lead has passed (the
+   * key it replaces signs meanwhile); older keys stay published until the grace window ends.
    * Returns the new key id, or undefined when a concurrent rotation got there first.
    */
   async rotate(tenant: { tnId: number; idTag: string }): Promise<string | undefined> {

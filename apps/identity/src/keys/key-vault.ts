@@ -39,7 +39,7 @@ export class KeyVault {
 
   constructor(
     private readonly keys: KeysRepository,
-    @Inject(IDENTITY_CONFIG) config: IdentityConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.box = new SecretBox(config.keyEncryptionKey);
@@ -96,7 +96,7 @@ export class KeyVault {
     const now = this.clock();
     const cached = this.cache.get(idTag);
     if (cached && cached.expiresAt > now.getTime()) return cached;
-    const stored = await this.keys.signingKey(idTag, now);
+    const stored = await this.keys.signingKey(idTag, now, this.config.keyRotation.publishLeadMs);
     if (!stored) throw new NotFoundError(`no signing key for ${idTag}`);
     let key: KeyObject;
     try {

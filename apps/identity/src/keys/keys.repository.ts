@@ -30,15 +30,25 @@ export class KeysRepository {
     return rows.map((r) => r.keyId);
   }
 
-  /** The key that signs for a tenant now: the greatest key id that has not expired. */
-  async signingKey(idTag: string, now: Date): Promise<(StoredKey & { tnId: number }) | undefined> {
-    const row = await this.db.tenantKey.findFirst({
+  /**
+   * The key that signs for a tenant now: the greatest key id that has not expired and was published
+   * at least `leadMs` ago (peers caching the profile have had time to see it); when every key is
+   * younger than that (a new tenant's first), the greatest.
+   */
+  async signingKey(
+    idTag: string,
+    now: Date,
+    leadMs: number,
+  ): Promise<(StoredKey & { tnId: number }) | undefined> {
+    const rows = await this.db.tenantKey.findMany({
       where: {
         tenant: { idTag, status: { not: 'X' } },
         OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
       },
       orderBy: { keyId: 'desc' },
     });
+    const publishedBy = now.getTime() - leadMs;
+    const row = rows.find((r) => r.createdAt.getTime() <= publishedBy) ?? rows[0];
     return row
       ? {
           tnId: row.tnId,
