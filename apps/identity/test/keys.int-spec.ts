@@ -183,7 +183,7 @@ describe('identity keys: sealed at rest, signing over NATS, rotation (real Postg
       {
         ...config,
         queuePrefix: `${config.queuePrefix}s`,
-        keyRotation: { periodMs: 1, graceMs: DAY_MS, checkEveryMs: 1_000 },
+        keyRotation: { ...config.keyRotation, periodMs: 1, graceMs: DAY_MS, checkEveryMs: 1_000 },
       },
       { logger: false, clock: () => new Date() },
     );
