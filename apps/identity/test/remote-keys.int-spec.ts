@@ -152,10 +152,23 @@ describe('identity.key.resolve.v1: local, cached, fetched from peers (real HTTP,
     now = new Date(now.getTime() + MINUTE + 1);
     await resolve('peer.localhost', '260101', true);
     expect(peer.hits).toBe(2);
-    // An unknown key id: one refetch, then "not published" from the cache for a minute.
-    expect(await codeOf(resolve('peer.localhost', '999999'))).toBe('E-CORE-NOTFOUND');
-    expect(await codeOf(resolve('peer.localhost', '999998'))).toBe('E-CORE-NOTFOUND');
+    // An unknown key id within the minute after a fetch: "ask again later" (the peer may have
+    // published it since), without a fetch; a minute on it is read again and resolves.
+    expect(await codeOf(resolve('peer.localhost', '999999'))).toBe('E-SYS-UNAVAIL');
     expect(peer.hits).toBe(2);
+    peer.profile([
+      { keyId: '260101', publicKey: bobKey.publicKey },
+      { keyId: '999999', publicKey: bobKey.publicKey },
+    ]);
+    now = new Date(now.getTime() + MINUTE);
+    await expect(resolve('peer.localhost', '999999')).resolves.toEqual({
+      publicKey: bobKey.publicKey,
+    });
+    expect(peer.hits).toBe(3);
+    // What a fresh read does not hold is "not published", for good.
+    now = new Date(now.getTime() + MINUTE);
+    expect(await codeOf(resolve('peer.localhost', '999998'))).toBe('E-CORE-NOTFOUND');
+    expect(peer.hits).toBe(4);
   });
 
   it('answers a burst for a new peer’s key with one fetch, and never "not published" for a key it is storing', async () => {

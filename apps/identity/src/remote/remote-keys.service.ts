@@ -65,7 +65,13 @@ export class RemoteKeysService {
       // from that stale read would refuse a valid token for good. This read is as new as `fetchedAt`.
       const stored = await this.remote.key(idTag, keyId);
       if (stored && usable(stored, now)) return present(stored);
-      throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+      if (stored) throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+      // Not in what the peer published a moment ago, but it may have published it since (a peer
+      // that signs with a key as soon as it makes it): ask again later rather than refuse for good.
+      const next = new Date(fetchedAt.getTime() + REFETCH_INTERVAL_MS);
+      throw new UnavailableError(
+        `${idTag} did not publish key ${keyId} at ${fetchedAt.toISOString()}; read again from ${next.toISOString()}`,
+      );
     }
     const fresh = await this.fetchOnce(idTag, now);
     const key = fresh.find((k) => k.keyId === keyId);
