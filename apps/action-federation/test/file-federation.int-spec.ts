@@ -108,10 +108,15 @@ describe('files across nodes: attachments and file shares', () => {
       const tempId = (JSON.parse(uploaded.body.toString()) as { data: { fileId: string } }).data
         .fileId;
       expect(tempId).toMatch(/^@\d+$/);
+      // A note beside it, ready at once and also for its owner only.
+      const note = await upload(ALICE, 'lake-notes.json');
+      const visibilityOf = async (id: string) =>
+        dataOf<{ visibility?: string }>(await call(ALICE, 'GET', `/api/files/${id}/metadata`))
+          .visibility;
       const waiting = await create(ALICE, {
         type: 'POST',
         content: 'the lake this morning',
-        attachments: [tempId],
+        attachments: [tempId, note.fileId],
         visibility: 'F',
       });
       expect(waiting).toMatchObject({ actionId: expect.stringMatching(/^@\d+$/), status: 'S' });
@@ -119,6 +124,8 @@ describe('files across nodes: attachments and file shares', () => {
       expect(dataOf(await call(ALICE, 'GET', `/api/actions/${waiting.actionId}`))).toMatchObject({
         status: 'S',
       });
+      // Nothing is opened for a post that is not signed yet (it may never be).
+      expect(await visibilityOf(note.fileId)).toBeUndefined();
       // Publishing it by hand cannot hurry the image: it stays waiting (not a plain draft).
       const hurried = await answer(ALICE, waiting.actionId, 'publish');
       expect([hurried.status, dataOf(hurried)]).toMatchObject([
@@ -146,7 +153,8 @@ describe('files across nodes: attachments and file shares', () => {
       const fileId = posted.attachments?.[0]?.fileId ?? '';
       expect(fileId).toMatch(/^f1~/);
       const atBob = await arrived(BOB, posted.actionId);
-      expect(atBob.attachments).toEqual([{ fileId }]);
+      expect(atBob.attachments).toEqual([{ fileId }, { fileId: note.fileId }]);
+      expect(await visibilityOf(note.fileId)).toBe('F');
       // Uploaded for the owner only, the image was opened to the post's followers when it was signed.
       expect(dataOf(await call(ALICE, 'GET', `/api/files/${fileId}/metadata`))).toMatchObject({
         visibility: 'F',

@@ -21,7 +21,8 @@ export class AttachmentIds {
   /**
    * The attachments as they are called now, temporary ids replaced by content ids; `pending`
    * are the temporary ids without one yet. With `openTo` (an action about to be signed) the
-   * tenant's files are opened to its visibility; a draft's attachments are only looked up.
+   * tenant's files are opened to its visibility once none is pending; a draft's attachments are
+   * only looked up.
    */
   async resolve(
     tenant: string,

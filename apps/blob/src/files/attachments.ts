@@ -38,10 +38,11 @@ export class AttachmentsHandler {
       if (now === undefined) throw new NotFoundError(`no upload of yours is ${given}`);
       return { given, fileId: now.startsWith('@') ? null : now };
     });
-    if (visibility) {
-      const ready = files.flatMap((f) => (f.fileId ? [f.fileId] : []));
-      if (ready.length) await this.files.openTo(tnId, tenant, ready, visibility);
-    }
+    // While any is pending the action is not signed (it waits as a draft, and may never go out):
+    // nothing is opened until it is asked again with all of them ready.
+    const ready = files.flatMap((f) => (f.fileId ? [f.fileId] : []));
+    if (visibility && ready.length === files.length)
+      await this.files.openTo(tnId, tenant, ready, visibility);
     return { files };
   }
 }

@@ -64,9 +64,10 @@ export const acceptSharedFile = defineRequest({
 /**
  * Before an action is signed with attachments (protocol §2.5): uploads named by temporary id
  * `@<n>` (§5.1) get their content id (`null` while their variants are still being made; an id
- * naming no live upload of the tenant is E-CORE-NOTFOUND), and with `visibility` the tenant's
- * own files that are less open than the action are opened to it, so its recipients can fetch
- * them. Content ids the tenant does not hold pass unchanged.
+ * naming no live upload of the tenant is E-CORE-NOTFOUND), and with `visibility`, once none is
+ * pending, the tenant's own files that are less open than the action are opened to it, so its
+ * recipients can fetch them (while one is pending nothing is opened: the action waits unsigned).
+ * Content ids the tenant does not hold pass unchanged.
  */
 export const prepareAttachments = defineRequest({
   subject: 'blob.file.attach.v1',
