@@ -3,6 +3,7 @@ import {
   type EventPayload,
   getRelationship,
   issueProxyToken,
+  rotateTenantKey,
   signWithTenantKey,
 } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
@@ -91,6 +92,20 @@ describe('federation between two platform instances over real HTTP (protocol §2
     // Bob (connected) and Frank (following) both receive it.
     await arrived(FRANK, post.actionId);
     await arrived(BOB, post.actionId);
+  });
+
+  it('a key rotation at the author loses no delivery: the new key is published before it signs', async () => {
+    // Frank's node read Alice's profile just now (the post above) and will not read it again
+    // within the minute; her new key must not name itself in a token before then.
+    const { keyId } = await a.identity.rpc.request(rotateTenantKey, { idTag: ALICE });
+    const next = await create(ALICE, {
+      type: 'POST',
+      content: 'after a rotation',
+      visibility: 'P',
+    });
+    const atFrank = await arrived(FRANK, next.actionId);
+    expect(atFrank.status).toBe('A');
+    expect(keyId).toMatch(/^\d{6}[b-z]?$/);
   });
 
   it('CMNT and REACT reach the post’s owner, and a STAT with the counters comes back', async () => {

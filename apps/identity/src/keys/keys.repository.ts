@@ -33,7 +33,7 @@ export class KeysRepository {
   /**
    * The key that signs for a tenant now: the greatest key id that has not expired and was published
    * at least `leadMs` ago (peers caching the profile have had time to see it); when every key is
-   * younger than that (a new tenant's first), the greatest.
+   * younger than that, the one published longest (a new tenant's first and only key, at once).
    */
   async signingKey(
     idTag: string,
@@ -48,7 +48,7 @@ export class KeysRepository {
       orderBy: { keyId: 'desc' },
     });
     const publishedBy = now.getTime() - leadMs;
-    const row = rows.find((r) => r.createdAt.getTime() <= publishedBy) ?? rows[0];
+    const row = rows.find((r) => r.createdAt.getTime() <= publishedBy) ?? rows.at(-1);
     return row
       ? {
           tnId: row.tnId,
