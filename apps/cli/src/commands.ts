@@ -110,7 +110,11 @@ export async function runCommand(argv: string[], rpc: ContractClient): Promise<s
     }
     case 'rotate-key': {
       const rotated = await rpc.request(rotateTenantKey, { idTag: needIdTag() });
-      return print(rotated, () => `${idTag} now signs with key ${rotated.keyId}`);
+      return print(
+        rotated,
+        () =>
+          `${idTag} has a new key ${rotated.keyId}, published now, signing from ${rotated.signsFrom}`,
+      );
     }
     default:
       throw new UsageError(`unknown command tenant ${command}\n${USAGE}`);

@@ -105,7 +105,13 @@ describe('operator CLI against a real identity service (NATS, Postgres)', () => 
   it('suspends, reactivates, rotates and purges (announcing the purge)', async () => {
     expect((await json<TenantView>('tenant', 'suspend', 'alice.localhost')).status).toBe('S');
     expect((await json<TenantView>('tenant', 'reactivate', 'alice.localhost')).status).toBe('A');
-    const { keyId } = await json<{ keyId: string }>('tenant', 'rotate-key', 'alice.localhost');
+    const { keyId, signsFrom } = await json<{ keyId: string; signsFrom: string }>(
+      'tenant',
+      'rotate-key',
+      'alice.localhost',
+    );
+    // Published at once; it signs once peers have had the publish lead to see it.
+    expect(Date.parse(signsFrom) - Date.now()).toBeGreaterThan(5 * 60 * 1000);
     const shown = await json<TenantView>('tenant', 'show', 'alice.localhost');
     expect(shown.keys[0]).toEqual({ keyId });
     expect(shown.keys[1]?.expiresAt).toBeDefined();

@@ -174,8 +174,10 @@ describe('identity keys: sealed at rest, signing over NATS, rotation (real Postg
     const rotation = app.get(KeyRotationService);
     const first = await rotation.rotate(tenant);
     const second = await rotation.rotate(tenant);
-    expect(second).toBe(`${first}b`);
-    expect((await keysOf())[0]!.keyId).toBe(second);
+    expect(second?.keyId).toBe(`${first?.keyId}b`);
+    expect((await keysOf())[0]!.keyId).toBe(second?.keyId);
+    // Published now, signing after the publish lead.
+    expect(second?.signsFrom).toEqual(new Date(now.getTime() + 10 * 60 * 1000));
   });
 
   it('runs rotation on its own through the BullMQ scheduler', async () => {

@@ -24,9 +24,13 @@ export class KeyRotationService {
   /**
    * Gives a tenant a new key, published now and signing once the publish lead has passed (the
    * key it replaces signs meanwhile); older keys stay published until the grace window ends.
-   * Returns the new key id, or undefined when a concurrent rotation got there first.
+   * Returns the new key id and when it starts signing, or undefined when a concurrent rotation
+   * got there first.
    */
-  async rotate(tenant: { tnId: number; idTag: string }): Promise<string | undefined> {
+  async rotate(tenant: {
+    tnId: number;
+    idTag: string;
+  }): Promise<{ keyId: string; signsFrom: Date } | undefined> {
     const now = this.clock();
     const keyId = nextKeyId(now, await this.keys.keyIds(tenant.tnId));
     const key = await this.vault.newKey(tenant.idTag, keyId);
@@ -41,7 +45,7 @@ export class KeyRotationService {
     await this.rpc.publish(keyRotated, { idTag: tenant.idTag, keyId }).catch((error: unknown) => {
       this.logger.warn(`could not announce the rotation of ${tenant.idTag}: ${String(error)}`);
     });
-    return keyId;
+    return { keyId, signsFrom: new Date(now.getTime() + this.config.keyRotation.publishLeadMs) };
   }
 
   /** The scheduled pass: rotates every tenant whose key is older than the period, sweeps expired keys. */

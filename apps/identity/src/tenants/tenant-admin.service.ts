@@ -117,11 +117,11 @@ export class TenantAdminService {
     return purged.length;
   }
 
-  async rotateKey(idTag: string): Promise<{ keyId: string }> {
+  async rotateKey(idTag: string): Promise<{ keyId: string; signsFrom: string }> {
     const tenant = await this.tenants.resolve(idTag);
-    const keyId = await this.rotation.rotate(tenant);
-    if (!keyId) throw new ConflictError(`${idTag} is being rotated by another request`);
-    return { keyId };
+    const rotated = await this.rotation.rotate(tenant);
+    if (!rotated) throw new ConflictError(`${idTag} is being rotated by another request`);
+    return { keyId: rotated.keyId, signsFrom: rotated.signsFrom.toISOString() };
   }
 
   /** The base tenant is the server admin: losing it locks every operator out. */

@@ -96,11 +96,14 @@ export const setProfilePicture = defineRequest({
   }),
 });
 
-/** Gives a tenant a new signing key now (the old one stays published for the grace window). */
+/**
+ * Gives a tenant a new key, published now and signing from `signsFrom` (after the publish lead,
+ * so peers see it first); the old one signs until then and stays published for the grace window.
+ */
 export const rotateTenantKey = defineRequest({
   subject: 'identity.key.rotate.v1',
   request: z.object({ idTag: idTagSchema }),
-  response: z.object({ keyId: z.string() }),
+  response: z.object({ keyId: z.string(), signsFrom: z.string().datetime() }),
 });
 
 /**
