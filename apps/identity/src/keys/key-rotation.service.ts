@@ -45,7 +45,9 @@ export class KeyRotationService {
     await this.rpc.publish(keyRotated, { idTag: tenant.idTag, keyId }).catch((error: unknown) => {
       this.logger.warn(`could not announce the rotation of ${tenant.idTag}: ${String(error)}`);
     });
-    return { keyId, signsFrom: new Date(now.getTime() + this.config.keyRotation.publishLeadMs) };
+    // The same instant the signing-key choice counts the lead from (KeysRepository.signingKey).
+    const signsFrom = new Date(key.createdAt.getTime() + this.config.keyRotation.publishLeadMs);
+    return { keyId, signsFrom };
   }
 
   /** The scheduled pass: rotates every tenant whose key is older than the period, sweeps expired keys. */
