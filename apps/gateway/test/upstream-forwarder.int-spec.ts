@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
+import { STORE_READ_OFFER, STORE_READ_RANGE, STORE_READ_URL } from '@cloudillo/http';
 import { freePort } from '@cloudillo/testing';
 
 import { classifyUpstreamError, UpstreamForwarder } from '../src/proxy/upstream-forwarder';
@@ -38,6 +39,34 @@ describe('UpstreamForwarder (real HTTP on loopback)', () => {
       handler(req, res, body);
     });
   });
+  // Stands in for the S3 store behind a handed-over read: 1,000 known bytes at /bucket/object.
+  const stored = Buffer.from(Array.from({ length: 1_000 }, (_, i) => i % 251));
+  let storeSeen: IncomingHttpHeaders[] = [];
+  const store = createServer((req, res) => {
+    storeSeen.push(req.headers);
+    if (req.url !== '/bucket/object?X-Amz-Signature=s') {
+      res.writeHead(404).end('NoSuchKey');
+      return;
+    }
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!range) {
+      res
+        .writeHead(200, {
+          'Content-Type': 'binary/octet-stream',
+          'Content-Length': stored.length,
+          ETag: '"e"',
+        })
+        .end(stored);
+      return;
+    }
+    const [start, end] = [Number(range[1]), Number(range[2])];
+    res.writeHead(206, {
+      'Content-Range': `bytes ${start}-${end}/${stored.length}`,
+      'Content-Length': end - start + 1,
+    });
+    res.end(stored.subarray(start, end + 1));
+  });
+  let storeOrigin: string;
   let forwarder: UpstreamForwarder;
   let failures: unknown[];
   // The edge in front: every request forwarded to the upstream, a failure answered 599.
@@ -74,11 +103,13 @@ describe('UpstreamForwarder (real HTTP on loopback)', () => {
   beforeAll(async () => {
     origin = `http://127.0.0.1:${await listen(upstream)}`;
     edgePort = await listen(edge);
+    storeOrigin = `http://127.0.0.1:${await listen(store)}`;
   });
 
   beforeEach(() => {
     forwarder = new UpstreamForwarder(1_000);
     failures = [];
+    storeSeen = [];
   });
 
   afterEach(async () => {
@@ -90,6 +121,8 @@ describe('UpstreamForwarder (real HTTP on loopback)', () => {
     edge.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
     await new Promise((resolve) => edge.close(resolve));
+    store.closeAllConnections();
+    await new Promise((resolve) => store.close(resolve));
   });
 
   it('passes method, path, Host, body and end-to-end headers; never connection-level ones', async () => {
@@ -170,5 +203,118 @@ describe('UpstreamForwarder (real HTTP on loopback)', () => {
     } finally {
       origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     }
+  });
+
+  describe('store reads handed over by a service', () => {
+    /** A service that takes the offer: its status and headers, the bytes left to the store. */
+    const handOver =
+      (status: number, headers: Record<string, string>): Handler =>
+      (req, res) => {
+        if (req.headers[STORE_READ_OFFER] !== '1') {
+          res.writeHead(200).end('streamed by the service');
+          return;
+        }
+        res.writeHead(status, {
+          'Content-Type': 'image/png',
+          'Cache-Control': 'public, max-age=31536000, immutable',
+          'Content-Length': '0',
+          ...headers,
+        });
+        res.end();
+      };
+    const objectUrl = () => `${storeOrigin}/bucket/object?X-Amz-Signature=s`;
+
+    it("sends the store's bytes with the service's status and headers, and no internal header", async () => {
+      handler = handOver(200, { [STORE_READ_URL]: objectUrl(), 'X-Cloudillo-Variant': 'b1~x' });
+      const answer = await new Promise<{
+        status: number;
+        headers: IncomingHttpHeaders;
+        body: Buffer;
+      }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: edgePort, path: '/api/files/f1~x' },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(parts),
+              }),
+            );
+          },
+        );
+        req.setHeader(STORE_READ_OFFER, '0');
+        req.on('error', reject);
+        req.end();
+      });
+      expect(seen.headers[STORE_READ_OFFER]).toBe('1');
+      expect(answer.status).toBe(200);
+      expect(answer.body.equals(stored)).toBe(true);
+      expect(answer.headers).toMatchObject({
+        'content-type': 'image/png',
+        'content-length': '1000',
+        'cache-control': 'public, max-age=31536000, immutable',
+        'x-cloudillo-variant': 'b1~x',
+      });
+      // Neither the store's own headers nor the hand-over reach the client.
+      expect(answer.headers).not.toHaveProperty('etag');
+      expect(answer.headers).not.toHaveProperty(STORE_READ_URL);
+      expect(storeSeen).toHaveLength(1);
+      expect(storeSeen[0]).not.toHaveProperty('x-forwarded-for');
+    });
+
+    it('asks the store for the range the service parsed', async () => {
+      handler = handOver(206, {
+        [STORE_READ_URL]: objectUrl(),
+        [STORE_READ_RANGE]: 'bytes=10-19',
+        'Content-Range': 'bytes 10-19/1000',
+      });
+      const answer = await call('/api/files/f1~x', { headers: { Range: 'bytes=10-19' } });
+      expect(storeSeen[0]?.range).toBe('bytes=10-19');
+      expect(answer.status).toBe(206);
+      expect(answer.headers['content-range']).toBe('bytes 10-19/1000');
+      expect(answer.headers['content-length']).toBe('10');
+      expect(answer.body).toBe(stored.subarray(10, 20).toString());
+      expect(answer.headers).not.toHaveProperty(STORE_READ_RANGE);
+    });
+
+    it("offers nothing but on a GET, and drops a client's offer", async () => {
+      handler = handOver(200, { [STORE_READ_URL]: objectUrl() });
+      const head = await call('/api/files/f1~x', {
+        method: 'HEAD',
+        headers: { [STORE_READ_OFFER]: '1' },
+      });
+      expect(seen.headers).not.toHaveProperty(STORE_READ_OFFER);
+      expect(head.status).toBe(200);
+      const post = await call('/api/files/f1~x', {
+        method: 'POST',
+        headers: { [STORE_READ_OFFER]: '1' },
+        body: 'x',
+      });
+      expect(seen.headers).not.toHaveProperty(STORE_READ_OFFER);
+      expect(post.body).toBe('streamed by the service');
+      expect(storeSeen).toHaveLength(0);
+    });
+
+    it('fails the read when the store does not answer as asked, or the hand-over is malformed', async () => {
+      handler = handOver(200, { [STORE_READ_URL]: `${storeOrigin}/bucket/gone` });
+      expect(await call('/api/files/f1~x')).toMatchObject({ status: 599, body: 'unavailable' });
+      expect(storeSeen).toHaveLength(1);
+      for (const headers of <Record<string, string>[]>[
+        { [STORE_READ_URL]: 'file:///etc/passwd' },
+        { [STORE_READ_URL]: objectUrl(), [STORE_READ_RANGE]: 'bytes=0-1,5-9' },
+        { [STORE_READ_URL]: 'not a url' },
+      ]) {
+        handler = handOver(206, headers);
+        expect(await call('/api/files/f1~x')).toMatchObject({ status: 599, body: 'unavailable' });
+      }
+      // A range, but the service said 200: not what it parsed.
+      handler = handOver(200, { [STORE_READ_URL]: objectUrl(), [STORE_READ_RANGE]: 'bytes=0-9' });
+      expect(await call('/api/files/f1~x')).toMatchObject({ status: 599, body: 'unavailable' });
+      expect(storeSeen).toHaveLength(1);
+      expect(failures).toHaveLength(5);
+    });
   });
 });

@@ -10,4 +10,10 @@ export { RawResponse } from './raw-response';
 export { startService, type ServiceOptions } from './start-service';
 export { requestMeta, type RequestMeta } from './request';
 export { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.middleware';
+export {
+  STORE_READ_OFFER,
+  STORE_READ_RANGE,
+  STORE_READ_TTL_SECONDS,
+  STORE_READ_URL,
+} from './store-reads';
 export { parseRequest, ZodPipe } from './zod.pipe';

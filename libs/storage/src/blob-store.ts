@@ -30,10 +30,16 @@ export interface BlobStore {
   /**
    * A URL that lets whoever holds it GET the object straight from the store until it expires,
    * answered with the given response headers (S3 `response-content-type`, `response-cache-control`).
+   * For clients it is signed for the store's public address; `internal` signs it for the address
+   * the services use (the gateway's store reads).
    */
   signedGetUrl(
     key: string,
-    options: { expiresSeconds: number; responseHeaders: Record<string, string> },
+    options: {
+      expiresSeconds: number;
+      responseHeaders?: Record<string, string>;
+      internal?: boolean;
+    },
   ): Promise<string>;
   /** Objects under a prefix (for garbage collection), oldest pages first as the store lists them. */
   list(prefix: string): AsyncIterable<StoredObject>;

@@ -85,13 +85,17 @@ export class S3BlobStore implements BlobStore {
 
   signedGetUrl(
     key: string,
-    options: { expiresSeconds: number; responseHeaders: Record<string, string> },
+    options: {
+      expiresSeconds: number;
+      responseHeaders?: Record<string, string>;
+      internal?: boolean;
+    },
   ): Promise<string> {
-    return this.signer.presignedGetObject(
+    return (options.internal ? this.client : this.signer).presignedGetObject(
       this.bucket,
       key,
       options.expiresSeconds,
-      options.responseHeaders,
+      options.responseHeaders ?? {},
     );
   }
 

@@ -1,9 +1,5 @@
 import { AppError } from '@cloudillo/protocol';
-
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+import { type ByteRange } from '@cloudillo/storage';
 
 /** 416 with the size, as `Content-Range: bytes *\/size` wants it. */
 export class UnsatisfiableRange extends AppError {

@@ -1,5 +1,11 @@
 import { type Response } from 'express';
-import { type BlobStore } from '@cloudillo/storage';
+import {
+  STORE_READ_OFFER,
+  STORE_READ_RANGE,
+  STORE_READ_TTL_SECONDS,
+  STORE_READ_URL,
+} from '@cloudillo/http';
+import { type BlobStore, type ByteRange } from '@cloudillo/storage';
 
 import { parseRange, UnsatisfiableRange } from './byte-range';
 
@@ -10,9 +16,12 @@ const SVG = 'image/svg+xml';
 /**
  * Sends stored bytes (protocol §5.1 reads): one `Range` as 206, an unsatisfiable one as 416;
  * content-addressed bytes never change, so they may be cached for a year; SVG gets a CSP that
- * keeps its scripts from running in our origin. With direct reads (`directTtlSeconds`), the
- * answer is a 307 to a signed URL of the store instead (the store serves ranges itself); never
- * for SVG, whose CSP a signed URL cannot carry.
+ * keeps its scripts from running in our origin. How the bytes travel:
+ * - direct reads (`directTtlSeconds`): a 307 to a signed URL of the store (the store serves ranges
+ *   itself); never for SVG, whose CSP a signed URL cannot carry;
+ * - when the gateway offers to read from the store itself (`STORE_READ_OFFER`, see
+ *   `@cloudillo/http`): the answer's status and headers, with where the bytes are, and no body;
+ * - otherwise streamed from the store through this service.
  */
 export async function sendObject(
   res: Response,
@@ -44,7 +53,31 @@ export async function sendObject(
       res.setHeader('Content-Range', `bytes */${error.size}`);
     throw error;
   }
+  if (res.req.headers[STORE_READ_OFFER] === '1') {
+    const url = await store.signedGetUrl(object.key, {
+      expiresSeconds: STORE_READ_TTL_SECONDS,
+      internal: true,
+    });
+    describeContent(res, object, range);
+    res.setHeader(STORE_READ_URL, url);
+    if (range) res.setHeader(STORE_READ_RANGE, `bytes=${range.start}-${range.end}`);
+    res.setHeader('Content-Length', '0');
+    res.end();
+    return;
+  }
   const stream = await store.get(object.key, range);
+  describeContent(res, object, range);
+  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : object.size));
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/** Status and headers of a read's answer, whoever sends its bytes. */
+function describeContent(
+  res: Response,
+  object: { size: number; contentType: string },
+  range: ByteRange | undefined,
+): void {
   res.status(range ? 206 : 200);
   res.setHeader('Content-Type', object.contentType);
   res.setHeader('Accept-Ranges', 'bytes');
@@ -56,7 +89,4 @@ export async function sendObject(
       "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     );
   if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${object.size}`);
-  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : object.size));
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
 }

@@ -1,6 +1,7 @@
 import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type Readable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 
+import { STORE_READ_OFFER, STORE_READ_RANGE, STORE_READ_URL } from '@cloudillo/http';
 import { Agent, type Dispatcher } from 'undici';
 
 /**
@@ -18,6 +19,10 @@ const HOP_BY_HOP = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // Between the gateway and the services only (see `@cloudillo/http` store reads).
+  STORE_READ_OFFER,
+  STORE_READ_URL,
+  STORE_READ_RANGE,
 ]);
 
 type OutgoingHeaders = Record<string, string | string[]>;
@@ -34,6 +39,46 @@ function endToEnd(
     kept[name] = value;
   }
   return kept;
+}
+
+/** A service's answer whose bytes the gateway fetches from the store. */
+interface StoreRead {
+  status: number;
+  headers: OutgoingHeaders;
+  url: URL;
+  range: string | undefined;
+}
+
+/** The store did not answer a handed-over read as asked (e.g. the object is missing). */
+export class StoreReadFailed extends Error {
+  readonly code = 'STORE_READ_FAILED';
+}
+
+const BYTE_RANGE = /^bytes=\d+-\d+$/;
+
+/** Reads a service's hand-over of a GET to the store, or undefined for a normal answer. */
+function storeReadOf(
+  statusCode: number,
+  answer: Dispatcher.ResponseData['headers'],
+): StoreRead | undefined {
+  const url = answer[STORE_READ_URL];
+  if (url === undefined) return undefined;
+  const range = answer[STORE_READ_RANGE];
+  const target = typeof url === 'string' && URL.canParse(url) ? new URL(url) : undefined;
+  const valid =
+    target !== undefined &&
+    (target.protocol === 'http:' || target.protocol === 'https:') &&
+    (range === undefined || (typeof range === 'string' && BYTE_RANGE.test(range))) &&
+    statusCode === (range === undefined ? 200 : 206);
+  if (!valid) throw new StoreReadFailed('malformed store read from the service');
+  const headers = endToEnd(answer);
+  delete headers['content-length'];
+  return { status: statusCode, headers, url: target, range };
+}
+
+/** Where a handed-over answer's (empty) body goes. */
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /** Why an upstream exchange failed, as far as the client's answer goes. */
@@ -89,6 +134,9 @@ export class UpstreamForwarder {
     headers['x-forwarded-for'] = typeof prior === 'string' ? `${prior}, ${client}` : client;
     headers['x-forwarded-proto'] ??= 'encrypted' in req.socket ? 'https' : 'http';
     if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
+    // Only a GET's bytes may come from the store instead (a HEAD has none).
+    if (req.method === 'GET') headers[STORE_READ_OFFER] = '1';
+    let storeRead: StoreRead | undefined;
     // No abort signal for a client that leaves before the answer: AbortController costs the
     // gateway ≈ 8 % of its CPU per request. The body stream's end, or the first write into the
     // closed response, stops the exchange instead.
@@ -101,7 +149,35 @@ export class UpstreamForwarder {
         body,
       },
       ({ statusCode, headers: answer }) => {
+        storeRead = req.method === 'GET' ? storeReadOf(statusCode, answer) : undefined;
+        if (storeRead) return discard();
         res.writeHead(statusCode, endToEnd(answer));
+        return res;
+      },
+    );
+    if (storeRead) await this.readFromStore(storeRead, res);
+  }
+
+  /**
+   * Streams a handed-over answer's bytes from the store: the service's status and headers, the
+   * store's length. Anything but the asked-for 200 or 206 from the store fails the request.
+   */
+  private async readFromStore(read: StoreRead, res: ServerResponse): Promise<void> {
+    await this.dispatcher.stream(
+      {
+        origin: read.url.origin,
+        path: `${read.url.pathname}${read.url.search}`,
+        method: 'GET',
+        headers: read.range === undefined ? {} : { range: read.range },
+      },
+      ({ statusCode, headers: stored }) => {
+        if (statusCode !== read.status)
+          throw new StoreReadFailed(`the store answered ${statusCode} to a handed-over read`);
+        const length = stored['content-length'];
+        res.writeHead(read.status, {
+          ...read.headers,
+          ...(typeof length === 'string' ? { 'content-length': length } : {}),
+        });
         return res;
       },
     );
