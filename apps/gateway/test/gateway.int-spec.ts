@@ -203,6 +203,16 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
       const res = await httpRequest({ port: portOf(broken), path: '/api/me', headers: demo });
       expect(res.status).toBe(503);
       expect(res.json).toMatchObject({ error: { code: 'E-SYS-UNAVAIL' } });
+      // With a body too (the failed upstream request lets go of the client's body).
+      const patch = await httpRequest({
+        port: portOf(broken),
+        path: '/api/me',
+        method: 'PATCH',
+        headers: { ...demo, 'Content-Type': 'application/json' },
+        body: Buffer.from('{"name":"Demo"}'),
+      });
+      expect(patch.status).toBe(503);
+      expect(patch.json).toMatchObject({ error: { code: 'E-SYS-UNAVAIL' } });
       const ready = await httpRequest({ port: portOf(broken), path: '/ready' });
       expect(ready.status).toBe(503);
     } finally {

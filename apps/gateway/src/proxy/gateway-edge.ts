@@ -237,7 +237,10 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     // Cut off at the limit: already answered 413, the upstream request was abandoned on purpose.
     if (limiter?.overflowed) return;
     const failure = classifyUpstreamError(error);
-    if (failure === 'client-gone' || res.headersSent || req.socket.destroyed) {
+    // The client's connection, asked of the response: undici lets go of a failed request's body
+    // (the client's request) by setting its `socket` to null.
+    const clientGone = res.destroyed || !res.socket || res.socket.destroyed;
+    if (failure === 'client-gone' || res.headersSent || clientGone) {
       res.destroy();
       return;
     }
