@@ -92,6 +92,21 @@ describe('store reads: the gateway fetches the bytes the blob service hands over
     expect(unsatisfiable.headers['content-range']).toBe('bytes */300000');
   });
 
+  it('answers a HEAD with the headers a GET would get, and no body', async () => {
+    const fileId = await upload('sized.bin', randomBytes(70_000), 'application/octet-stream');
+    const head = await viaGateway(ALICE, 'HEAD', `/api/files/${fileId}`);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe('70000');
+    expect(head.headers['content-type']).toBe('application/octet-stream');
+    expect(head.headers[STORE_READ_URL]).toBeUndefined();
+    const part = await viaGateway(ALICE, 'HEAD', `/api/files/${fileId}`, {
+      headers: { Range: 'bytes=0-99' },
+    });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-length']).toBe('100');
+    expect(part.headers['content-range']).toBe('bytes 0-99/70000');
+  });
+
   it('hands over nothing before access is granted', async () => {
     const fileId = await upload('private.pdf', randomBytes(512), 'application/pdf');
     for (const reply of [

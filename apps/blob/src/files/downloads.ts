@@ -65,9 +65,17 @@ export async function sendObject(
     res.end();
     return;
   }
+  const length = String(range ? range.end - range.start + 1 : object.size);
+  if (res.req.method === 'HEAD') {
+    // Node would drop a body written to a HEAD answer, but only after it was read from the store.
+    describeContent(res, object, range);
+    res.setHeader('Content-Length', length);
+    res.end();
+    return;
+  }
   const stream = await store.get(object.key, range);
   describeContent(res, object, range);
-  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : object.size));
+  res.setHeader('Content-Length', length);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }
