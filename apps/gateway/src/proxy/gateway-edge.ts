@@ -245,7 +245,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       return;
     }
     const code = (error as { code?: string }).code ?? String(error);
-    this.logger.warn(`upstream error for ${req.method} ${req.url}: ${code}`);
+    const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
+    this.logger.warn(`upstream error for ${req.method} ${req.url}: ${code}${detail}`);
     if (failure === 'timeout') sendError(res, 'E-NET-TIMEOUT', 'upstream timed out', reqId, 504);
     else sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
   }

@@ -50,7 +50,7 @@ interface StoreRead {
 }
 
 /** The store did not answer a handed-over read as asked (e.g. the object is missing). */
-export class StoreReadFailed extends Error {
+class StoreReadFailed extends Error {
   readonly code = 'STORE_READ_FAILED';
 }
 
