@@ -61,3 +61,23 @@ export function bytesCall(
     req.end(options.body);
   });
 }
+
+/**
+ * Uploads `body` as tenant `idTag` through the gateway (`POST /api/files/default/{name}{query}`);
+ * fails the test unless it is stored (201). Resolves with the file id.
+ */
+export async function uploadFile(
+  stack: Pick<BlobStack, 'tokens' | 'gatewayPort'>,
+  idTag: string,
+  name: string,
+  body: Buffer,
+  type: string,
+  query = '',
+): Promise<string> {
+  const reply = await bytesCall(stack, idTag, 'POST', `/api/files/default/${name}${query}`, {
+    body,
+    headers: { 'Content-Type': type },
+  });
+  expect([reply.status, reply.body.toString()]).toEqual([201, expect.any(String)]);
+  return (JSON.parse(reply.body.toString()) as { data: { fileId: string } }).data.fileId;
+}

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { testInfra } from '@cloudillo/testing';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
-import { bytesCall, type BytesCallOptions } from './bytes-call';
+import { bytesCall, type BytesCallOptions, uploadFile } from './bytes-call';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
@@ -32,14 +32,8 @@ describe('direct reads: access checked here, bytes from the store by a signed UR
 
   const send = (idTag: string, method: string, path: string, options: BytesCallOptions = {}) =>
     bytesCall(stack, idTag, method, path, options);
-  const upload = async (name: string, body: Buffer, type: string, query = '') => {
-    const reply = await send(ALICE, 'POST', `/api/files/default/${name}${query}`, {
-      body,
-      headers: { 'Content-Type': type },
-    });
-    expect(reply.status).toBe(201);
-    return (JSON.parse(reply.body.toString()) as { data: { fileId: string } }).data.fileId;
-  };
+  const upload = (name: string, body: Buffer, type: string, query = '') =>
+    uploadFile(stack, ALICE, name, body, type, query);
 
   it('answers a read with 307 to the store; the store serves the bytes, their type and ranges', async () => {
     const bytes = randomBytes(4096);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { STORE_READ_OFFER, STORE_READ_RANGE, STORE_READ_URL } from '@cloudillo/http';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
-import { bytesCall, type BytesCallOptions } from './bytes-call';
+import { bytesCall, type BytesCallOptions, uploadFile } from './bytes-call';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
@@ -26,14 +26,8 @@ describe('store reads: the gateway fetches the bytes the blob service hands over
   /** Straight to the blob service, as the gateway calls it. */
   const toService = (idTag: string, path: string, headers: Record<string, string> = {}) =>
     bytesCall({ ...stack, gatewayPort: stack.config.http.port }, idTag, 'GET', path, { headers });
-  const upload = async (name: string, body: Buffer, type: string) => {
-    const reply = await viaGateway(ALICE, 'POST', `/api/files/default/${name}`, {
-      body,
-      headers: { 'Content-Type': type },
-    });
-    expect(reply.status).toBe(201);
-    return (JSON.parse(reply.body.toString()) as { data: { fileId: string } }).data.fileId;
-  };
+  const upload = (name: string, body: Buffer, type: string) =>
+    uploadFile(stack, ALICE, name, body, type);
 
   it('hands over status, headers and a signed URL of the stored bytes, with no body', async () => {
     const bytes = randomBytes(8192);
