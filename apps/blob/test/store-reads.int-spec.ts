@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { STORE_READ_OFFER, STORE_READ_RANGE, STORE_READ_URL } from '@cloudillo/http';
+import { S3BlobStore } from '@cloudillo/storage';
+
+import { FilesRepository } from '../src/files/files.repository';
 
 import { type BlobStack, startBlobStack } from './blob-stack';
 import { bytesCall, type BytesCallOptions, uploadFile } from './bytes-call';
@@ -86,8 +89,14 @@ describe('store reads: the gateway fetches the bytes the blob service hands over
     expect(unsatisfiable.headers['content-range']).toBe('bytes */300000');
   });
 
-  it('answers a HEAD with the headers a GET would get, and no body', async () => {
+  it('answers a HEAD from the file record, without the store; a GET of bytes the store lost is 503', async () => {
     const fileId = await upload('sized.bin', randomBytes(70_000), 'application/octet-stream');
+    const first = await viaGateway(ALICE, 'HEAD', `/api/files/${fileId}`);
+    // The stored bytes go missing behind the service's back.
+    const key = await stack.blob
+      .get(FilesRepository)
+      .objectKeyOf(first.headers['x-cloudillo-variant'] as string);
+    await new S3BlobStore(stack.config.s3).remove([key as string]);
     const head = await viaGateway(ALICE, 'HEAD', `/api/files/${fileId}`);
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe('70000');
@@ -99,6 +108,9 @@ describe('store reads: the gateway fetches the bytes the blob service hands over
     expect(part.status).toBe(206);
     expect(part.headers['content-length']).toBe('100');
     expect(part.headers['content-range']).toBe('bytes 0-99/70000');
+    const read = await viaGateway(ALICE, 'GET', `/api/files/${fileId}`);
+    expect(read.status).toBe(503);
+    expect(JSON.parse(read.body.toString())).toMatchObject({ error: { code: 'E-SYS-UNAVAIL' } });
   });
 
   it('hands over nothing before access is granted', async () => {
