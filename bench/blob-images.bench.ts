@@ -9,7 +9,7 @@ import { createTenant, fileIdGenerated, setTenantPassword } from '@cloudillo/con
 import sharp from 'sharp';
 
 import { startDeployment } from './deployment';
-import { requireEnv } from './harness';
+import { requireEnv, secondsSince } from './harness';
 
 const IMAGES = Number(process.env['BENCH_IMAGES'] ?? 8);
 const ALICE = 'alice.images.localhost';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
         .toBuffer();
     }
   }
-  const rawSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const rawSeconds = secondsSince(t);
   const rawRate = IMAGES / rawSeconds;
   console.log(`sharp in-process, 4 tiers each: ${rawRate.toFixed(2)} images/s`);
 
@@ -109,9 +109,9 @@ async function main(): Promise<void> {
       );
       if (res.status !== 201) throw new Error(`upload ${i}: ${res.status} ${res.body}`);
     }
-    const uploadSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    const uploadSeconds = secondsSince(t);
     await done;
-    const apiSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    const apiSeconds = secondsSince(t);
     unsubscribe();
     const apiRate = IMAGES / apiSeconds;
     console.log(

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { createTenant, setTenantPassword } from '@cloudillo/contracts';
 
 import { startDeployment } from './deployment';
-import { benchStore, cpuSnapshot, cpuSpent, requireEnv, rssMiB } from './harness';
+import { benchStore, cpuSnapshot, cpuSpent, requireEnv, rssMiB, secondsSince } from './harness';
 
 const FILES = Number(process.env['BENCH_FILES'] ?? 10);
 const FILE_BYTES = 100 * 1024 * 1024;
@@ -92,10 +92,6 @@ function fetchCounted(url: string): Promise<{ status: number; body: Buffer; byte
     req.on('error', reject);
     req.end();
   });
-}
-
-function seconds(since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9;
 }
 
 async function main(): Promise<void> {
@@ -184,13 +180,13 @@ async function main(): Promise<void> {
       let t = process.hrtime.bigint();
       const single = `raw/single-${i}`;
       await rawSingle.put(single, chunks(fileBytes(base, 3 * i)), 'application/octet-stream');
-      singleSeconds += seconds(t);
+      singleSeconds += secondsSince(t);
       rawKeys.push(single);
       const data = fileBytes(base, 3 * i + 1);
       t = process.hrtime.bigint();
       const key = `raw/${i}`;
       await timed('rawUp', () => raw.put(key, chunks(data), 'application/octet-stream'));
-      rawSeconds += seconds(t);
+      rawSeconds += secondsSince(t);
       rawKeys.push(key);
       const upload = fileBytes(base, 3 * i + 2);
       t = process.hrtime.bigint();
@@ -207,7 +203,7 @@ async function main(): Promise<void> {
           upload,
         ),
       );
-      apiSeconds += seconds(t);
+      apiSeconds += secondsSince(t);
       if (res.status !== 201) throw new Error(`upload ${i}: ${res.status} ${res.body.toString()}`);
       const { fileId } = (JSON.parse(res.body.toString()) as { data: { fileId: string } }).data;
       const descriptor = await call(apiPort, 'GET', `/api/files/${fileId}/descriptor`, auth);
@@ -240,7 +236,7 @@ async function main(): Promise<void> {
         for await (const chunk of await raw.get(`raw/${i}`)) bytes += (chunk as Buffer).length;
         return bytes;
       });
-      rawDown += seconds(t);
+      rawDown += secondsSince(t);
       if (n !== FILE_BYTES) throw new Error(`raw download ${i}: ${n} bytes`);
       t = process.hrtime.bigint();
       const res = await timed('apiDown', async () => {
@@ -248,7 +244,7 @@ async function main(): Promise<void> {
         // Direct reads: the client follows the redirect to the store (timed with the API call).
         return answer.status === 307 && answer.location ? fetchCounted(answer.location) : answer;
       });
-      apiDown += seconds(t);
+      apiDown += secondsSince(t);
       if (res.status !== 200 || res.bytes !== FILE_BYTES)
         throw new Error(`download ${i}: ${res.status}, ${res.bytes} bytes`);
     }

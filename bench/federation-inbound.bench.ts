@@ -17,7 +17,7 @@ import { importPublicKey } from '@cloudillo/crypto';
 import { Client } from 'pg';
 
 import { startDeployment } from './deployment';
-import { cpuSnapshot, cpuSpent, requireEnv } from './harness';
+import { cpuSnapshot, cpuSpent, requireEnv, secondsSince } from './harness';
 
 type CpuUse = ReturnType<typeof cpuSnapshot>;
 
@@ -90,7 +90,7 @@ async function deliverAll(port: number, tokens: string[]): Promise<number> {
   );
   agent.destroy();
   if (failures > 0) throw new Error(`${failures} deliveries were not answered 201`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return secondsSince(started);
 }
 
 async function main(): Promise<void> {
@@ -153,6 +153,10 @@ async function main(): Promise<void> {
           )
         ).rows[0].n,
       );
+    /** Waits until `count` of alice's actions are active (verified and stored). */
+    const untilActive = async (count: number) => {
+      while ((await active()) < count) await new Promise((r) => setTimeout(r, 20));
+    };
     const cpu = () =>
       cpuSnapshot({
         gateway: node.processes.gateway.pid,
@@ -170,8 +174,8 @@ async function main(): Promise<void> {
     if (WARMUP > 0) {
       const warmStarted = process.hrtime.bigint();
       await deliverAll(inboxPort, warmTokens);
-      while ((await active()) < WARMUP) await new Promise((r) => setTimeout(r, 20));
-      const warmSeconds = Number(process.hrtime.bigint() - warmStarted) / 1e9;
+      await untilActive(WARMUP);
+      const warmSeconds = secondsSince(warmStarted);
       await deliverAll(inboxPort, warmTokens);
       console.log(
         `warm-up: ${WARMUP} other tokens delivered (cold: ${(WARMUP / warmSeconds).toFixed(0)} tokens/s reaching active), then re-delivered`,
@@ -180,8 +184,8 @@ async function main(): Promise<void> {
     const cpuBefore = cpu();
     const started = process.hrtime.bigint();
     const accepted = await deliverAll(inboxPort, tokens);
-    while ((await active()) < WARMUP + TOKENS) await new Promise((r) => setTimeout(r, 20));
-    const toActive = Number(process.hrtime.bigint() - started) / 1e9;
+    await untilActive(WARMUP + TOKENS);
+    const toActive = secondsSince(started);
     const answered = TOKENS / accepted;
     const verified = TOKENS / toActive;
     console.log(

@@ -18,6 +18,7 @@ import {
   type LoadResult,
   requireEnv,
   rssMiB,
+  secondsSince,
   startApp,
   startBenchIdentity,
 } from './harness';
@@ -80,8 +81,7 @@ async function downloads(port: number): Promise<number> {
   let bytes = 0;
   for (let i = 0; i < DOWNLOADS; i++) bytes += await download(port, agent);
   agent.destroy();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return bytes / 1024 / 1024 / seconds;
+  return bytes / 1024 / 1024 / secondsSince(started);
 }
 
 async function main(): Promise<void> {

@@ -58,6 +58,11 @@ export async function startApp(app: string, env: Record<string, string>): Promis
   return child;
 }
 
+/** Wall-clock seconds since `started` (a `process.hrtime.bigint()` reading). */
+export function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 /** CPU time (user + system, seconds) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number | undefined): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
