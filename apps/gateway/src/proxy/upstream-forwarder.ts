@@ -135,7 +135,8 @@ export class UpstreamForwarder {
     headers['x-forwarded-proto'] ??= 'encrypted' in req.socket ? 'https' : 'http';
     if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
     // Only a GET's bytes may come from the store instead (a HEAD has none).
-    if (req.method === 'GET') headers[STORE_READ_OFFER] = '1';
+    const offered = req.method === 'GET';
+    if (offered) headers[STORE_READ_OFFER] = '1';
     let storeRead: StoreRead | undefined;
     // No abort signal for a client that leaves before the answer: AbortController costs the
     // gateway ≈ 8 % of its CPU per request. The body stream's end, or the first write into the
@@ -149,7 +150,7 @@ export class UpstreamForwarder {
         body,
       },
       ({ statusCode, headers: answer }) => {
-        storeRead = req.method === 'GET' ? storeReadOf(statusCode, answer) : undefined;
+        storeRead = offered ? storeReadOf(statusCode, answer) : undefined;
         if (storeRead) return discard();
         res.writeHead(statusCode, endToEnd(answer));
         return res;
