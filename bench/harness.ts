@@ -26,8 +26,8 @@ function nodeFlagsFor(app: string): string[] {
     if (at > 0 && entry.slice(0, at).trim() === app)
       return entry
         .slice(at + 1)
-        .trim()
-        .split(/\s+/);
+        .split(/\s+/)
+        .filter((flag) => flag !== '');
   }
   return [];
 }

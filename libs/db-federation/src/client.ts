@@ -1,29 +1,18 @@
+import { compileWasmAtBaseline, poolConfig, type PostgresOptions } from '@cloudillo/postgres';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 
 import { PrismaClient } from './generated/client';
 
-export interface FederationDbOptions {
-  databaseUrl: string;
-  /** Postgres schema holding the federation tables; tests use a fresh one per file. */
-  schema?: string;
-  poolSize?: number;
-}
+export type FederationDbOptions = PostgresOptions;
 
 export type FederationDb = PrismaClient;
 
-/** A Prisma client on the federation schema; the driver adapter means no native engine is needed. */
+/** A Prisma client on the federation schema. */
 export function createFederationDb(options: FederationDbOptions): FederationDb {
+  compileWasmAtBaseline();
   const schema = options.schema ?? 'federation';
-  const adapter = new PrismaPg(
-    {
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      options: `-c search_path=${schema}`,
-    },
-    { schema },
-  );
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: new PrismaPg(poolConfig(options, schema), { schema }) });
 }
 
 /**
@@ -31,9 +20,5 @@ export function createFederationDb(options: FederationDbOptions): FederationDb {
  * batch activation), where Prisma's per-query planning costs more than the query itself.
  */
 export function createFederationPool(options: FederationDbOptions): Pool {
-  return new Pool({
-    connectionString: options.databaseUrl,
-    max: options.poolSize ?? 10,
-    options: `-c search_path=${options.schema ?? 'federation'}`,
-  });
+  return new Pool(poolConfig(options, options.schema ?? 'federation'));
 }

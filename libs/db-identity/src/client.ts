@@ -1,26 +1,15 @@
+import { compileWasmAtBaseline, poolConfig, type PostgresOptions } from '@cloudillo/postgres';
 import { PrismaPg } from '@prisma/adapter-pg';
 
 import { PrismaClient } from './generated/client';
 
-export interface IdentityDbOptions {
-  databaseUrl: string;
-  /** Postgres schema holding the identity tables; tests use a fresh one per file. */
-  schema?: string;
-  poolSize?: number;
-}
+export type IdentityDbOptions = PostgresOptions;
 
 export type IdentityDb = PrismaClient;
 
-/** A Prisma client on the identity schema; the driver adapter means no native engine is needed. */
+/** A Prisma client on the identity schema. */
 export function createIdentityDb(options: IdentityDbOptions): IdentityDb {
+  compileWasmAtBaseline();
   const schema = options.schema ?? 'identity';
-  const adapter = new PrismaPg(
-    {
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      options: `-c search_path=${schema}`,
-    },
-    { schema },
-  );
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: new PrismaPg(poolConfig(options, schema), { schema }) });
 }

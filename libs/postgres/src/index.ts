@@ -1,0 +1,1 @@
+export { compileWasmAtBaseline, poolConfig, type PostgresOptions } from './postgres';
