@@ -105,7 +105,7 @@ export async function startDeployment(options: {
       BLOB_BUCKET: bucket,
       // As deployed (helm values `blob.nodeOptions`, `blob.mallocArenaMax`).
       MALLOC_ARENA_MAX: '2',
-      NODE_OPTIONS: '--max-semi-space-size=6',
+      NODE_OPTIONS: '--max-semi-space-size=1',
       ...options.blobEnv,
     });
     const gateway = await start('gateway', {

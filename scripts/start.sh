@@ -63,7 +63,7 @@ AUTH_HTTP_PORT=$AUTH_HTTP_PORT node dist/apps/access-token/src/main.js >"$LOG_DI
 pids+=($!); wait_ready access-token "http://127.0.0.1:$AUTH_HTTP_PORT/ready" $!
 FED_HTTP_PORT=$FED_HTTP_PORT node dist/apps/action-federation/src/main.js >"$LOG_DIR/action-federation.log" 2>&1 &
 pids+=($!); wait_ready action-federation "http://127.0.0.1:$FED_HTTP_PORT/ready" $!
-BLOB_HTTP_PORT=$BLOB_HTTP_PORT MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=6 node dist/apps/blob/src/main.js >"$LOG_DIR/blob.log" 2>&1 &
+BLOB_HTTP_PORT=$BLOB_HTTP_PORT MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=1 node dist/apps/blob/src/main.js >"$LOG_DIR/blob.log" 2>&1 &
 pids+=($!); wait_ready blob "http://127.0.0.1:$BLOB_HTTP_PORT/ready" $!
 upstreams="identity=http://127.0.0.1:$IDENTITY_HTTP_PORT,access-token=http://127.0.0.1:$AUTH_HTTP_PORT"
 upstreams+=",action-federation=http://127.0.0.1:$FED_HTTP_PORT,blob=http://127.0.0.1:$BLOB_HTTP_PORT"
