@@ -89,7 +89,7 @@ describe('store reads: the gateway fetches the bytes the blob service hands over
     expect(unsatisfiable.headers['content-range']).toBe('bytes */300000');
   });
 
-  it('answers a HEAD from the file record, without the store; a GET of bytes the store lost is 503', async () => {
+  it('answers a HEAD from the file record, without the store; a GET of bytes the store lost is 503, handed over or streamed', async () => {
     const fileId = await upload('sized.bin', randomBytes(70_000), 'application/octet-stream');
     const first = await viaGateway(ALICE, 'HEAD', `/api/files/${fileId}`);
     // The stored bytes go missing behind the service's back.
@@ -111,6 +111,12 @@ describe('store reads: the gateway fetches the bytes the blob service hands over
     const read = await viaGateway(ALICE, 'GET', `/api/files/${fileId}`);
     expect(read.status).toBe(503);
     expect(JSON.parse(read.body.toString())).toMatchObject({ error: { code: 'E-SYS-UNAVAIL' } });
+    // Without the gateway's offer the service streams the bytes itself: the same answer.
+    const streamed = await toService(ALICE, `/api/files/${fileId}`);
+    expect(streamed.status).toBe(503);
+    expect(JSON.parse(streamed.body.toString())).toMatchObject({
+      error: { code: 'E-SYS-UNAVAIL' },
+    });
   });
 
   it('hands over nothing before access is granted', async () => {

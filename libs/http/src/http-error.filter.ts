@@ -68,10 +68,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const { status, code, message, details } = describeError(error);
     if (status >= 500) {
-      this.logger.error(
-        `${req.method} ${req.originalUrl} failed`,
-        error instanceof Error ? error.stack : String(error),
-      );
+      this.logger.error(`${req.method} ${req.originalUrl} failed`, traceOf(error));
     }
     if (res.headersSent) {
       res.end();
@@ -81,4 +78,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = errorBody(code, message, status >= 500 ? undefined : details);
     res.status(status).json(reqId === undefined ? body : { ...body, reqId });
   }
+}
+
+/** An error's stack, and its cause's (what a wrapping `AppError` was made from). */
+function traceOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const trace = error.stack ?? String(error);
+  return error.cause === undefined ? trace : `${trace}\ncaused by: ${traceOf(error.cause)}`;
 }

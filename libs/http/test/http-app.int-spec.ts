@@ -1,6 +1,15 @@
-import { Body, Controller, Get, type INestApplication, Module, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  type INestApplication,
+  Logger,
+  Module,
+  Post,
+  Res,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type IdTag, NotFoundError } from '@cloudillo/protocol';
+import { type IdTag, NotFoundError, UnavailableError } from '@cloudillo/protocol';
 import { httpRequest } from '@cloudillo/testing';
 import { type Response } from 'express';
 import { z } from 'zod';
@@ -34,6 +43,14 @@ class ThingsController {
   @Get('crash')
   crash() {
     throw new Error('database password is hunter2');
+  }
+
+  @Get('unavailable')
+  unavailable() {
+    throw new UnavailableError(
+      'the store is down',
+      new Error('connect ECONNREFUSED 10.1.2.3:9000'),
+    );
   }
 
   @Get('raw')
@@ -156,6 +173,23 @@ describe('shared HTTP edge (libs/http) on a real Nest app', () => {
     expect(crash.status).toBe(500);
     expect(crash.text).not.toContain('hunter2');
     expect(crash.json).toEqual({ error: { code: 'E-SYS-INTERNAL', message: 'internal error' } });
+  });
+
+  it('logs a 5xx with what caused it, and tells the client only its code and message', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await httpRequest({ port, path: '/api/unavailable', headers: host });
+      expect(res.status).toBe(503);
+      expect(res.json).toEqual({ error: { code: 'E-SYS-UNAVAIL', message: 'the store is down' } });
+      expect(res.text).not.toContain('10.1.2.3');
+      expect(logged).toHaveBeenCalledTimes(1);
+      const [summary, trace] = logged.mock.calls[0] as [string, string];
+      expect(summary).toBe('GET /api/unavailable failed');
+      expect(trace).toMatch(/^UnavailableError: the store is down\n/);
+      expect(trace).toMatch(/\ncaused by: Error: connect ECONNREFUSED 10\.1\.2\.3:9000\n/);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('leaves raw responses alone', async () => {

@@ -5,6 +5,7 @@ import {
   STORE_READ_TTL_SECONDS,
   STORE_READ_URL,
 } from '@cloudillo/http';
+import { UnavailableError } from '@cloudillo/protocol';
 import { type BlobStore, type ByteRange } from '@cloudillo/storage';
 
 import { parseRange, UnsatisfiableRange } from './byte-range';
@@ -73,7 +74,10 @@ export async function sendObject(
     res.end();
     return;
   }
-  const stream = await store.get(object.key, range);
+  const stream = await store.get(object.key, range).catch((error: unknown) => {
+    // The record says the bytes exist: a store that cannot give them is a fault on our side.
+    throw new UnavailableError('the stored bytes cannot be read', error);
+  });
   describeContent(res, object, range);
   res.setHeader('Content-Length', length);
   stream.on('error', () => res.destroy());
