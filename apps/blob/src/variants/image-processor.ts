@@ -1,12 +1,27 @@
 import { type Readable } from 'node:stream';
 
 import { AppError, ValidationError } from '@cloudillo/protocol';
-import sharp, { type Sharp } from 'sharp';
+import type sharpFactory from 'sharp';
+import { type Sharp } from 'sharp';
 
 import { type PlannedTier } from './image-tiers';
 
-// Decoded pixels live outside the V8 heap: no cache of them between requests.
-sharp.cache(false);
+type SharpFactory = typeof sharpFactory;
+
+let library: Promise<SharpFactory> | undefined;
+
+/**
+ * sharp, loaded with the first image: libvips adds ≈ 8 MiB to the service's RSS, which a service
+ * that is only streaming other files need not hold.
+ */
+function loadSharp(): Promise<SharpFactory> {
+  library ??= import('sharp').then(({ default: sharp }) => {
+    // Decoded pixels live outside the V8 heap: no cache of them between requests.
+    sharp.cache(false);
+    return sharp;
+  });
+  return library;
+}
 
 export interface ImageInfo {
   /** As displayed: EXIF orientation applied. */
@@ -29,7 +44,8 @@ export interface RenderedImage {
 export class ImageProcessor {
   constructor(private readonly maxPixels: number) {}
 
-  private input(): Sharp {
+  private async input(): Promise<Sharp> {
+    const sharp = await loadSharp();
     return sharp({ limitInputPixels: this.maxPixels, failOn: 'error', sequentialRead: true });
   }
 
@@ -38,7 +54,7 @@ export class ImageProcessor {
     source: Readable,
     tier?: PlannedTier,
   ): Promise<{ info: ImageInfo; rendered?: RenderedImage }> {
-    const input = this.input();
+    const input = await this.input();
     source.on('error', (error) => input.destroy(error));
     source.pipe(input);
     try {
@@ -70,7 +86,7 @@ export class ImageProcessor {
 
   /** One tier of an original (the variant job). */
   async renderTier(source: Readable, tier: PlannedTier): Promise<RenderedImage> {
-    const input = this.input();
+    const input = await this.input();
     source.on('error', (error) => input.destroy(error));
     source.pipe(input);
     try {
