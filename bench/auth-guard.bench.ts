@@ -39,7 +39,7 @@ import { apiClient, loginAs } from '@cloudillo/testing';
 import { jwtVerify } from 'jose';
 import { connect } from 'nats';
 
-import { dropSchema, httpLoad, requireEnv, ROOT, startApp } from './harness';
+import { dropSchema, httpLoad, requireEnv, ROOT, startApp, stopApp } from './harness';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const TOKENS = 2_000;
@@ -169,8 +169,7 @@ async function routeRates(natsUrl: string, databaseUrl: string): Promise<void> {
   } finally {
     await app?.close();
     await nc.drain();
-    identity.kill('SIGTERM');
-    auth.kill('SIGTERM');
+    await Promise.all([stopApp(identity), stopApp(auth)]);
     await dropSchema(databaseUrl, schemas.identity);
     await dropSchema(databaseUrl, schemas.auth);
   }

@@ -20,7 +20,7 @@ import {
 } from '@cloudillo/testing';
 import { connect } from 'nats';
 
-import { dropSchema, requireEnv, ROOT, startApp } from './harness';
+import { dropSchema, requireEnv, ROOT, startApp, stopApp } from './harness';
 
 const TENANTS = Number(process.env['BENCH_TENANTS'] ?? 40);
 const WARM_ROUNDS = 5;
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   } finally {
     await nc.drain();
     for (const node of [a, b]) {
-      for (const child of node.processes) child.kill('SIGTERM');
+      await Promise.all(node.processes.map(stopApp));
       await node.nats.stop();
       for (const schema of Object.values(node.schemas)) await dropSchema(databaseUrl, schema);
     }

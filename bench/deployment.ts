@@ -7,7 +7,7 @@ import { NatsRpcTransport } from '@cloudillo/messaging';
 import { buildStack, startNatsServer, type TestNatsServer } from '@cloudillo/testing';
 import { connect, type NatsConnection } from 'nats';
 
-import { benchStore, dropSchema, ROOT, startApp } from './harness';
+import { benchStore, dropSchema, ROOT, startApp, stopApp } from './harness';
 
 /** A whole deployment as separate processes (identity, access-token, action-federation, blob, gateway). */
 export interface Deployment {
@@ -73,10 +73,9 @@ export async function startDeployment(options: {
         .map(([peer, url]) => `${peer}=${url}`)
         .join(','),
     };
-    // Killed first on close; their exits are given a moment before the rest goes.
-    teardown.add(null, () => new Promise((r) => setTimeout(r, 500)));
+    // Stopped first on close, each until it has exited, before its schema and NATS go.
     const start = async (app: string, env: Record<string, string>): Promise<ChildProcess> =>
-      teardown.add(await startApp(app, env), (child) => child.kill('SIGTERM'));
+      teardown.add(await startApp(app, env), stopApp);
     const identity = await start('identity', {
       ...common,
       IDENTITY_DB_SCHEMA: schemas.identity,

@@ -21,6 +21,7 @@ import {
   secondsSince,
   startApp,
   startBenchIdentity,
+  stopApp,
 } from './harness';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -152,9 +153,7 @@ async function main(): Promise<void> {
     console.log(`gateway RSS ${rssMiB(gateway.pid).toFixed(0)} MiB`);
   } finally {
     await nc.drain();
-    gateway.kill('SIGTERM');
-    identity.kill('SIGTERM');
-    upstream.kill('SIGTERM');
+    await Promise.all([gateway, identity, upstream].map(stopApp));
     await dropSchema(databaseUrl, schema);
   }
 }

@@ -58,6 +58,19 @@ export async function startApp(app: string, env: Record<string, string>): Promis
   return child;
 }
 
+/**
+ * Stops an app started by `startApp` and resolves once it has exited (SIGKILL after 10 s), so
+ * what it depends on (NATS, its schema) is not taken away while it is still shutting down.
+ */
+export async function stopApp(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(stuck);
+}
+
 /** Wall-clock seconds since `started` (a `process.hrtime.bigint()` reading). */
 export function secondsSince(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;

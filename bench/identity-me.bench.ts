@@ -16,6 +16,7 @@ import {
   rssMiB,
   startApp,
   startBenchIdentity,
+  stopApp,
   type LoadResult,
 } from './harness';
 
@@ -106,8 +107,7 @@ async function main(): Promise<void> {
     console.log(`gateway RSS ${rssMiB(gateway.pid).toFixed(0)} MiB`);
   } finally {
     await nc.drain();
-    identity.kill('SIGTERM');
-    gateway.kill('SIGTERM');
+    await Promise.all([identity, gateway].map(stopApp));
     await dropSchema(databaseUrl, schema);
   }
 }

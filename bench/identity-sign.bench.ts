@@ -10,7 +10,7 @@ import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/
 import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
 
-import { dropSchema, requireEnv, ROOT, startApp } from './harness';
+import { dropSchema, requireEnv, ROOT, startApp, stopApp } from './harness';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     );
     console.log(`ratio NATS / raw: ${(viaNats.rate / raw).toFixed(2)} (goal ≥ 0.7)`);
   } finally {
-    identity.kill('SIGTERM');
+    await stopApp(identity);
     await dropSchema(databaseUrl, schema);
   }
 }
