@@ -16,6 +16,10 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Each service's migrations, for the migration step (db-migrator reads them from libs/db-*/prisma).
 COPY --from=build /app/libs/db-identity/prisma ./libs/db-identity/prisma
+COPY --from=build /app/libs/db-auth/prisma ./libs/db-auth/prisma
+COPY --from=build /app/libs/db-federation/prisma ./libs/db-federation/prisma
+COPY --from=build /app/libs/db-blob/prisma ./libs/db-blob/prisma
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { serviceDatabases } from '@cloudillo/db-migrator';
 import { parse } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -171,4 +172,17 @@ describe('docker-compose.yml', () => {
       'deploy',
     ]);
   });
+});
+
+describe('Dockerfile', () => {
+  const copies = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('COPY --from=build '));
+
+  it.each(serviceDatabases(ROOT).map((db) => [db.service, path.relative(ROOT, db.prismaDir)]))(
+    "ships %s's migrations (%s) in the image the migration step runs",
+    (_service, dir) => {
+      expect(copies).toContain(`COPY --from=build /app/${dir} ./${dir}`);
+    },
+  );
 });
