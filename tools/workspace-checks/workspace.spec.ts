@@ -5,6 +5,8 @@ import path from 'node:path';
 import { serviceDatabases } from '@cloudillo/db-migrator';
 import { parse } from 'yaml';
 
+import { configLoaderOf, secretValue } from './app-config';
+
 const ROOT = path.resolve(__dirname, '../..');
 const appTags = (app: string) =>
   (
@@ -160,6 +162,23 @@ describe('docker-compose.yml', () => {
     expect(service).toBeDefined();
     expect(service!.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
     expect(service!.healthcheck).toBeDefined();
+  });
+
+  it.each(services)('gives the %s app an environment its config accepts', (app) => {
+    const merged = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), {
+      merge: true,
+    }) as { services: Record<string, { environment?: Record<string, string | number> }> };
+    // Compose's own interpolation: `${NAME:-default}`, and `${NAME:?why}` for what the operator sets.
+    const env = Object.fromEntries(
+      Object.entries(merged.services[app]?.environment ?? {}).map(([name, value]) => [
+        name,
+        String(value).replace(
+          /\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g,
+          (_m, key: string, fallback?: string) => fallback ?? secretValue(key),
+        ),
+      ]),
+    );
+    expect(() => configLoaderOf(ROOT, app)(env)).not.toThrow();
   });
 
   it('has the backing services with health checks, MinIO as the S3 store, and a migration step', () => {

@@ -5,6 +5,8 @@ import path from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
+import { configLoaderOf, secretValue } from '../app-config';
+
 const ROOT = path.resolve(__dirname, '../../..');
 const CHART = path.join(ROOT, 'helm/cloudillo');
 
@@ -29,7 +31,16 @@ type Manifest = {
   apiVersion: string;
   kind: string;
   metadata: { name: string };
-  spec?: { template?: { spec?: { containers?: { command?: string[] }[] } } };
+  spec?: {
+    template?: {
+      spec?: {
+        containers?: {
+          command?: string[];
+          env?: { name: string; value?: string; valueFrom?: unknown }[];
+        }[];
+      };
+    };
+  };
 };
 
 describe('helm/cloudillo', () => {
@@ -87,5 +98,21 @@ describe('helm/cloudillo', () => {
       'dist/libs/db-migrator/src/cli.js',
       'deploy',
     ]);
+  });
+
+  it("gives every app's Deployment an environment its config accepts", () => {
+    const deployments = manifests.filter((m) => m.kind === 'Deployment');
+    for (const deployment of deployments) {
+      const container = deployment.spec?.template?.spec?.containers?.[0];
+      const app = /^node dist\/apps\/([\w-]+)\/src\/main\.js$/.exec(
+        container?.command?.join(' ') ?? '',
+      )?.[1];
+      expect(app).toBeDefined();
+      // Values from Secrets are the operator's: sample values of the right shape stand in.
+      const env = Object.fromEntries(
+        (container?.env ?? []).map(({ name, value }) => [name, value ?? secretValue(name)]),
+      );
+      expect(() => configLoaderOf(ROOT, app!)(env)).not.toThrow();
+    }
   });
 });
