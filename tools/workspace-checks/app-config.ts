@@ -9,8 +9,10 @@ export function configLoaderOf(root: string, app: string): EnvLoader {
   const loaders = Object.entries(module).filter(
     ([name, value]) => /^load\w*Config$/.test(name) && typeof value === 'function',
   );
-  if (loaders.length !== 1) throw new Error(`apps/${app}/src/config.ts: expected one load…Config`);
-  return loaders[0]![1] as EnvLoader;
+  const [only, ...others] = loaders;
+  if (!only || others.length > 0)
+    throw new Error(`apps/${app}/src/config.ts: expected one load…Config`);
+  return only[1] as EnvLoader;
 }
 
 /**
