@@ -48,7 +48,9 @@ const schema = z.object({
   /**
    * Multipart part size: an upload holds three parts at most, so this bounds its memory. 8 MiB
    * rather than S3's minimum of 5 for one round trip to the store per 8 MiB (bench/blob-transfer,
-   * 10 × 100 MiB: 8 MiB → upload ratio 0.81, peak RSS 207 MiB; 5 MiB → 0.75, 188–200 MiB).
+   * 10 × 100 MiB, with a 6 MiB young generation then: 8 MiB → upload ratio 0.81, peak RSS 207 MiB;
+   * 5 MiB → 0.75, 188–200 MiB; with the deployed 1 MiB young generation, 8 MiB parts peak at
+   * 159–165 MiB).
    */
   BLOB_PART_SIZE: envBytes('8m'),
   /** Local multi-node runs only (see identity): where peers are. */
