@@ -19,7 +19,7 @@ export function configLoaderOf(root: string, app: string): EnvLoader {
  * What an operator's secrets hold, in the shape each app expects: the deployment files name
  * them but cannot carry them. A secret the files start to use needs an entry here.
  */
-export const SECRET_VALUES: Record<string, string> = {
+const SECRET_VALUES: Record<string, string> = {
   DATABASE_URL: 'postgresql://cloudillo:secret@postgres:5432/cloudillo',
   S3_ACCESS_KEY: 'cloudillo',
   S3_SECRET_KEY: 'a-long-s3-secret',
