@@ -6,4 +6,5 @@ name=${1:?usage: npm run bench -- <name> (see bench/README.md)}
 bash scripts/infra/up.sh
 set -a; source .data/infra/env; set +a
 bash scripts/build.sh
+node dist/bench/sweep.js
 node "dist/bench/$name.bench.js"
