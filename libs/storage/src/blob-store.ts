@@ -12,6 +12,14 @@ export interface StoredObject {
   lastModified: Date;
 }
 
+export interface SignedGetUrlOptions {
+  expiresSeconds: number;
+  /** S3 `response-*` overrides the store answers with, e.g. `response-content-type`. */
+  responseHeaders?: Record<string, string>;
+  /** Signed for the address the services use instead of the store's public one. */
+  internal?: boolean;
+}
+
 /**
  * Where blob bytes live (the port): an S3-compatible bucket in deployments (MinIO) and locally
  * (Ceph RADOS Gateway). Keys are opaque to callers' users; content addressing is the metadata's.
@@ -33,14 +41,7 @@ export interface BlobStore {
    * For clients it is signed for the store's public address; `internal` signs it for the address
    * the services use (the gateway's store reads).
    */
-  signedGetUrl(
-    key: string,
-    options: {
-      expiresSeconds: number;
-      responseHeaders?: Record<string, string>;
-      internal?: boolean;
-    },
-  ): Promise<string>;
+  signedGetUrl(key: string, options: SignedGetUrlOptions): Promise<string>;
   /** Objects under a prefix (for garbage collection), oldest pages first as the store lists them. */
   list(prefix: string): AsyncIterable<StoredObject>;
 }

@@ -2,7 +2,12 @@ import { type Readable } from 'node:stream';
 
 import { Client } from 'minio';
 
-import { type BlobStore, type ByteRange, type StoredObject } from './blob-store';
+import {
+  type BlobStore,
+  type ByteRange,
+  type SignedGetUrlOptions,
+  type StoredObject,
+} from './blob-store';
 
 export interface S3Options {
   endpoint: string;
@@ -83,14 +88,7 @@ export class S3BlobStore implements BlobStore {
     this.buffers = new PartBuffers(this.client.partSize, BUFFERS_PER_UPLOAD);
   }
 
-  signedGetUrl(
-    key: string,
-    options: {
-      expiresSeconds: number;
-      responseHeaders?: Record<string, string>;
-      internal?: boolean;
-    },
-  ): Promise<string> {
+  signedGetUrl(key: string, options: SignedGetUrlOptions): Promise<string> {
     return (options.internal ? this.client : this.signer).presignedGetObject(
       this.bucket,
       key,
