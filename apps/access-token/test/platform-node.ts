@@ -84,6 +84,7 @@ export async function startPlatformNode(options: {
           bodyLimits: { json: 64 * 1024, inbox: 1024 * 1024, stream: 1024 * 1024 },
           trustProxy: false,
           proxyTimeoutMs: 5_000,
+          replayEntries: 1_000,
         },
         { logger: false },
       ),

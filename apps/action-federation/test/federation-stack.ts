@@ -149,6 +149,7 @@ export async function startFederationStack(options: {
           bodyLimits: { json: 1024 * 1024, inbox: 16 * 1024 * 1024, stream: 1024 * 1024 },
           trustProxy: false,
           proxyTimeoutMs: 5_000,
+          replayEntries: 1_000,
         },
         { logger: false },
       );

@@ -1,9 +1,14 @@
+import { type AddressInfo } from 'node:net';
+
 import { resolveTenant, signWithTenantKey } from '@cloudillo/contracts';
-import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
+import { contentId } from '@cloudillo/crypto';
+import { REPLAY_HEADER } from '@cloudillo/http';
+import { apiClient, dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { z } from 'zod';
 
 import { type ActionView } from '../src/actions/action-view';
 import { ActionsRepository } from '../src/actions/actions.repository';
+import { InboxService } from '../src/inbox/inbox.service';
 import { VerificationService } from '../src/inbox/verification.service';
 import { type FederationStack, startFederationStack } from './federation-stack';
 import { signUntil, withWork } from './pow';
@@ -209,5 +214,26 @@ describe('action federation, first slice: create, deliver through the inbox, ver
     } finally {
       interleaved.mockRestore();
     }
+  });
+
+  it('tells the gateway that a settled delivery may be answered again without it, never a CONN', async () => {
+    // Straight to the service: the gateway keeps the header to itself.
+    const direct = apiClient(
+      () => (stack.federation.getHttpServer().address() as AddressInfo).port,
+    );
+    const toBob = (token: string) => direct(BOB, 'POST', '/api/inbox', { body: { token } });
+    const post = await sign({ t: 'POST', c: 'replayable', iat: now() });
+    for (const res of [await toBob(post), await toBob(post)]) {
+      expect(res.status).toBe(201);
+      expect(res.headers[REPLAY_HEADER]).toBe('600');
+    }
+    // A CONN is looked at every time (its repeats cost proof of work); from no address, none is asked.
+    const conn = await sign({ t: 'CONN', aud: BOB, c: 'again?', iat: now() + 5 });
+    const inbox = stack.federation.get(InboxService);
+    expect(await inbox.receive(BOB, conn)).toEqual({
+      actionId: contentId('a', conn),
+      settled: false,
+    });
+    expect(await inbox.receive(BOB, conn)).toMatchObject({ settled: false });
   });
 });

@@ -96,6 +96,7 @@ export async function startBlobStack(options: {
           },
           trustProxy: false,
           proxyTimeoutMs: 30_000,
+          replayEntries: 1_000,
         },
         { logger: false },
       ),

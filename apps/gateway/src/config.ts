@@ -27,6 +27,8 @@ const schema = z.object({
   /** Behind a trusted ingress, keep its X-Forwarded-*; at the edge, drop the client's. */
   GATEWAY_TRUST_PROXY: envBool(false),
   GATEWAY_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Answers kept to give again to repeated requests (re-delivered inbox tokens); 0 turns it off. */
+  GATEWAY_REPLAY_ENTRIES: z.coerce.number().int().min(0).default(20_000),
 });
 
 export interface GatewayConfig {
@@ -39,6 +41,8 @@ export interface GatewayConfig {
   bodyLimits: Record<BodyClass, number>;
   trustProxy: boolean;
   proxyTimeoutMs: number;
+  /** How many replayable answers the gateway keeps (`proxy/replay-cache.ts`); 0: none. */
+  replayEntries: number;
 }
 
 export function loadGatewayConfig(
@@ -65,5 +69,6 @@ export function loadGatewayConfig(
     },
     trustProxy: e.GATEWAY_TRUST_PROXY,
     proxyTimeoutMs: e.GATEWAY_PROXY_TIMEOUT_MS,
+    replayEntries: e.GATEWAY_REPLAY_ENTRIES,
   };
 }

@@ -32,6 +32,7 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
       bodyLimits: { json: 64 * 1024, inbox: 16 * 1024 * 1024, stream: 100 * 1024 * 1024 },
       trustProxy: false,
       proxyTimeoutMs: 5_000,
+      replayEntries: 1_000,
     };
     gateway = await startGateway(config, { logger: false });
     port = portOf(gateway);

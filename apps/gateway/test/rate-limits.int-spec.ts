@@ -41,6 +41,7 @@ describe('rate limits through the gateway', () => {
         bodyLimits: { json: 64 * 1024, inbox: 1024 * 1024, stream: 1024 * 1024 },
         trustProxy: true,
         proxyTimeoutMs: 5_000,
+        replayEntries: 1_000,
       },
       { logger: false },
     );

@@ -19,6 +19,7 @@ import { isJson } from './configure-http-app';
 import { describeError } from './http-error.filter';
 import { parseRequest } from './zod.pipe';
 import { declaredTooLarge } from './declared-length';
+import { REPLAY_HEADER, Replayable } from './replays';
 
 /**
  * A hot public route answered without the framework (Express routing, Nest's pipeline), with the
@@ -33,6 +34,7 @@ export interface FastRoute<S extends z.ZodType = z.ZodType> {
   status: number;
   body: S;
   limitBytes: number;
+  /** The `data` of the answer; a `Replayable` lets the gateway answer repeats itself. */
   handle(req: IncomingMessage, body: z.output<S>): Promise<unknown>;
 }
 
@@ -70,7 +72,9 @@ async function serve(route: FastRoute, req: IncomingMessage, res: ServerResponse
   try {
     const raw = await readJson(req, route.limitBytes);
     const result = await route.handle(req, parseRequest(route.body, raw));
-    const body = okEnvelope(result === undefined ? null : result, reqId ? { reqId } : {});
+    const data = result instanceof Replayable ? result.data : result;
+    if (result instanceof Replayable) res.setHeader(REPLAY_HEADER, String(result.seconds));
+    const body = okEnvelope(data === undefined ? null : data, reqId ? { reqId } : {});
     send(res, route.status, body);
   } catch (error) {
     const { status, code, message, details } = describeError(error);

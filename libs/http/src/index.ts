@@ -7,6 +7,7 @@ export { describeError, HttpErrorFilter } from './http-error.filter';
 export { declaredTooLarge } from './declared-length';
 export { type FastRoute, installFastRoutes, takeRequestsFirst } from './fast-routes';
 export { RawResponse } from './raw-response';
+export { REPLAY_HEADER, Replayable } from './replays';
 export { startService, type ServiceOptions } from './start-service';
 export { requestMeta, type RequestMeta } from './request';
 export { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.middleware';

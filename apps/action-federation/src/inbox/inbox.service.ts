@@ -22,6 +22,16 @@ import { ProofOfWork } from './proof-of-work';
 import { checkToken } from './token-checks';
 import { VerificationService } from './verification.service';
 
+/** What the inbox tells a sender, and whether a repeat of the delivery would be told the same. */
+export interface InboxReceipt {
+  actionId: string;
+  /**
+   * This tenant holds the token: a repeat is answered the same without being looked at. Not for
+   * CONN, whose repeats are asked for proof of work again.
+   */
+  settled: boolean;
+}
+
 /**
  * `POST /api/inbox` (protocol §2.7): static checks, then the token is stored (status `V`) and
  * queued for verification before the 201. A token this tenant already holds is not queued again:
@@ -53,10 +63,10 @@ export class InboxService {
     token: string,
     related: string[] = [],
     from?: string,
-  ): Promise<{ actionId: string }> {
+  ): Promise<InboxReceipt> {
     const tnId = await this.tenants.tnId(tenant);
     const actionId = contentId('a', token);
-    if (this.held.has(tnId, actionId)) return { actionId };
+    if (this.held.has(tnId, actionId)) return { actionId, settled: true };
     const main = checkToken(token, tenant, this.registry);
     const extra = related.map((r) => checkToken(r, tenant, this.registry, { related: true }));
     const isConn = splitActionType(main.claims.t).type === 'CONN';
@@ -86,7 +96,7 @@ export class InboxService {
     }
     // Stored now or before (a conflict skipped): either way this tenant holds it.
     if (!isConn) this.held.add(tnId, main.actionId);
-    return { actionId: main.actionId };
+    return { actionId: main.actionId, settled: !isConn };
   }
 
   /**

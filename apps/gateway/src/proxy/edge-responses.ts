@@ -1,7 +1,7 @@
 import { type ServerResponse } from 'node:http';
 import { type Duplex } from 'node:stream';
 
-import { type ErrorCode, ERROR_STATUS, errorBody } from '@cloudillo/protocol';
+import { type ErrorCode, ERROR_STATUS, errorBody, okEnvelope } from '@cloudillo/protocol';
 
 /** An error the gateway answers itself, in the API's error body, with the request id if any. */
 export function sendError(
@@ -16,8 +16,22 @@ export function sendError(
     return;
   }
   const body = errorBody(code, message);
-  const payload = JSON.stringify(reqId === undefined ? body : { ...body, reqId });
-  res.writeHead(status ?? ERROR_STATUS[code], {
+  sendJson(
+    res,
+    status ?? ERROR_STATUS[code],
+    reqId === undefined ? body : { ...body, reqId },
+    reqId,
+  );
+}
+
+/** A service's answer the gateway gives again (a replay): `data` in a fresh envelope. */
+export function sendData(res: ServerResponse, status: number, data: unknown, reqId?: string): void {
+  sendJson(res, status, okEnvelope(data, reqId === undefined ? {} : { reqId }), reqId);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, reqId?: string): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(payload),
     ...(reqId === undefined ? {} : { 'X-Request-ID': reqId }),

@@ -20,7 +20,8 @@ import httpProxy from 'http-proxy';
 
 import { type GatewayConfig } from '../config';
 import { BodyLimiter } from './body-limit';
-import { refuseUpgrade, sendError } from './edge-responses';
+import { refuseUpgrade, sendData, sendError } from './edge-responses';
+import { REPLAY_BODY_LIMIT, ReplayCache } from './replay-cache';
 import { findRoute, hasDotSegment, type Route } from './routes';
 import { type TenantDirectory } from './tenant-directory';
 import { classifyUpstreamError, UpstreamForwarder } from './upstream-forwarder';
@@ -28,6 +29,21 @@ import { classifyUpstreamError, UpstreamForwarder } from './upstream-forwarder';
 /** Paths the gateway answers itself, for any Host (probes do not know tenant names). */
 const OWN_PATHS = new Set(['/health', '/ready']);
 const APP_DOMAIN_PREFIX = '/.well-known/cloudillo';
+
+/**
+ * A (small) request body as one buffer. Not `node:stream/consumers`: it goes through a Blob, and
+ * cost the gateway as much CPU as answering a replay did.
+ */
+function readWhole(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
 
 function pathOf(req: IncomingMessage): string {
   const [path = '/'] = (req.url ?? '/').split('?');
@@ -43,6 +59,12 @@ class EdgeError extends Error {
   }
 }
 
+/** Where a request goes: its route, and the tenant the Host names (none on an app domain). */
+interface Destination {
+  route: Route;
+  tnId?: number;
+}
+
 class RateLimited extends Error {
   constructor(readonly retryAfterSeconds: number) {
     super('rate limited');
@@ -56,6 +78,8 @@ class RateLimited extends Error {
 export class GatewayEdge implements BeforeApplicationShutdown {
   private readonly logger = new Logger('gateway');
   private readonly forwarder: UpstreamForwarder;
+  /** Answers services marked replayable; undefined when turned off. */
+  private readonly replays: ReplayCache | undefined;
   // WebSocket upgrades only: HTTP requests go through the forwarder.
   private readonly wsAgent = new Agent({ keepAlive: true, maxSockets: 256 });
   private readonly wsProxy = httpProxy.createProxyServer({
@@ -71,6 +95,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     private readonly limiter?: RateLimiter,
   ) {
     this.forwarder = new UpstreamForwarder(config.proxyTimeoutMs);
+    this.replays = config.replayEntries > 0 ? new ReplayCache(config.replayEntries) : undefined;
     this.wsProxy.on('error', (error, req, socket) => this.onUpgradeError(error, req, socket));
   }
 
@@ -84,7 +109,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     const reqId = this.adoptRequestId(req);
     this.admit(req, path)
       .then(() => this.resolveRoute(req, path))
-      .then((route) => this.forward(req, res, route, reqId))
+      .then((destination) => this.forward(req, res, destination, reqId))
       .catch((error: unknown) => this.fail(res, error, reqId));
     return true;
   };
@@ -95,7 +120,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     this.adoptRequestId(req);
     this.admit(req, path)
       .then(() => this.resolveRoute(req, path))
-      .then((route) => {
+      .then(({ route }) => {
         const target = this.config.upstreams[route.service];
         if (!target || !path.startsWith('/ws/'))
           throw new EdgeError('E-CORE-NOTFOUND', 'not found');
@@ -139,7 +164,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     return undefined;
   }
 
-  private async resolveRoute(req: IncomingMessage, path: string): Promise<Route> {
+  private async resolveRoute(req: IncomingMessage, path: string): Promise<Destination> {
     if (hasDotSegment(path))
       throw new EdgeError('E-VAL-INVALID', 'dot segments are not allowed in paths');
     const route = findRoute(path);
@@ -152,17 +177,17 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       if (tenant.status === 'S') throw new EdgeError('E-SYS-UNAVAIL', 'this tenant is suspended');
       if (!route || route.prefix === APP_DOMAIN_PREFIX)
         throw new EdgeError('E-CORE-NOTFOUND', 'not found');
-      return route;
+      return { route, tnId: tenant.tnId };
     }
     // Any other Host is an app domain: it serves only the id-tag discovery document.
     if (route?.prefix !== APP_DOMAIN_PREFIX) throw new EdgeError('E-CORE-NOTFOUND', 'unknown host');
-    return route;
+    return { route };
   }
 
   private forward(
     req: IncomingMessage,
     res: ServerResponse,
-    route: Route,
+    { route, tnId }: Destination,
     reqId: string | undefined,
   ): void {
     const target = this.config.upstreams[route.service];
@@ -180,6 +205,19 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       ? new BodyLimiter(limit, () => this.refuseTooLarge(req, res, limit, reqId))
       : undefined;
     const declared = req.headers['content-length'];
+    if (
+      route.replays &&
+      this.replays &&
+      tnId !== undefined &&
+      req.method === 'POST' &&
+      !chunked &&
+      Number(declared) <= REPLAY_BODY_LIMIT
+    ) {
+      this.replayOrForward(req, res, target, { replays: this.replays, tnId }, reqId).catch(
+        (error: unknown) => this.onUpstreamError(error, req, res, reqId, undefined),
+      );
+      return;
+    }
     const body: Readable | null = limiter
       ? req.pipe(limiter)
       : declared !== undefined && declared !== '0'
@@ -188,6 +226,29 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     this.forwarder
       .forward(req, res, target, body)
       .catch((error: unknown) => this.onUpstreamError(error, req, res, reqId, limiter));
+  }
+
+  /**
+   * A repeat of a request whose answer the service marked replayable is answered here; any other
+   * goes on, and its answer is kept when the service marks it so.
+   */
+  private async replayOrForward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    { replays, tnId }: { replays: ReplayCache; tnId: number },
+    reqId: string | undefined,
+  ): Promise<void> {
+    const body = await readWhole(req);
+    const key = ReplayCache.keyOf(tnId, req.method ?? 'POST', req.url ?? '/', body);
+    const known = replays.get(key);
+    if (known) {
+      sendData(res, known.status, known.data, reqId);
+      return;
+    }
+    await this.forwarder.forward(req, res, target, body, (answer) =>
+      replays.remember(key, answer.status, answer.body, answer.seconds),
+    );
   }
 
   private refuseTooLarge(

@@ -15,6 +15,11 @@ export interface Route {
   prefix: string;
   service: ServiceName;
   body: BodyClass;
+  /**
+   * The service may mark answers replayable (`libs/http/src/replays.ts`): the gateway reads small
+   * POST bodies whole here, to answer repeats itself.
+   */
+  replays?: true;
 }
 
 /** Path-prefix routing to the owning service (architecture.md); the longest prefix wins. */
@@ -33,7 +38,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/auth', service: 'access-token', body: 'json' },
   { prefix: '/api/refs', service: 'access-token', body: 'json' },
   { prefix: '/api/actions', service: 'action-federation', body: 'json' },
-  { prefix: '/api/inbox', service: 'action-federation', body: 'inbox' },
+  { prefix: '/api/inbox', service: 'action-federation', body: 'inbox', replays: true },
   { prefix: '/api/outbox', service: 'action-federation', body: 'json' },
   { prefix: '/api/files', service: 'blob', body: 'stream' },
   { prefix: '/api/shares', service: 'blob', body: 'json' },

@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Readable, Writable } from 'node:stream';
 
-import { STORE_READ_OFFER, STORE_READ_RANGE, STORE_READ_URL } from '@cloudillo/http';
+import { REPLAY_HEADER, STORE_READ_OFFER, STORE_READ_RANGE, STORE_READ_URL } from '@cloudillo/http';
 import { Agent, type Dispatcher } from 'undici';
 
 /**
@@ -23,6 +23,7 @@ const HOP_BY_HOP = new Set([
   STORE_READ_OFFER,
   STORE_READ_URL,
   STORE_READ_RANGE,
+  REPLAY_HEADER,
 ]);
 
 type OutgoingHeaders = Record<string, string | string[]>;
@@ -81,6 +82,49 @@ function discard(): Writable {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
+/** A service's answer marked replayable (`REPLAY_HEADER`), as it was sent to the client. */
+export interface ReplayableAnswer {
+  status: number;
+  body: Buffer;
+  seconds: number;
+}
+
+/** Only a whole answer can be replayed; a longer one is passed on and not kept. */
+const REPLAYABLE_ANSWER_LIMIT = 64 * 1024;
+
+function replaySecondsOf(value: string | string[] | undefined): number | undefined {
+  const seconds = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * Streams an answer into the client's response, and hands over a copy of it once the service's
+ * answer is complete (not when it was too long to keep). Not `pipeline`: it makes an
+ * AbortController and a DOMException for every answer.
+ */
+function copyingInto(res: ServerResponse, done: (body: Buffer) => void): Writable {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const copy = new Writable({
+    write(chunk: Buffer, _encoding, next) {
+      size += chunk.length;
+      if (size <= REPLAYABLE_ANSWER_LIMIT) chunks.push(chunk);
+      if (res.write(chunk)) next();
+      else res.once('drain', () => next());
+    },
+    final(next) {
+      res.end();
+      if (size <= REPLAYABLE_ANSWER_LIMIT) done(Buffer.concat(chunks, size));
+      next();
+    },
+  });
+  // A client gone before the end of the answer: stop reading it (undici is told by the error).
+  res.once('close', () => {
+    if (!res.writableFinished) copy.destroy(new Error('the client went away'));
+  });
+  return copy;
+}
+
 /** Why an upstream exchange failed, as far as the client's answer goes. */
 export type UpstreamFailure = 'timeout' | 'unavailable' | 'client-gone';
 
@@ -121,12 +165,14 @@ export class UpstreamForwarder {
    * Resolves when the answer has been streamed; rejects (with undici's error) when the service
    * could not be reached, timed out or broke off, or the client went away. What the client is told
    * then is the caller's choice (after the status line, only destroying the response is left).
+   * `onReplayable` is given an answer the service marked replayable, once it reached the client.
    */
   async forward(
     req: IncomingMessage,
     res: ServerResponse,
     origin: string,
-    body: Readable | null,
+    body: Readable | Buffer | null,
+    onReplayable?: (answer: ReplayableAnswer) => void,
   ): Promise<void> {
     const headers = endToEnd(req.headers);
     const client = req.socket.remoteAddress ?? '';
@@ -153,7 +199,11 @@ export class UpstreamForwarder {
         storeRead = offered ? storeReadOf(statusCode, answer) : undefined;
         if (storeRead) return discard();
         res.writeHead(statusCode, endToEnd(answer));
-        return res;
+        const seconds = replaySecondsOf(answer[REPLAY_HEADER]);
+        if (!onReplayable || seconds === undefined) return res;
+        return copyingInto(res, (copy) =>
+          onReplayable({ status: statusCode, body: copy, seconds }),
+        );
       },
     );
     if (storeRead) await this.readFromStore(storeRead, res);
