@@ -1,4 +1,4 @@
-import { testInfra, uniqueName } from '@cloudillo/testing';
+import { freePort, testInfra, uniqueName } from '@cloudillo/testing';
 import { Redis } from 'ioredis';
 
 import { RateLimiter } from '../src';
@@ -53,6 +53,40 @@ describe('RateLimiter on a real Redis', () => {
     await a.penalize('auth', '203.0.113.9', 9);
     expect((await b.consume('auth', '203.0.113.9')).allowed).toBe(true);
     expect((await b.consume('auth', '203.0.113.9')).allowed).toBe(false);
+  });
+
+  it('counts in the same Redis keys as rate-limiter-flexible did, so a rolling upgrade keeps the counts', async () => {
+    const prefix = uniqueName('rl');
+    // What the previous release's limiter left: 9 of the auth burst of 10, 1.5 s of the window left.
+    await redis.set(`${prefix}:auth:s:4:198.51.100.7`, '9', 'PX', 1_500);
+    const rl = new RateLimiter(redis, { keyPrefix: prefix });
+    expect((await rl.consume('auth', '198.51.100.7')).allowed).toBe(true);
+    expect(await rl.consume('auth', '198.51.100.7')).toEqual({
+      allowed: false,
+      retryAfterSeconds: 2,
+    });
+    expect(await redis.get(`${prefix}:auth:s:4:198.51.100.7`)).toBe('11');
+    expect(await redis.pttl(`${prefix}:auth:h:4:198.51.100.7`)).toBeGreaterThan(3_590_000);
+  });
+
+  it('keeps limiting, per process, while Redis cannot be reached', async () => {
+    const unreachable = new Redis({
+      host: '127.0.0.1',
+      port: await freePort(),
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const rl = new RateLimiter(unreachable, { keyPrefix: uniqueName('rl') });
+    for (let i = 0; i < 10; i++)
+      expect((await rl.consume('auth', '198.51.100.8')).allowed).toBe(true);
+    expect(await rl.consume('auth', '198.51.100.8')).toEqual({
+      allowed: false,
+      retryAfterSeconds: expect.any(Number),
+    });
+    expect((await rl.consume('auth', '198.51.100.9')).allowed).toBe(true);
+    unreachable.disconnect();
   });
 
   it('lets through what has no address to key on', async () => {
