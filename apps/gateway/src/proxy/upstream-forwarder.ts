@@ -165,7 +165,7 @@ export class UpstreamForwarder {
    * Resolves when the answer has been streamed; rejects (with undici's error) when the service
    * could not be reached, timed out or broke off, or the client went away. What the client is told
    * then is the caller's choice (after the status line, only destroying the response is left).
-   * `onReplayable` is given an answer the service marked replayable, once it reached the client.
+   * `onReplayable` is given an answer the service marked replayable, once all of it was passed on.
    */
   async forward(
     req: IncomingMessage,
