@@ -24,6 +24,7 @@ import { FilesRepository } from './files/files.repository';
 import { GarbageCollector } from './files/garbage-collector';
 import { UploadService } from './files/upload.service';
 import { blobReadiness } from './health/readiness';
+import { FileRefresh } from './sync/file-refresh';
 import { FileSync, FileSyncHandler } from './sync/file-sync';
 import { SharedFilesHandler } from './sync/shared-files';
 import { AttachmentsHandler } from './files/attachments';
@@ -104,6 +105,7 @@ export class AppModule {
         MediaVariants,
         VariantJobs,
         FileSync,
+        FileRefresh,
         peerClientProvider(config),
       ],
     };

@@ -91,6 +91,28 @@ export class FileRecordsRepository {
     return count === 1 ? this.find(tnId, fileId) : null;
   }
 
+  /**
+   * Records whether a file kept for its owner elsewhere is still served to the tenant there
+   * (`broken`: why not, since when — kept when the reason is the same as before).
+   */
+  async setBroken(
+    tnId: number,
+    fileId: string,
+    broken: { reason: string; at: Date } | undefined,
+  ): Promise<File | null> {
+    const where = { tnId, fileId, status: { in: LIVE } };
+    if (broken === undefined) {
+      await this.db.file.updateMany({ where, data: { brokenAt: null, brokenReason: null } });
+    } else {
+      // Only a change of reason moves `brokenAt`: it says since when the file is away.
+      await this.db.file.updateMany({
+        where: { ...where, OR: [{ brokenReason: null }, { brokenReason: { not: broken.reason } }] },
+        data: { brokenAt: broken.at, brokenReason: broken.reason },
+      });
+    }
+    return this.find(tnId, fileId);
+  }
+
   /** Into the trash; false when there is no live file under this id. */
   async trash(tnId: number, fileId: string): Promise<boolean> {
     const { count } = await this.db.file.updateMany({

@@ -35,11 +35,13 @@ import { type Request, type Response } from 'express';
 import { z } from 'zod';
 
 import { atLeast, FileAccess, refuseScoped } from '../access/file-access';
+import { FileRefresh } from '../sync/file-refresh';
 import { TenantIds } from '../tenant-ids';
 import { type BlobConfig } from '../config';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { sendObject } from './downloads';
 import { FileRecordsRepository } from './file-records.repository';
+import { type FileView, viewOf } from './file-view';
 import { type FileWithVariants, FilesRepository } from './files.repository';
 import { variantMime } from './media';
 import { type UploadResult, UploadService } from './upload.service';
@@ -88,39 +90,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(30),
 });
 
-/** `tFileView` of the client contract (the part this service knows so far). */
-interface FileView {
-  fileId: string;
-  status: 'P' | 'A';
-  preset?: string;
-  contentType: string;
-  fileName: string;
-  fileTp: string;
-  parentId?: string;
-  tags?: string[];
-  visibility?: string;
-  createdAt: string;
-  modifiedAt: string;
-  owner?: { idTag: string };
-}
-
-function viewOf(file: Omit<FileWithVariants, 'variants'>): FileView {
-  return {
-    fileId: file.fileId,
-    status: file.status === 'P' ? 'P' : 'A',
-    ...(file.preset ? { preset: file.preset } : {}),
-    contentType: file.contentType,
-    fileName: file.fileName,
-    fileTp: file.fileTp,
-    ...(file.parentId ? { parentId: file.parentId } : {}),
-    ...(file.tags.length ? { tags: file.tags } : {}),
-    ...(file.visibility ? { visibility: file.visibility } : {}),
-    createdAt: file.createdAt.toISOString(),
-    modifiedAt: file.modifiedAt.toISOString(),
-    ...(file.ownerTag ? { owner: { idTag: file.ownerTag } } : {}),
-  };
-}
-
 /** The variant asked for, or the fallbacks of protocol §3.3, or the largest there is. */
 const FALLBACKS: Record<string, readonly string[]> = {
   'vis.sd': ['vis.sd', 'vis.md', 'vis.tn', 'vis.pf'],
@@ -150,13 +119,15 @@ export class FilesController {
     private readonly records: FileRecordsRepository,
     private readonly tenants: TenantIds,
     private readonly access: FileAccess,
+    private readonly remote: FileRefresh,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
   ) {}
 
   /**
    * `POST /api/files/{preset}/{fileName}` uploads; `POST /api/files/{fileId}/restore` (the same
-   * shape of path, protocol §5.1) takes a file back from the trash: a file id is never a preset.
+   * shape of path, protocol §5.1) takes a file back from the trash, and `…/refresh` asks the owner's
+   * node whether a file kept for it is still there (`FileRefresh`): a file id is never a preset.
    */
   @Post(':preset/:fileName')
   @Authenticated({ role: 'contributor' })
@@ -170,11 +141,15 @@ export class FilesController {
     @Query() rawQuery: unknown,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<UploadResult | { fileId: string; parentId?: string }> {
+  ): Promise<UploadResult | FileView | { fileId: string; parentId?: string }> {
     refuseScoped(caller);
     if (fileName === 'restore' && FILE_ID.test(preset)) {
       res.status(200);
       return this.restore(caller, preset);
+    }
+    if (fileName === 'refresh' && FILE_ID.test(preset)) {
+      res.status(200);
+      return viewOf(await this.remote.refresh(caller.tenant, preset));
     }
     try {
       presetParam.transform(preset);
