@@ -17,7 +17,7 @@ import { Client } from 'pg';
 import { Pool } from 'undici';
 
 import { startDeployment } from './deployment';
-import { cpuSnapshot, cpuSpent, requireEnv, secondsSince } from './harness';
+import { cpuSnapshot, cpuSpent, requireEnv, rssMiB, secondsSince } from './harness';
 
 type CpuUse = ReturnType<typeof cpuSnapshot>;
 
@@ -191,10 +191,14 @@ async function main(): Promise<void> {
     );
     console.log(`ratio active/raw verify: ${(verified / raw).toFixed(2)} (goal ≥ 0.5)`);
 
+    const gatewayRss = () => rssMiB(node.processes.gateway.pid).toFixed(0);
+    const rssBefore = gatewayRss();
     const cpuReplay = cpu();
     let again = 0;
     for (let round = 0; round < REPLAYS; round++) again += await deliverAll(inboxPort, tokens);
     showCpu(`re-delivery (${REPLAYS} passes)`, cpuReplay, cpu());
+    // The gateway keeps the answers it replays (GATEWAY_REPLAY_ENTRIES, 0 turns that off).
+    console.log(`  gateway RSS: ${rssBefore} MiB before re-delivery, ${gatewayRss()} MiB after`);
     const replayRate = (REPLAYS * TOKENS) / again;
     console.log(
       `re-delivery of the same ${TOKENS} tokens, ${REPLAYS} times: ${replayRate.toFixed(0)} tokens/s (${again.toFixed(2)} s); ratio to first delivery (to active): ${(replayRate / verified).toFixed(1)}× (goal ≥ 10×), to first 201s: ${(replayRate / answered).toFixed(1)}×`,
