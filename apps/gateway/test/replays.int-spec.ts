@@ -4,7 +4,8 @@ import { type AddressInfo } from 'node:net';
 import { type INestApplication } from '@nestjs/common';
 import { createTenant } from '@cloudillo/contracts';
 import { REPLAY_HEADER } from '@cloudillo/http';
-import { httpRequest, testInfra } from '@cloudillo/testing';
+import { BUCKETS } from '@cloudillo/rate-limit';
+import { httpRequest, testInfra, uniqueName } from '@cloudillo/testing';
 
 // The gateway resolves tenants with a real identity service; a test may start another app.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -60,13 +61,15 @@ describe('gateway replays of answers a service marked replayable (real HTTP, ide
       {
         natsUrl: identity.nats.url,
         redisUrl: testInfra().redisUrl,
+        rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
         http: { host: '127.0.0.1', port: 0 },
         upstreams: {
           identity: `http://127.0.0.1:${identity.port}`,
           'action-federation': `http://127.0.0.1:${(inbox.address() as AddressInfo).port}`,
         },
         bodyLimits: { json: 64 * 1024, inbox: 16 * 1024 * 1024, stream: 100 * 1024 * 1024 },
-        trustProxy: false,
+        // Behind a trusted proxy: the tests can speak from several addresses.
+        trustProxy: true,
         proxyTimeoutMs: 5_000,
         replayEntries: 1_000,
       },
@@ -155,5 +158,16 @@ describe('gateway replays of answers a service marked replayable (real HTTP, ide
     }
     expect(timesSeen(BOB, chunked)).toBe(2);
     expect(timesSeen(BOB, large)).toBe(2);
+  });
+
+  it('counts replayed answers against the sender’s rate limit like any other', async () => {
+    const body = JSON.stringify({ token: 'settled-flood' });
+    const from = { 'X-Forwarded-For': '198.51.100.77' };
+    const burst = BUCKETS.federation.short.points;
+    const statuses: number[] = [];
+    for (let i = 0; i <= burst; i++) statuses.push((await deliver(BOB, body, from)).status);
+    expect(statuses.slice(0, burst).every((s) => s === 201)).toBe(true);
+    expect(statuses[burst]).toBe(429);
+    expect(timesSeen(BOB, body)).toBe(1);
   });
 });
