@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type BlobDb, type File } from '@cloudillo/db-blob';
 
 import { BLOB_DB } from '../tokens';
+import { type BrokenReason } from './file-view';
 
 /** Live files: active, or still getting their variants. */
 const LIVE = ['A', 'P'];
@@ -98,11 +99,15 @@ export class FileRecordsRepository {
   async setBroken(
     tnId: number,
     fileId: string,
-    broken: { reason: string; at: Date } | undefined,
+    broken: { reason: BrokenReason; at: Date } | undefined,
   ): Promise<File | null> {
     const where = { tnId, fileId, status: { in: LIVE } };
     if (broken === undefined) {
-      await this.db.file.updateMany({ where, data: { brokenAt: null, brokenReason: null } });
+      // A whole file (the usual answer) is not written again.
+      await this.db.file.updateMany({
+        where: { ...where, brokenReason: { not: null } },
+        data: { brokenAt: null, brokenReason: null },
+      });
     } else {
       // Only a change of reason moves `brokenAt`: it says since when the file is away.
       await this.db.file.updateMany({
