@@ -1,13 +1,13 @@
 # One image for every app: `node dist/apps/<app>/src/main.js` (set by each container's command),
 # plus the migrator for the Helm migration Job (`node dist/libs/db-migrator/src/cli.js deploy`).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN bash scripts/build.sh && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production NO_COLOR=1
 # The blob service makes video and audio variants with Debian's ffmpeg.
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg \

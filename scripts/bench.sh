@@ -2,6 +2,7 @@
 # npm run bench -- <name>: builds, starts the backing services if needed, runs bench/<name>.bench.ts.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-env.sh
 name=${1:?usage: npm run bench -- <name> (see bench/README.md)}
 bash scripts/infra/up.sh
 set -a; source .data/infra/env; set +a

@@ -40,6 +40,7 @@ wait_ready() {
 }
 
 t=$SECONDS; step "dependencies"; bash scripts/ensure-deps.sh; elapsed $t
+source scripts/node-env.sh; echo "node $(node -v)"
 t=$SECONDS; step "backing services (Postgres, Redis, NATS, S3 store)"; bash scripts/infra/up.sh; elapsed $t
 set -a; source .data/infra/env; set +a
 t=$SECONDS; step "build"; bash scripts/build.sh; elapsed $t

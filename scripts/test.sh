@@ -15,6 +15,7 @@ trap cleanup EXIT
 step() { printf '\n==> %s\n' "$*"; }
 
 step "dependencies"; bash scripts/ensure-deps.sh
+source scripts/node-env.sh; echo "node $(node -v)"
 step "backing services"; INFRA_FAST_UNSAFE=1 bash scripts/infra/up.sh
 set -a; source .data/infra/env; set +a
 step "prisma clients"; bash scripts/db-generate.sh

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 
+import { assertSupportedNode } from '@cloudillo/config';
 import { Logger } from '@nestjs/common';
 
 import { startAccessToken } from './access-token-app';
 import { loadAuthConfig } from './config';
 
 async function main(): Promise<void> {
+  assertSupportedNode();
   const config = loadAuthConfig();
   const app = await startAccessToken(config);
   new Logger('access-token').log(

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 
+import { assertSupportedNode } from '@cloudillo/config';
 import { Logger } from '@nestjs/common';
 
 import { startActionFederation } from './action-federation-app';
 import { loadFederationConfig } from './config';
 
 async function main(): Promise<void> {
+  assertSupportedNode();
   const config = loadFederationConfig();
   const app = await startActionFederation(config);
   new Logger('action-federation').log(

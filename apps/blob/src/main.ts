@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 
+import { assertSupportedNode } from '@cloudillo/config';
 import { Logger } from '@nestjs/common';
 
 import { startBlob } from './blob-app';
 import { loadBlobConfig } from './config';
 
 async function main(): Promise<void> {
+  assertSupportedNode();
   const config = loadBlobConfig();
   const app = await startBlob(config);
   new Logger('blob').log(

@@ -1,3 +1,4 @@
+import { assertSupportedNode } from '@cloudillo/config';
 import { ContractClient } from '@cloudillo/contracts';
 import { NatsRpcTransport, natsConnectionOptions } from '@cloudillo/messaging';
 import { isAppError } from '@cloudillo/protocol';
@@ -10,6 +11,7 @@ import { loadCliConfig } from './config';
 async function main(argv: string[]): Promise<number> {
   let nc;
   try {
+    assertSupportedNode();
     const { natsUrl } = loadCliConfig();
     nc = await connect({ ...natsConnectionOptions(natsUrl), name: 'cli', reconnect: false });
     console.log(await runCommand(argv, new ContractClient(new NatsRpcTransport(nc))));

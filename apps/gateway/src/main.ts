@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 
+import { assertSupportedNode } from '@cloudillo/config';
 import { Logger } from '@nestjs/common';
 
 import { loadGatewayConfig } from './config';
 import { startGateway } from './gateway-app';
 
 async function main(): Promise<void> {
+  assertSupportedNode();
   const config = loadGatewayConfig();
   const app = await startGateway(config);
   const { port } = app.getHttpServer().address() as { port: number };

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 
+import { assertSupportedNode } from '@cloudillo/config';
 import { Logger } from '@nestjs/common';
 
 import { loadIdentityConfig } from './config';
 import { startIdentity } from './identity-app';
 
 async function main(): Promise<void> {
+  assertSupportedNode();
   const config = loadIdentityConfig();
   const app = await startIdentity(config);
   new Logger('identity').log(

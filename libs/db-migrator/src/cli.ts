@@ -3,12 +3,15 @@
  * db-migrate new <svc> <name>  write a migration for the changes in <svc>'s schema.prisma
  * Reads DATABASE_URL; run from the repository root (or pass DB_MIGRATOR_ROOT).
  */
+import { assertSupportedNode } from '@cloudillo/config';
+
 import { migratorEnv } from './config';
 import { createMigration, deployMigrations } from './migrator';
 import { pgTargetFromUrl } from './schema-engine';
 import { serviceDatabases } from './services';
 
 async function main(argv: string[]): Promise<void> {
+  assertSupportedNode();
   const { databaseUrl: url, root } = migratorEnv();
   if (!url) throw new Error('DATABASE_URL is not set');
   const dbs = serviceDatabases(root);
