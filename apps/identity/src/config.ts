@@ -29,7 +29,10 @@ const settings = z.object({
   IDENTITY_BASE_NAME: z.string().min(1).max(200).optional(),
   /** Rotate a tenant's key once it is this old; 0 turns scheduled rotation off. */
   IDENTITY_KEY_ROTATION_DAYS: z.coerce.number().min(0).default(90),
-  /** How long a replaced key stays published (and valid for verifiers) after a rotation. */
+  /**
+   * When a replaced key is retired after a rotation (its `expiresAt`): it stays published for
+   * good, but verifiers take it only for tokens issued before then.
+   */
   IDENTITY_KEY_GRACE_DAYS: z.coerce.number().min(0).default(30),
   /**
    * A new key is published this long before it signs: peers that read the profile just before a

@@ -188,7 +188,7 @@ describe('identity.key.resolve.v1: local, cached, fetched from peers (real HTTP,
     expect(peer.hits).toBe(1);
   });
 
-  it('keeps the peer’s expiry and stops using a key once it has expired', async () => {
+  it('keeps the peer’s expiry, and still answers a key past it: retired, it verifies older tokens', async () => {
     now = new Date(now.getTime() + 2 * MINUTE);
     const expiresAt = new Date(now.getTime() + 10 * MINUTE).toISOString();
     peer.profile([{ keyId: '260102', publicKey: bobKey.publicKey, expiresAt }]);
@@ -196,8 +196,12 @@ describe('identity.key.resolve.v1: local, cached, fetched from peers (real HTTP,
       publicKey: bobKey.publicKey,
       expiresAt,
     });
+    // (Issue 20: the verifier takes it only for tokens issued before `expiresAt`.)
     now = new Date(now.getTime() + 11 * MINUTE);
-    expect(await codeOf(resolve('peer.localhost', '260102'))).toBe('E-CORE-NOTFOUND');
+    await expect(resolve('peer.localhost', '260102')).resolves.toEqual({
+      publicKey: bobKey.publicKey,
+      expiresAt,
+    });
   });
 
   it('caches network failures for 5 minutes', async () => {

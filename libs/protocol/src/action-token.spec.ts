@@ -1,4 +1,8 @@
-import { actionTokenClaimsSchema, splitActionType } from './action-token';
+import {
+  actionTokenClaimsSchema,
+  receivedActionTokenClaimsSchema,
+  splitActionType,
+} from './action-token';
 
 const base = { iss: 'alice.example.com', k: '250101', t: 'POST', iat: 1735689600 };
 
@@ -38,6 +42,14 @@ describe('action token claims (protocol §2.1)', () => {
     ['bad flags', { ...base, f: 'x' }],
   ])('refuses %s', (_name, claims) => {
     expect(actionTokenClaimsSchema.safeParse(claims).success).toBe(false);
+  });
+
+  it('takes a peer’s token with claims it does not know, leaving them out of the claims', () => {
+    expect(receivedActionTokenClaimsSchema.parse({ ...base, zz: 1, future: { a: 1 } })).toEqual(
+      base,
+    );
+    expect(receivedActionTokenClaimsSchema.safeParse({ ...base, aud: null }).success).toBe(false);
+    expect(receivedActionTokenClaimsSchema.safeParse({ ...base, t: 'post' }).success).toBe(false);
   });
 
   it('splits type and subtype', () => {

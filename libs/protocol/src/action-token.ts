@@ -9,11 +9,7 @@ const actionType = z
   .regex(/^[A-Z][A-Z0-9]{1,15}(:[A-Z][A-Z0-9]{0,15})?$/, 'not TYPE[:SUBTYPE]');
 const reference = z.string().min(1).max(256);
 
-/**
- * The claims of an action token (protocol §2.1). Optional claims are omitted when empty, never
- * null. Per-type rules (required/forbidden fields, content schemas) live in the type registry.
- */
-export const actionTokenClaimsSchema = z.strictObject({
+const claimsShape = {
   iss: idTagSchema,
   k: z.string().min(1).max(32),
   t: actionType,
@@ -31,7 +27,21 @@ export const actionTokenClaimsSchema = z.strictObject({
     .optional(),
   v: visibilitySchema.optional(),
   _: z.string().max(128).optional(),
-});
+};
+
+/**
+ * The claims of an action token (protocol §2.1) as this node writes them: nothing beyond the
+ * protocol's. Optional claims are omitted when empty, never null. Per-type rules (required and
+ * forbidden fields, content schemas) live in the type registry.
+ */
+export const actionTokenClaimsSchema = z.strictObject(claimsShape);
+
+/**
+ * The claims of a token another node signed: the same rules, but claims this version does not
+ * know are left out of the result instead of refusing the token, so that a newer peer's actions
+ * still arrive (the stored token keeps them, and its id is the hash of the token as received).
+ */
+export const receivedActionTokenClaimsSchema = z.object(claimsShape);
 
 export type ActionTokenClaims = z.infer<typeof actionTokenClaimsSchema>;
 

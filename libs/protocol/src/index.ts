@@ -4,7 +4,12 @@ export {
   parseRoles,
   type AccessTokenClaims,
 } from './access-token';
-export { actionTokenClaimsSchema, splitActionType, type ActionTokenClaims } from './action-token';
+export {
+  actionTokenClaimsSchema,
+  receivedActionTokenClaimsSchema,
+  splitActionType,
+  type ActionTokenClaims,
+} from './action-token';
 export { decodeCursor, encodeCursor, type Cursor } from './cursor';
 export {
   ACTION_STATUSES,

@@ -23,7 +23,8 @@ export class KeyRotationService {
 
   /**
    * Gives a tenant a new key, published now and signing once the publish lead has passed (the
-   * key it replaces signs meanwhile); older keys stay published until the grace window ends.
+   * key it replaces signs meanwhile); older keys are retired at the end of the grace window:
+   * published for good, valid for tokens issued before it.
    * Returns the new key id and when it starts signing, or undefined when a concurrent rotation
    * got there first.
    */
@@ -50,8 +51,11 @@ export class KeyRotationService {
     return { keyId, signsFrom };
   }
 
-  /** The scheduled pass: rotates every tenant whose key is older than the period, sweeps expired keys. */
-  async rotateDue(): Promise<{ rotated: number; removed: number }> {
+  /**
+   * The scheduled pass: rotates every tenant whose key is older than the period. Retired keys are
+   * never removed (see `addKeyRetiringOthers`): tokens they signed are served for years.
+   */
+  async rotateDue(): Promise<{ rotated: number }> {
     const { periodMs } = this.config.keyRotation;
     let rotated = 0;
     if (periodMs > 0) {
@@ -63,9 +67,7 @@ export class KeyRotationService {
         batch = next.some((t) => batch.some((b) => b.tnId === t.tnId)) ? [] : next;
       }
     }
-    const removed = await this.keys.deleteExpired(this.clock());
-    if (rotated > 0 || removed > 0)
-      this.logger.log(`rotated ${rotated} keys, removed ${removed} expired`);
-    return { rotated, removed };
+    if (rotated > 0) this.logger.log(`rotated ${rotated} keys`);
+    return { rotated };
   }
 }

@@ -61,8 +61,11 @@ export class KeysRepository {
   }
 
   /**
-   * Adds a key and retires every older one still open-ended: they stay published until
-   * `retireAt`, then the sweeper removes them. One transaction, so a tenant never has no key.
+   * Adds a key and retires every older one still open-ended at `retireAt` (their `expiresAt`):
+   * from then on they sign nothing, but stay published for as long as the tenant exists, since
+   * tokens they signed before are served for years (history sync, reposts); a verifier takes a
+   * token signed with one only if it was issued before `retireAt`. The reference never deletes
+   * a key either. One transaction, so a tenant never has no key.
    * Returns false when another replica rotated the same tenant to the same id first.
    */
   async addKeyRetiringOthers(tnId: number, key: StoredKey, retireAt: Date): Promise<boolean> {
@@ -92,11 +95,5 @@ export class KeysRepository {
       orderBy: { tnId: 'asc' },
       take: limit,
     });
-  }
-
-  /** Removes keys whose grace window has passed; returns how many. */
-  async deleteExpired(now: Date): Promise<number> {
-    const { count } = await this.db.tenantKey.deleteMany({ where: { expiresAt: { lte: now } } });
-    return count;
   }
 }

@@ -78,9 +78,8 @@ export class ProfileService {
   }
 
   private toPublic(tenant: TenantRecord, all: PublishedKey[]): PublicProfile {
-    const now = this.clock().getTime();
-    // A retired key is listed with its expiry until the sweeper removes it, never after it expires.
-    const keys = all.filter((k) => !k.expiresAt || k.expiresAt.getTime() > now);
+    // Retired keys too, with the date they were retired: tokens they signed stay verifiable.
+    const keys = all;
     const profile: PublicProfile = {
       idTag: tenant.idTag,
       name: tenant.name,

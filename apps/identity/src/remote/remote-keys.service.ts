@@ -47,25 +47,27 @@ export class RemoteKeysService {
    */
   private readonly fetches = new Map<string, { at: number; keys: Promise<FetchedKey[]> }>();
 
-  /** The public key `keyId` of `idTag`, from our own tenants, the cache, or the peer's /api/me. */
+  /**
+   * The public key `keyId` of `idTag`, from our own tenants, the cache, or the peer's /api/me —
+   * a retired one too, with its `expiresAt`: the verifier takes it for tokens issued before then.
+   */
   async resolve(idTag: string, keyId: string, refresh = false): Promise<ResolvedKey> {
     const now = this.clock();
     const local = await this.tenants.findWithKeys(idTag);
     if (local) {
-      const key = local.keys.find((k) => k.keyId === keyId && (!k.expiresAt || k.expiresAt > now));
+      const key = local.keys.find((k) => k.keyId === keyId);
       if (!key || local.tenant.status === 'X')
         throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
       return present(key);
     }
     const cached = await this.remote.key(idTag, keyId);
-    if (cached && !refresh && usable(cached, now)) return present(cached);
+    if (cached && !refresh) return present(cached);
     const fetchedAt = await this.remote.fetchedAt(idTag);
     if (fetchedAt && now.getTime() - fetchedAt.getTime() < REFETCH_INTERVAL_MS) {
       // Read the key again: the first read may predate a fetch stored since, and a "not published"
       // from that stale read would refuse a valid token for good. This read is as new as `fetchedAt`.
       const stored = await this.remote.key(idTag, keyId);
-      if (stored && usable(stored, now)) return present(stored);
-      if (stored) throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+      if (stored) return present(stored);
       // Not in what the peer published a moment ago, but it may have published it since (a peer
       // that signs with a key as soon as it makes it): ask again later rather than refuse for good.
       const next = new Date(fetchedAt.getTime() + REFETCH_INTERVAL_MS);
@@ -75,7 +77,7 @@ export class RemoteKeysService {
     }
     const fresh = await this.fetchOnce(idTag, now);
     const key = fresh.find((k) => k.keyId === keyId);
-    if (!key || !usable(key, now)) throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
+    if (!key) throw new NotFoundError(`${idTag} publishes no key ${keyId}`);
     return present(key);
   }
 
@@ -114,10 +116,6 @@ export class RemoteKeysService {
       expiresAt: k.expiresAt ? new Date(k.expiresAt) : null,
     }));
   }
-}
-
-function usable(key: { expiresAt?: Date | null }, now: Date): boolean {
-  return !key.expiresAt || key.expiresAt > now;
 }
 
 function present(key: { publicKey: string; expiresAt?: Date | null }): ResolvedKey {

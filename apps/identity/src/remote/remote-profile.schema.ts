@@ -30,7 +30,8 @@ export const remoteProfileSchema = z.object({
           expiresAt: z.iso.datetime({ offset: true }).optional(),
         }),
       )
-      .max(32),
+      // Retired keys stay published (a 90-day rotation makes four a year): room for decades.
+      .max(256),
   }),
 });
 
