@@ -8,6 +8,11 @@ export interface Window {
 export interface BucketLimits {
   short: Window;
   hourly: Window;
+  /**
+   * Counted per receiving tenant: a peer federating with many tenants of one deployment gets each
+   * tenant's allowance, as it would from their own nodes, under an address-wide ceiling.
+   */
+  perReceiver?: boolean;
 }
 
 /**
@@ -17,7 +22,11 @@ export interface BucketLimits {
  */
 export const BUCKETS = {
   auth: { short: { points: 10, seconds: 2 }, hourly: { points: 60, seconds: 3600 } },
-  federation: { short: { points: 200, seconds: 2 }, hourly: { points: 1000, seconds: 3600 } },
+  federation: {
+    short: { points: 200, seconds: 2 },
+    hourly: { points: 1000, seconds: 3600 },
+    perReceiver: true,
+  },
   general: { short: { points: 500, seconds: 2 }, hourly: { points: 5000, seconds: 3600 } },
   search: { short: { points: 60, seconds: 2 }, hourly: { points: 600, seconds: 3600 } },
   websocket: { short: { points: 200, seconds: 2 }, hourly: { points: 1000, seconds: 3600 } },

@@ -1,7 +1,7 @@
 import { type Redis } from 'ioredis';
 
 import { addressKeys } from './address-keys';
-import { BUCKETS, type BucketName, type Window } from './buckets';
+import { type BucketLimits, BUCKETS, type BucketName, type Window } from './buckets';
 import { type WindowCounter, WindowCounters } from './window-counters';
 
 export interface RateLimitOptions {
@@ -9,6 +9,11 @@ export interface RateLimitOptions {
   keyPrefix: string;
   /** A network (/24, /48) gets this many times a host's allowance: NATs and offices share one. */
   networkFactor?: number;
+  /**
+   * In a bucket counted per receiving tenant, an address gets this many times a host's allowance
+   * across all tenants (the ceiling a peer spreading over many tenants meets).
+   */
+  receiverFactor?: number;
 }
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -32,11 +37,19 @@ export class RateLimiter {
     this.counters = new WindowCounters(redis);
   }
 
-  /** Counts one request (or `points`) from `address` against `bucket`. */
-  async consume(bucket: BucketName, address: string, points = 1): Promise<RateDecision> {
+  /**
+   * Counts one request (or `points`) from `address` against `bucket`; `receiver` (the tenant the
+   * request is for) separates the allowances of a bucket counted per receiver.
+   */
+  async consume(
+    bucket: BucketName,
+    address: string,
+    points = 1,
+    receiver?: string,
+  ): Promise<RateDecision> {
     const keys = addressKeys(address);
     if (!keys) return { allowed: true }; // not an IP (a unix socket): nothing to key on
-    const windows = this.windowsFor(bucket, keys);
+    const windows = this.windowsFor(bucket, keys, receiver);
     const counted = await this.counters.add(windows, points);
     let retryAfterMs = 0;
     counted.forEach(({ count, msLeft }, i) => {
@@ -55,20 +68,36 @@ export class RateLimiter {
     await this.counters.add(this.windowsFor(bucket, keys), points);
   }
 
-  private windowsFor(bucket: BucketName, keys: { host: string; network: string }): WindowCounter[] {
+  private windowsFor(
+    bucket: BucketName,
+    keys: { host: string; network: string },
+    receiver?: string,
+  ): WindowCounter[] {
     const factor = this.options.networkFactor ?? 4;
-    const { short, hourly } = BUCKETS[bucket];
+    const limits: BucketLimits = BUCKETS[bucket];
+    const { short, hourly } = limits;
     const window = (name: string, limit: Window, key: string): WindowCounter => ({
       // rate-limiter-flexible's key layout: limiters of the previous release count along.
       key: `${this.options.keyPrefix}:${bucket}:${name}:${key}`,
       points: limit.points,
       seconds: limit.seconds,
     });
+    if (!limits.perReceiver || !receiver) {
+      return [
+        window('s', short, keys.host),
+        window('h', hourly, keys.host),
+        window('sn', scaled(short, factor), keys.network),
+        window('hn', scaled(hourly, factor), keys.network),
+      ];
+    }
+    const ceiling = this.options.receiverFactor ?? 20;
     return [
-      window('s', short, keys.host),
-      window('h', hourly, keys.host),
-      window('sn', scaled(short, factor), keys.network),
-      window('hn', scaled(hourly, factor), keys.network),
+      window('s', short, `${keys.host}>${receiver}`),
+      window('h', hourly, `${keys.host}>${receiver}`),
+      window('sn', scaled(short, factor), `${keys.network}>${receiver}`),
+      window('hn', scaled(hourly, factor), `${keys.network}>${receiver}`),
+      window('sa', scaled(short, ceiling), keys.host),
+      window('ha', scaled(hourly, ceiling), keys.host),
     ];
   }
 }

@@ -69,6 +69,21 @@ describe('RateLimiter on a real Redis', () => {
     expect(await redis.pttl(`${prefix}:auth:h:4:198.51.100.7`)).toBeGreaterThan(3_590_000);
   });
 
+  it('counts federation per receiving tenant, under an address-wide ceiling', async () => {
+    const rl = new RateLimiter(redis, { keyPrefix: uniqueName('rl'), receiverFactor: 2 });
+    const deliver = (tenant: string) => rl.consume('federation', '203.0.113.7', 1, tenant);
+    // All at once, well inside the 2 s window the first request opens.
+    const allowed = async (tenant: string, n: number) =>
+      (await Promise.all(Array.from({ length: n }, () => deliver(tenant)))).filter((d) => d.allowed)
+        .length;
+    // 200 per 2 s for one tenant, then that tenant refuses…
+    expect(await allowed('alice.example', 201)).toBe(200);
+    // …while another tenant of the same deployment still takes this peer's deliveries,
+    expect(await allowed('bob.example', 199)).toBe(199);
+    // up to twice (receiverFactor) a host's allowance across all of them.
+    expect((await deliver('carol.example')).allowed).toBe(false);
+  });
+
   it('keeps limiting, per process, while Redis cannot be reached', async () => {
     const unreachable = new Redis({
       host: '127.0.0.1',

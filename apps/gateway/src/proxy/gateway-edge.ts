@@ -153,7 +153,9 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     const address = clientAddress(req, this.config.trustProxy);
     req.headers[CLIENT_ADDRESS_HEADER] = address;
     if (!this.limiter) return;
-    const decision = await this.limiter.consume(bucketFor(path), address);
+    // The Host's tenant, not yet looked up: per-receiver buckets keep tenants' allowances apart.
+    const receiver = idTagFromApiHost(req.headers.host ?? '')?.ascii;
+    const decision = await this.limiter.consume(bucketFor(path), address, 1, receiver);
     if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds);
   }
 
