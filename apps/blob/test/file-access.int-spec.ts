@@ -186,6 +186,34 @@ describe('file access for others: visibility, shares, folders, scoped tokens (pr
     expect(await read(bobsDoc, carolAtAlice)).toBe(404);
   });
 
+  it('a file kept for another identity at followers’ visibility is its owner’s to read, not the tenant’s followers’', async () => {
+    // (Issue 20: visibility is judged against the file's owner, as against an action's issuer.)
+    const { token: carolAtAlice } = await stack.identity.rpc.request(issueProxyToken, {
+      tenant: CAROL,
+      peer: ALICE,
+    });
+    await stack.identity.rpc.request(updateRelationship, {
+      tenant: ALICE,
+      peer: CAROL,
+      set: { follower: true },
+    });
+    const bobsPhoto = 'B0bsFollowersOnlyPhoto01';
+    await stack.identity.rpc.request(acceptSharedFile, {
+      tenant: ALICE,
+      owner: BOB,
+      fileId: bobsPhoto,
+      fileTp: 'CRDT',
+      contentType: 'cloudillo/quillo',
+      fileName: 'For Bob’s followers',
+    });
+    expect((await owner('PATCH', `/api/files/${bobsPhoto}`, { visibility: 'F' })).status).toBe(200);
+    const read = async (token: string) =>
+      (await visitor(`/api/files/${bobsPhoto}/metadata`, token)).status;
+    // Carol follows Alice, not (as far as Alice's node can tell) Bob.
+    expect(await read(carolAtAlice)).toBe(404);
+    expect(await read(bobAtAlice)).toBe(200);
+  });
+
   it('a scoped token reaches its file only, and never more than its user has', async () => {
     const scoped = async (token: string, scope: string) =>
       dataOf<{ token: string }>(

@@ -48,7 +48,7 @@ export function refuseScoped(caller: AuthContext): void {
  * granted through a container (`via`) — and nothing else; a user their
  * share entries on the file or the folders above it, or else an FSHR the tenant signed; and
  * anyone the file's visibility lets read it (P anyone, V any user, F followers, C connections —
- * the relationship from identity).
+ * the relationship from identity; for a file kept for another identity, F and C only its owner).
  */
 @Injectable()
 export class FileAccess {
@@ -128,6 +128,10 @@ export class FileAccess {
     if (!caller || caller.anonymous) return 'none';
     if (visibility === 'V') return 'R';
     if (visibility !== 'F' && visibility !== 'C') return 'none';
+    // A file kept for another identity (an attachment of its action) is for its owner's
+    // followers or connections, whom this tenant cannot vouch for: only the owner reads it here.
+    if (file.ownerTag !== null && file.ownerTag !== tenant)
+      return caller.subject === file.ownerTag ? 'R' : 'none';
     const relation = await this.rpc.request(getRelationship, { tenant, peer: caller.subject });
     const connected = relation.connected === 'true';
     return connected || (visibility === 'F' && relation.follower) ? 'R' : 'none';
