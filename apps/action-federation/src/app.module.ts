@@ -47,6 +47,9 @@ import { HistorySync } from './history/history-sync';
 import { OutboxController } from './history/outbox.controller';
 import { ACTION_HOOKS, type ActionHook } from './hooks/action-hook';
 import { ApprovalHooks } from './hooks/approval-hooks';
+import { FaultPoints } from './fault-points';
+import { RefusalsRepository } from './inbox/refusals.repository';
+import { RefusedRetention } from './inbox/refused-retention';
 import { HookDispatcher } from './hooks/hook-dispatcher';
 import { InteractionStats } from './hooks/interaction-stats';
 import { RelationshipHooks } from './hooks/relationship-hooks';
@@ -159,6 +162,9 @@ export class AppModule {
         DraftsRepository,
         DraftsService,
         OutboundActions,
+        FaultPoints,
+        RefusedRetention,
+        RefusalsRepository,
         Recipients,
         InboxService,
         HeldTokens,

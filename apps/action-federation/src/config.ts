@@ -2,6 +2,8 @@ import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudi
 import { isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
+import { type FaultPoint } from './fault-points';
+
 const schema = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
@@ -44,6 +46,26 @@ const schema = z.object({
   FED_VERIFY_BATCH_MS: z.coerce.number().int().min(1).max(10_000).default(200),
   /** How often waiting tokens whose trigger was lost (or whose retry is due) are looked for. */
   FED_VERIFY_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
+  // How long a token whose parent or subject has not arrived yet is held (status V) before it is
+  // refused; retried meanwhile with the verification backoff, and at once when the parent arrives.
+  FED_VERIFY_HOLD_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  // Refused (F) tokens are kept this long for the tenant's leaders to look at, then purged (the
+  // count per issuer stays); the purge runs this often.
+  FED_REFUSED_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 86_400_000),
+  FED_RETENTION_SWEEP_MS: z.coerce.number().int().min(100).default(3_600_000),
+  // Dead-lettered deliveries kept at most this long, and at most this many.
+  FED_DEAD_LETTER_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 86_400_000),
+  FED_DEAD_LETTER_MAX: z.coerce.number().int().min(1).default(100_000),
+  // Crash tests only: the process kills itself at this point (see fault-points.ts).
+  FED_FAULT_POINT: z.enum(['after-store']).optional(),
   /** Run the queue workers in this process (false: an HTTP-only replica). */
   FED_WORKERS: envBool(true),
   /** How long a job's lock lasts: a worker killed mid-job has its jobs taken up after this. */
@@ -74,6 +96,7 @@ export interface FederationConfig {
     concurrency: number;
     batchMs: number;
     sweepMs: number;
+    holdMs: number;
   };
   clockSkewSeconds: number;
   workers: boolean;
@@ -81,6 +104,14 @@ export interface FederationConfig {
   statDelayMs: number;
   historyDelayMs: number;
   breaker: { threshold: number; openMs: number; maxOpenMs: number };
+  retention: {
+    refusedMs: number;
+    sweepMs: number;
+    deadLetterMaxAgeMs: number;
+    deadLetterMax: number;
+  };
+  /** Crash tests only (`FED_FAULT_POINT`). */
+  faultPoint?: FaultPoint | undefined;
 }
 
 export function loadFederationConfig(
@@ -107,6 +138,7 @@ export function loadFederationConfig(
       concurrency: e.FED_VERIFY_CONCURRENCY,
       batchMs: e.FED_VERIFY_BATCH_MS,
       sweepMs: e.FED_VERIFY_SWEEP_MS,
+      holdMs: e.FED_VERIFY_HOLD_MS,
     },
     clockSkewSeconds: e.FED_CLOCK_SKEW_SECONDS,
     workers: e.FED_WORKERS,
@@ -118,5 +150,12 @@ export function loadFederationConfig(
       openMs: e.FED_BREAKER_OPEN_MS,
       maxOpenMs: e.FED_BREAKER_MAX_OPEN_MS,
     },
+    retention: {
+      refusedMs: e.FED_REFUSED_RETENTION_MS,
+      sweepMs: e.FED_RETENTION_SWEEP_MS,
+      deadLetterMaxAgeMs: e.FED_DEAD_LETTER_MAX_AGE_MS,
+      deadLetterMax: e.FED_DEAD_LETTER_MAX,
+    },
+    ...(e.FED_FAULT_POINT ? { faultPoint: e.FED_FAULT_POINT } : {}),
   };
 }

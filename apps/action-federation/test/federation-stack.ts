@@ -70,6 +70,8 @@ export async function startFederationStack(options: {
   rateLimits?: boolean;
   /** Run the blob service too (attachments, file shares). */
   blob?: boolean;
+  /** Identity's key rotation settings to change (e.g. a grace of 0: keys retire at once). */
+  keyRotation?: Parameters<typeof startTestIdentity>[0]['keyRotation'];
 }): Promise<FederationStack> {
   const gatewayPort = options.gatewayPort ?? (await freePort());
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -85,6 +87,7 @@ export async function startFederationStack(options: {
       await startTestIdentity({
         baseIdTag,
         peers,
+        ...(options.keyRotation ? { keyRotation: options.keyRotation } : {}),
         ...(options.identityProviders
           ? { registration: { identityProviders: options.identityProviders } }
           : {}),
@@ -114,13 +117,26 @@ export async function startFederationStack(options: {
       // answer can time out now and then: retries quick enough for a test, spread over long
       // enough (≈ 3 s of deliveries, ≈ 25 s of verification) that one slow moment fails nothing.
       delivery: { backoffMs: 100, attempts: 6, concurrency: 16 },
-      verify: { backoffMs: 200, attempts: 8, concurrency: 8, batchMs: 10, sweepMs: 500 },
+      verify: {
+        backoffMs: 200,
+        attempts: 8,
+        concurrency: 8,
+        batchMs: 10,
+        sweepMs: 500,
+        holdMs: 60_000,
+      },
       clockSkewSeconds: 300,
       workers: true,
       queueLockMs: 30_000,
       statDelayMs: 200,
       historyDelayMs: 500,
       breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
+      retention: {
+        refusedMs: 7 * 86_400_000,
+        sweepMs: 3_600_000,
+        deadLetterMaxAgeMs: 30 * 86_400_000,
+        deadLetterMax: 100_000,
+      },
       ...options.config,
     };
     const blob = options.blob

@@ -14,7 +14,21 @@ describe('inbox: bad input is refused with a 4xx or stored as failed, never acti
   let stack: FederationStack;
 
   beforeAll(async () => {
-    stack = await startFederationStack({ tenants: [ALICE, BOB, CAROL], rateLimits: true });
+    stack = await startFederationStack({
+      tenants: [ALICE, BOB, CAROL],
+      rateLimits: true,
+      // A comment on a post that never comes is held this long before it is refused.
+      config: {
+        verify: {
+          backoffMs: 200,
+          attempts: 8,
+          concurrency: 8,
+          batchMs: 10,
+          sweepMs: 500,
+          holdMs: 3_000,
+        },
+      },
+    });
     // Bob follows alice, so her POSTs are welcome unless something else is wrong.
     const res = await stack.call(BOB, 'POST', '/api/actions', {
       token: stack.tokens[BOB],
@@ -81,7 +95,7 @@ describe('inbox: bad input is refused with a 4xx or stored as failed, never acti
     }
   });
 
-  it('a comment or reaction on an action the receiver does not hold is stored F', async () => {
+  it('a comment or reaction on an action the receiver does not hold waits, then is stored F once the hold has passed', async () => {
     const unknown = `a1~${'Z'.repeat(43)}`;
     for (const claims of [
       { t: 'CMNT', p: unknown, c: 'on nothing', aud: BOB, iat: now() },
@@ -90,7 +104,10 @@ describe('inbox: bad input is refused with a 4xx or stored as failed, never acti
       const res = await deliver(await sign(claims));
       expect(res.status).toBe(201);
       const { actionId } = dataOf<{ actionId: string }>(res);
-      await waitFor(async () => (await statusAtBob(actionId)) === 'F');
+      const arrived = Date.now();
+      await waitFor(async () => (await statusAtBob(actionId)) === 'F', 10_000);
+      // Held for the parent meanwhile (FED_VERIFY_HOLD_MS), never refused at once.
+      expect(Date.now() - arrived).toBeGreaterThanOrEqual(2_500);
     }
   });
 

@@ -38,11 +38,9 @@ describe('IDP:REG through /api/inbox/sync', () => {
       activationRef: expect.any(String),
       apiKey: expect.stringMatching(/^idp_/),
     });
-    // The same token again is not a second identity.
-    expect(dataOf(await sync(token))).toEqual({
-      success: false,
-      message: 'newbie.idp.localhost is taken',
-    });
+    // The same token again is not a second identity: a replay never reaches the IdP (issue 20).
+    const replay = await sync(token);
+    expect([replay.status, errorCodeOf(replay)]).toEqual([409, 'E-CORE-CONFLICT']);
   });
 
   it('refuses other types (400), a forged token (403) and a registration for another IdP (400)', async () => {

@@ -8,10 +8,9 @@ import {
 } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
 import { dataOf, freePort, waitFor } from '@cloudillo/testing';
-import { redisConnection } from '@cloudillo/queues';
 import { Queue } from 'bullmq';
 
-import { DELIVER_QUEUE } from '../src/delivery/federation-queues';
+import { DELIVER_QUEUE, queueOptions } from '../src/delivery/federation-queues';
 import { type ActionView } from '../src/actions/action-view';
 import { actionClient } from './action-client';
 import { type FederationStack, startFederationStack } from './federation-stack';
@@ -300,10 +299,7 @@ describe('federation between two platform instances over real HTTP (protocol §2
     const ids = new Set(posts.map((p) => p.actionId));
     const atBob = (await listOf(BOB, '?type=POST&limit=200')).filter((x) => ids.has(x.actionId));
     expect(atBob).toHaveLength(posts.length);
-    const queue = new Queue(DELIVER_QUEUE, {
-      connection: redisConnection(a.config.redisUrl),
-      prefix: a.config.queuePrefix,
-    });
+    const queue = new Queue(DELIVER_QUEUE, queueOptions(a.config));
     try {
       expect(await queue.getFailedCount()).toBe(0);
     } finally {

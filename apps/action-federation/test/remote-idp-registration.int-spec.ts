@@ -1,4 +1,5 @@
-import { dataOf, freePort } from '@cloudillo/testing';
+import { ContractClient, registerAtIdp, signWithTenantKey } from '@cloudillo/contracts';
+import { dataOf, errorCodeOf, freePort } from '@cloudillo/testing';
 
 import { type FederationStack, startFederationStack } from './federation-stack';
 
@@ -65,5 +66,29 @@ describe('registration at a remote identity provider (two deployments on loopbac
       body: { type: 'idp', idTag: `carol.${IDP}`, email: 'c2@example.com', token: invite },
     });
     expect(again.status).toBe(409);
+  });
+
+  it('a replayed IDP:REG token never runs the registration twice (issue 20)', async () => {
+    const { token } = await registrar.identity.rpc.request(signWithTenantKey, {
+      idTag: REGISTRAR,
+      claims: {
+        t: 'IDP:REG',
+        aud: IDP,
+        c: { idTag: `dave.${IDP}`, email: 'dave@example.com' },
+        iat: Math.floor(Date.now() / 1000),
+      },
+    });
+    const rpc = idp.federation.get(ContractClient);
+    const request = jest.spyOn(rpc, 'request');
+    try {
+      const sync = () => idp.call(IDP, 'POST', '/api/inbox/sync', { body: { token } });
+      expect((await sync()).status).toBe(200);
+      const replay = await sync();
+      expect([replay.status, errorCodeOf(replay)]).toEqual([409, 'E-CORE-CONFLICT']);
+      const registrations = request.mock.calls.filter(([contract]) => contract === registerAtIdp);
+      expect(registrations).toHaveLength(1);
+    } finally {
+      request.mockRestore();
+    }
   });
 });

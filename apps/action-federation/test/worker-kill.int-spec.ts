@@ -1,10 +1,9 @@
 import { updateRelationship } from '@cloudillo/contracts';
 import { createFederationDb, type FederationDb } from '@cloudillo/db-federation';
-import { redisConnection } from '@cloudillo/queues';
 import { dataOf, freePort, waitFor } from '@cloudillo/testing';
 import { Queue } from 'bullmq';
 
-import { DELIVER_QUEUE, FANOUT_QUEUE } from '../src/delivery/federation-queues';
+import { DELIVER_QUEUE, FANOUT_QUEUE, queueOptions } from '../src/delivery/federation-queues';
 import { type FederationStack, startFederationStack } from './federation-stack';
 import { type FederationProcess, spawnFederation } from './federation-process';
 
@@ -47,11 +46,7 @@ describe('a delivering worker killed with SIGKILL mid-run loses nothing and dupl
       set: { following: true },
     });
     bDb = createFederationDb({ databaseUrl: b.config.databaseUrl, schema: b.config.dbSchema });
-    const queue = (name: string) =>
-      new Queue(name, {
-        connection: redisConnection(a.config.redisUrl),
-        prefix: a.config.queuePrefix,
-      });
+    const queue = (name: string) => new Queue(name, queueOptions(a.config));
     // A post's fan-out makes the first attempts itself; the delivery queue gets what fails.
     fanouts = queue(FANOUT_QUEUE);
     deliveries = queue(DELIVER_QUEUE);

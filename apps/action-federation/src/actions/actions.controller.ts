@@ -118,7 +118,7 @@ export class ActionsController {
     const sight = await sightOf(this.rpc, tenant.ascii, caller);
     return this.actions.list(
       tenant.ascii,
-      { ...filter, types: type, ...(sight.all ? {} : { visibilities: sight.visibilities }) },
+      { ...filter, types: type, ...(sight.all ? {} : { sight }) },
       cursor,
       limit,
     );

@@ -4,6 +4,7 @@ import { type ActionTokenClaims } from '@cloudillo/protocol';
 import { type Pool } from 'pg';
 
 import { FED_DB, FED_PG } from '../tokens';
+import { type Sight } from './visibility';
 
 export interface StoredAction {
   tnId: number;
@@ -17,6 +18,8 @@ export interface StoredAction {
   sender?: string | undefined;
   /** Held by the caller (verified inline): background verifiers leave it alone until then. */
   claimedUntil?: Date;
+  /** An own action whose fan-out is still to be queued, with its extra recipients. */
+  fanout?: { extra?: readonly string[] | undefined };
 }
 
 export function row(action: StoredAction): Prisma.ActionCreateManyInput {
@@ -41,6 +44,8 @@ export function row(action: StoredAction): Prisma.ActionCreateManyInput {
     preApproved: action.preApproved ?? false,
     sender: action.sender ?? null,
     claimedUntil: action.claimedUntil ?? null,
+    fanoutSince: action.fanout ? new Date() : null,
+    fanoutExtra: [...(action.fanout?.extra ?? [])],
     createdAt: new Date(claims.iat * 1000),
     expiresAt: claims.exp === undefined ? null : new Date(claims.exp * 1000),
   };
@@ -71,8 +76,8 @@ export function claimValues(r: Prisma.ActionCreateManyInput): unknown[] {
 
 /** The filters of `GET /api/actions` (protocol §8.1) this service applies. */
 export interface ActionFilter {
-  /** A visitor's view: only active actions with these visibilities. */
-  visibilities?: string[] | undefined;
+  /** A visitor's view: only the active actions this sight shows (`canSee`). */
+  sight?: Sight | undefined;
   types?: string[] | undefined;
   status?: string | undefined;
   issuer?: string | undefined;
@@ -111,6 +116,10 @@ export function fromRow(r: Record<string, unknown>): Action {
     receivedAt: r['received_at'] as Date,
     expiresAt: r['expires_at'] as Date | null,
     x: r['x'] as Action['x'],
+    waitingFor: r['waiting_for'] as string | null,
+    fanoutSince: r['fanout_since'] as Date | null,
+    fanoutExtra: r['fanout_extra'] as string[],
+    retryable: r['retryable'] as boolean,
     rowId: BigInt(r['row_id'] as string),
     publishAt: r['publish_at'] as Date | null,
   };
@@ -133,8 +142,9 @@ export class ActionsRepository {
   }
 
   /**
-   * Stores inbound tokens their tenants do not hold yet (re-deliveries change nothing), in one
-   * statement; returns `<tnId>:<actionId>` of those that were new.
+   * Stores inbound tokens their tenants do not hold yet (re-deliveries change nothing, but for a
+   * token that failed for a reason that may have passed: it waits for verification again), in
+   * one statement; returns `<tnId>:<actionId>` of those that are new or waiting again.
    */
   async insertAll(actions: StoredAction[]): Promise<Set<string>> {
     const values: unknown[] = [];
@@ -150,6 +160,8 @@ export class ActionsRepository {
         r.preApproved,
         r.sender,
         r.claimedUntil,
+        r.fanoutSince,
+        r.fanoutExtra,
         r.createdAt,
       ];
       const start = values.length;
@@ -158,9 +170,12 @@ export class ActionsRepository {
     });
     const result = await this.pool.query(
       `insert into actions (tn_id, action_id, ${CLAIM_COLUMNS}, status, dedup_key, token,
-         pre_approved, sender, claimed_until, created_at)
+         pre_approved, sender, claimed_until, fanout_since, fanout_extra, created_at)
        values ${tuples.join(', ')}
-       on conflict do nothing
+       on conflict (tn_id, action_id) do update
+         set status = 'V', failure = null, retryable = false, attempts = 0,
+             claimed_until = null, received_at = now(), sender = excluded.sender
+         where actions.status = 'F' and actions.retryable
        returning tn_id, action_id`,
       values,
     );
@@ -179,7 +194,8 @@ export class ActionsRepository {
       `update actions set claimed_until = now() + make_interval(secs => $3)
        where tn_id = $1 and action_id in (
          select action_id from actions
-         where tn_id = $1 and status = 'V' and (claimed_until is null or claimed_until < now())
+         where tn_id = $1 and status = 'V' and not pre_approved
+           and (claimed_until is null or claimed_until < now())
          order by received_at
          limit $2
          for update skip locked)
@@ -189,12 +205,70 @@ export class ActionsRepository {
     return rows.map(fromRow).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
-  /** A temporary failure: tried `attempts` times, next try not before `notBefore`. */
-  async retryLater(tnId: number, actionId: string, attempts: number, notBefore: Date) {
+  /**
+   * A temporary failure: tried `attempts` times, next try not before `notBefore` — or, when it
+   * waits for an action it names (`waitingFor`), as soon as that one arrives.
+   */
+  async retryLater(
+    tnId: number,
+    actionId: string,
+    attempts: number,
+    notBefore: Date,
+    waitingFor: string | null = null,
+  ) {
     await this.db.action.updateMany({
       where: { tnId, actionId, status: 'V' },
-      data: { attempts, claimedUntil: notBefore },
+      data: { attempts, claimedUntil: notBefore, waitingFor },
     });
+  }
+
+  /** The action's fan-out job is in the queue: nothing is left for the sweeper. */
+  async fanoutQueued(tnId: number, actionId: string): Promise<void> {
+    await this.pool.query(
+      `update actions set fanout_since = null, fanout_extra = '{}'
+       where tn_id = $1 and action_id = $2 and fanout_since is not null`,
+      [tnId, actionId],
+    );
+  }
+
+  /** Own actions whose fan-out was not queued for longer than `olderThanMs` (a crash between). */
+  async lostFanouts(
+    olderThanMs: number,
+    limit: number,
+  ): Promise<{ tnId: number; tenant: string; actionId: string; extra: string[] }[]> {
+    const { rows } = await this.pool.query<{
+      tn_id: number;
+      issuer: string;
+      action_id: string;
+      fanout_extra: string[];
+    }>(
+      `select tn_id, issuer, action_id, fanout_extra from actions
+       where fanout_since < now() - make_interval(secs => $1)
+       order by fanout_since limit $2`,
+      [olderThanMs / 1000, limit],
+    );
+    return rows.map((r) => ({
+      tnId: r.tn_id,
+      tenant: r.issuer,
+      actionId: r.action_id,
+      extra: r.fanout_extra,
+    }));
+  }
+
+  /** Tokens waiting for these actions may be verified now; true when there were any. */
+  async wakeWaitingOn(tnId: number, actionIds: string[]): Promise<boolean> {
+    if (actionIds.length === 0) return false;
+    const { rowCount } = await this.pool.query(
+      `update actions set claimed_until = null, waiting_for = null
+       where tn_id = $1 and waiting_for = any($2) and status = 'V'`,
+      [tnId, actionIds],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** A related token that waits for the action naming it to be verified. */
+  findWaitingRelated(tnId: number, actionId: string): Promise<Action | null> {
+    return this.db.action.findFirst({ where: { tnId, actionId, status: 'V', preApproved: true } });
   }
 
   /** Many verified actions without dedup keys become active in one statement. */
@@ -422,10 +496,21 @@ export class ActionsRepository {
     return count === 1;
   }
 
-  async fail(tnId: number, actionId: string, reason: string): Promise<void> {
+  /** Refused (`F`); `retryable` when the reason may pass, so that a re-delivery revives it. */
+  async fail(
+    tnId: number,
+    actionId: string,
+    reason: string,
+    options: { retryable?: boolean } = {},
+  ): Promise<void> {
     await this.db.action.updateMany({
       where: { tnId, actionId, status: 'V' },
-      data: { status: 'F', failure: reason.slice(0, 300) },
+      data: {
+        status: 'F',
+        failure: reason.slice(0, 300),
+        retryable: options.retryable ?? false,
+        waitingFor: null,
+      },
     });
   }
 
@@ -438,8 +523,8 @@ export class ActionsRepository {
     return this.db.action.findMany({
       where: {
         tnId,
-        status: filter.visibilities ? 'A' : (filter.status ?? 'A'),
-        ...(filter.visibilities ? { visibility: { in: filter.visibilities } } : {}),
+        status: filter.sight ? 'A' : (filter.status ?? 'A'),
+        ...(filter.sight ? sightWhere(filter.sight) : {}),
         ...(filter.types ? { type: { in: filter.types } } : {}),
         ...(filter.issuer ? { issuer: filter.issuer } : {}),
         ...(filter.audience ? { audience: filter.audience } : {}),
@@ -455,10 +540,12 @@ export class ActionsRepository {
           : {}),
         ...(before
           ? {
-              OR: [
-                { createdAt: { lt: before.createdAt } },
-                { createdAt: before.createdAt, actionId: { lt: before.actionId } },
-              ],
+              AND: {
+                OR: [
+                  { createdAt: { lt: before.createdAt } },
+                  { createdAt: before.createdAt, actionId: { lt: before.actionId } },
+                ],
+              },
             }
           : {}),
       },
@@ -466,4 +553,18 @@ export class ActionsRepository {
       take: limit,
     });
   }
+}
+
+/** `canSee` as a query: what a visitor's sight shows of the tenant's active actions. */
+function sightWhere(sight: Sight): Prisma.ActionWhereInput {
+  return {
+    OR: [
+      { visibility: { in: sight.open } },
+      {
+        visibility: { in: sight.tenantTiers },
+        OR: [{ issuer: sight.tenant }, { audience: sight.tenant }],
+      },
+      ...(sight.caller === undefined ? [] : [{ issuer: sight.caller }]),
+    ],
+  };
 }

@@ -22,7 +22,7 @@ import { DraftsService } from './drafts.service';
 import { OutboundActions } from './outbound-actions';
 import { storedClaims } from './stored-claims';
 import { TenantDirectory } from './tenant-directory';
-import { type Sight } from './visibility';
+import { canSee, type Sight } from './visibility';
 
 const CURSOR_SORT = 'createdAt';
 
@@ -74,11 +74,7 @@ export class ActionsService {
     const action = await this.actions.find(tnId, actionId);
     // Tokens in verification or refused are not actions (leaders find them with `?status=`).
     const visible =
-      action &&
-      action.status !== 'V' &&
-      action.status !== 'F' &&
-      (sight.all ||
-        (action.status === 'A' && sight.visibilities.includes(action.visibility ?? 'D')));
+      action && action.status !== 'V' && action.status !== 'F' && canSee(sight, action);
     if (!visible) throw new NotFoundError('no such action');
     return toActionView(action);
   }

@@ -104,9 +104,18 @@ export class DraftsRepository {
          (${CLAIM_COLUMNS}) = ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14),
          token = $15, created_at = $16, status = 'V', publish_at = null,
          claimed_until = now() + interval '60 seconds',
-         failure = null, x = null
+         failure = null, x = null, fanout_since = $17, fanout_extra = $18
        where tn_id = $1 and action_id = $2 and status = 'P'`,
-      [tnId, draftId, r.actionId, ...claimValues(r), r.token, r.createdAt],
+      [
+        tnId,
+        draftId,
+        r.actionId,
+        ...claimValues(r),
+        r.token,
+        r.createdAt,
+        r.fanoutSince,
+        r.fanoutExtra,
+      ],
     );
     return rowCount === 1;
   }

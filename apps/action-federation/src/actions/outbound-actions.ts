@@ -13,8 +13,9 @@ import { ACTION_TYPES } from '../action-types';
 import { Subscriptions } from '../conversations/subscriptions';
 import { FederationQueues } from '../delivery/federation-queues';
 import { Recipients } from '../delivery/recipients';
-import { ActionsRepository } from './actions.repository';
-import { type DeliveryJob, type FanoutJob } from '../delivery/jobs';
+import { FaultPoints } from '../fault-points';
+import { ActionsRepository, type StoredAction } from './actions.repository';
+import { type Delivery, type DeliveryJob, type FanoutJob } from '../delivery/jobs';
 import { actionEvent } from './action-event';
 import { DraftsRepository } from './drafts.repository';
 import { storedClaims } from './stored-claims';
@@ -32,6 +33,8 @@ export interface Outbound {
 
 /** How long a just-signed own action is kept from the verifier before it is activated. */
 const OWN_ACTION_HOLD_MS = 60_000;
+/** A fan-out not queued this long after its action was stored was lost (the normal path takes ms). */
+const LOST_FANOUT_AFTER_MS = 10_000;
 
 /**
  * The one way this tenant's actions leave: signed by identity with the tenant's newest key,
@@ -49,6 +52,7 @@ export class OutboundActions {
     private readonly subscriptions: Subscriptions,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
+    private readonly faults: FaultPoints,
   ) {}
 
   async publish(outbound: Outbound): Promise<{ action: Action; claims: ActionTokenClaims }> {
@@ -57,13 +61,15 @@ export class OutboundActions {
       idTag: tenant,
       claims: outbound.claims,
     });
-    const { actionId, claims, status } = await this.store(tnId, token, outbound.draftId);
-    await this.queues.enqueueFanout({
-      tnId,
-      tenant,
-      actionId,
-      ...(outbound.extraRecipients?.length ? { extra: [...outbound.extraRecipients] } : {}),
+    const extra = outbound.extraRecipients?.length ? [...outbound.extraRecipients] : undefined;
+    // The row says its fan-out is still to be queued (one statement with the action itself):
+    // should this process die before the job is in Redis, the sweeper queues it.
+    const { actionId, claims, status } = await this.store(tnId, token, outbound.draftId, {
+      extra,
     });
+    this.faults.hit('after-store');
+    await this.queues.enqueueFanout({ tnId, tenant, actionId, ...(extra ? { extra } : {}) });
+    await this.actions.fanoutQueued(tnId, actionId);
     const action = await this.actions.find(tnId, actionId);
     if (!action) throw new Error(`action ${actionId} vanished`);
     await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.draftId));
@@ -78,6 +84,7 @@ export class OutboundActions {
     tnId: number,
     token: string,
     draftId?: string,
+    fanout?: StoredAction['fanout'],
   ): Promise<{ actionId: string; claims: ActionTokenClaims; status: 'A' | 'C' | 'N' | 'D' }> {
     const claims = storedClaims(token);
     const check = this.registry.check(claims);
@@ -86,7 +93,15 @@ export class OutboundActions {
     // Held until activated: a `V` row nobody holds is an inbound token to the verifier, which
     // would judge this one as addressed to us — and fail it (seen under load: an INVT lost).
     const claimedUntil = new Date(Date.now() + OWN_ACTION_HOLD_MS);
-    const stored = { tnId, actionId, claims, token, status: 'V', claimedUntil } as const;
+    const stored = {
+      tnId,
+      actionId,
+      claims,
+      token,
+      status: 'V',
+      claimedUntil,
+      ...(fanout ? { fanout } : {}),
+    } as const;
     if (!draftId) await this.actions.insert(stored);
     else if (!(await this.drafts.becomeSigned(tnId, draftId, stored)))
       throw new ConflictError(`${draftId} was published or changed meanwhile`);
@@ -121,8 +136,27 @@ export class OutboundActions {
     throw new Error(`no token ending in ${work} "A" found`);
   }
 
+  /**
+   * The sweeper's part of the transactional outbox: fan-outs a crash kept from the queue (older
+   * than a grace the normal path needs) are queued now. The job id is the action's, so one that
+   * made it after all is not queued twice; receivers take a token they hold as a no-op.
+   */
+  async requeueLostFanouts(): Promise<number> {
+    const lost = await this.actions.lostFanouts(LOST_FANOUT_AFTER_MS, 500);
+    for (const { tnId, tenant, actionId, extra } of lost) {
+      await this.queues.enqueueFanout({
+        tnId,
+        tenant,
+        actionId,
+        ...(extra.length ? { extra } : {}),
+      });
+      await this.actions.fanoutQueued(tnId, actionId);
+    }
+    return lost.length;
+  }
+
   /** One delivery per recipient of the action (§2.6), the subject's token in `related` when due. */
-  async deliveriesOf(job: FanoutJob): Promise<DeliveryJob[]> {
+  async deliveriesOf(job: FanoutJob): Promise<Delivery[]> {
     const action = await this.actions.find(job.tnId, job.actionId);
     if (!action) return [];
     const claims = storedClaims(action.token);
@@ -145,12 +179,29 @@ export class OutboundActions {
       { subject, ...(this.subscriptions.isContainer(container) ? { container } : {}) },
       job.extra,
     );
-    const related = behaviour.deliverSubject && subject ? [subject.token] : undefined;
+    const related = behaviour.deliverSubject && subject ? subject : undefined;
     return to.map((recipient) => ({
+      tnId: job.tnId,
       actionId: job.actionId,
       recipient,
       token: action.token,
-      ...(related ? { related } : {}),
+      ...(related ? { relatedIds: [related.actionId], related: [related.token] } : {}),
     }));
+  }
+
+  /** A queued delivery's tokens, read again (undefined when the action is gone). */
+  async load(job: DeliveryJob): Promise<Delivery | undefined> {
+    // Queued by a release before ids-only jobs: the tokens travel in the job.
+    const legacy = job as Partial<Delivery>;
+    if (legacy.token) return { ...job, token: legacy.token };
+    const action = await this.actions.find(job.tnId, job.actionId);
+    if (!action) return undefined;
+    const ids = job.relatedIds ?? [];
+    const held = await this.actions.findHeld(job.tnId, ids);
+    const related = ids.flatMap((id) => {
+      const found = held.get(id);
+      return found ? [found.token] : [];
+    });
+    return { ...job, token: action.token, ...(related.length ? { related } : {}) };
   }
 }

@@ -5,16 +5,32 @@ import { type AuthContext } from '@cloudillo/http';
 export interface Sight {
   /** The tenant's own leaders: everything, any status. */
   all: boolean;
-  /** Otherwise: active actions with one of these visibilities. */
-  visibilities: string[];
+  /** The tenant whose actions these are. */
+  tenant: string;
+  /** Visibilities open to this caller whoever issued the action (`P`, and `V` when signed in). */
+  open: string[];
+  /**
+   * Visibilities this caller's relationship with the tenant opens (`F`, `C`), for the tenant's
+   * own audience only: actions the tenant issued or that are addressed to it (its wall, its
+   * threads). Another issuer's followers-only post the tenant holds is not the tenant's to show.
+   */
+  tenantTiers: string[];
+  /** The caller's id_tag: an issuer always sees its own actions. */
+  caller?: string;
   /** Follows the tenant or is connected (history sync answers only them, §2.10). */
   related: boolean;
 }
 
+/** The visibilities a caller's relationship with the tenant opens (tenant-issued actions). */
+export function tiersOf(sight: Sight): string[] {
+  return [...sight.open, ...sight.tenantTiers];
+}
+
 /**
- * Public (`P`) for anyone; `V` for any authenticated user; followers' (`F`) for followers and
- * connections; connections' (`C`) for connections; nothing for blocked peers. Direct actions
- * (`D`/none) only for the tenant's leaders.
+ * Public (`P`) for anyone; `V` for any authenticated user; followers' (`F`) for the tenant's
+ * followers and connections, connections' (`C`) for its connections — judged against the
+ * action's issuer, so only for the tenant's own audience; direct (`D`/none) for the tenant's
+ * leaders. The issuer sees its own; blocked peers see nothing.
  */
 export async function sightOf(
   rpc: ContractClient,
@@ -22,15 +38,35 @@ export async function sightOf(
   caller: AuthContext | undefined,
 ): Promise<Sight> {
   if (caller?.roles.has('leader'))
-    return { all: true, visibilities: ['P', 'V', 'F', 'C'], related: true };
-  if (!caller || caller.anonymous) return { all: false, visibilities: ['P'], related: false };
+    return { all: true, tenant, open: ['P', 'V'], tenantTiers: ['F', 'C'], related: true };
+  const none = { all: false, tenant, tenantTiers: [], related: false };
+  if (!caller || caller.anonymous) return { ...none, open: ['P'] };
   const relation = await rpc.request(getRelationship, { tenant, peer: caller.subject });
-  if (relation.blocked) return { all: false, visibilities: [], related: false };
+  if (relation.blocked) return { ...none, open: [] };
   const connected = relation.connected === 'true';
   const related = connected || relation.follower;
   return {
     all: false,
-    visibilities: ['P', 'V', ...(related ? ['F'] : []), ...(connected ? ['C'] : [])],
+    tenant,
+    open: ['P', 'V'],
+    tenantTiers: [...(related ? ['F'] : []), ...(connected ? ['C'] : [])],
+    caller: caller.subject,
     related,
   };
+}
+
+/** Whether the caller may see this action (`sightWhere` says the same to the database). */
+export function canSee(
+  sight: Sight,
+  action: { status: string; visibility: string | null; issuer: string; audience: string | null },
+): boolean {
+  if (sight.all) return true;
+  if (action.status !== 'A') return false;
+  if (sight.caller !== undefined && action.issuer === sight.caller) return true;
+  const visibility = action.visibility ?? 'D';
+  if (sight.open.includes(visibility)) return true;
+  return (
+    sight.tenantTiers.includes(visibility) &&
+    (action.issuer === sight.tenant || action.audience === sight.tenant)
+  );
 }

@@ -10,7 +10,7 @@ import { TenantDirectory } from '../actions/tenant-directory';
 import { CLOCK, type Clock } from '../tokens';
 import { CircuitBreaker } from './circuit-breaker';
 import { FederationQueues } from './federation-queues';
-import { type DeliveryJob } from './jobs';
+import { type Delivery, type DeliveryJob, deliveryJob } from './jobs';
 
 /** Any 2xx counts (protocol §2.6); the body is not read beyond being JSON. */
 const anyReply = z.unknown();
@@ -50,27 +50,28 @@ export class DeliveryService {
    * at-least-once either way: should this process die mid-way, the fan-out job runs again, and
    * receivers take a known token as a no-op.
    */
-  async sendAll(deliveries: DeliveryJob[]): Promise<void> {
-    const byDestination = new Map<string, DeliveryJob[]>();
+  async sendAll(deliveries: Delivery[]): Promise<void> {
+    const byDestination = new Map<string, Delivery[]>();
     for (const job of deliveries) {
       const destination = this.destination(job.recipient);
       byDestination.set(destination, [...(byDestination.get(destination) ?? []), job]);
     }
     const now = this.clock().getTime();
     const queued: DeliveryJob[] = [];
-    const rest: { destination: string; job: DeliveryJob }[] = [];
+    const rest: { destination: string; job: Delivery }[] = [];
     const failing = new Set<string>();
     await inParallel([...byDestination], async ([destination, [first, ...others]]) => {
       if (!first) return;
       if ((await this.breaker.admit(destination, now)) !== -1) {
-        queued.push(first, ...others); // failures on record: the queue and its breaker decide
+        // Failures on record: the queue and its breaker decide.
+        queued.push(...[first, ...others].map(deliveryJob));
         return;
       }
-      if ((await this.attempt(first, queued)) === 'failed') queued.push(...others);
+      if ((await this.attempt(first, queued)) === 'failed') queued.push(...others.map(deliveryJob));
       else rest.push(...others.map((job) => ({ destination, job })));
     });
     await inParallel(rest, async ({ destination, job }) => {
-      if (failing.has(destination)) queued.push(job);
+      if (failing.has(destination)) queued.push(deliveryJob(job));
       else if ((await this.attempt(job, queued)) === 'failed') failing.add(destination);
     });
     await this.queues.enqueueDeliveries(queued);
@@ -78,7 +79,7 @@ export class DeliveryService {
 
   /** One first attempt; what did not land is added to `queued` (a refusal marked as such). */
   private async attempt(
-    job: DeliveryJob,
+    job: Delivery,
     queued: DeliveryJob[],
   ): Promise<'landed' | 'refused' | 'failed'> {
     try {
@@ -91,10 +92,10 @@ export class DeliveryService {
       return 'landed';
     } catch (error) {
       if (error instanceof PeerError && isRefusal(error)) {
-        queued.push({ ...job, refused: error.message });
+        queued.push({ ...deliveryJob(job), refused: error.message });
         return 'refused';
       }
-      queued.push(job);
+      queued.push(deliveryJob(job));
       return 'failed';
     }
   }
@@ -109,8 +110,11 @@ export class DeliveryService {
     // Refused at the fan-out's first attempt: a dead letter, without asking again.
     if (job.data.refused)
       throw new UnrecoverableError(`${job.data.recipient} refused: ${job.data.refused}`);
+    const delivery = await this.outbound.load(job.data);
+    // The action is gone (its tenant purged, or it was retracted and deleted): nothing to send.
+    if (!delivery) return;
     // Its sender (always a tenant here: only its own tokens leave) was purged meanwhile.
-    if (!(await this.tenants.isLive(storedClaims(job.data.token).iss))) return;
+    if (!(await this.tenants.isLive(storedClaims(delivery.token).iss))) return;
     const destination = this.destination(job.data.recipient);
     const now = this.clock().getTime();
     const retryAt = await this.breaker.admit(destination, now);
@@ -120,10 +124,10 @@ export class DeliveryService {
       throw new DelayedError();
     }
     try {
-      await this.deliver(job.data);
+      await this.deliver(delivery);
     } catch (error) {
       if (error instanceof PeerError && error.status === 428) {
-        await this.deliverWithWork(job.data, error);
+        await this.deliverWithWork(delivery, error);
         if (retryAt === 0) await this.breaker.succeeded(destination);
         return;
       }
@@ -143,7 +147,7 @@ export class DeliveryService {
    * the request is signed again with the work and sent once more. More work than we are
    * willing to do is a refusal.
    */
-  private async deliverWithWork(job: DeliveryJob, error: PeerError): Promise<void> {
+  private async deliverWithWork(job: Delivery, error: PeerError): Promise<void> {
     const required = (error.body as { error?: { details?: { required?: unknown } } } | undefined)
       ?.error?.details?.required;
     if (typeof required !== 'number' || !Number.isInteger(required) || required < 1)
@@ -158,7 +162,7 @@ export class DeliveryService {
     await this.deliver({ ...job, ...reworked });
   }
 
-  async deliver(job: DeliveryJob): Promise<void> {
+  async deliver(job: Delivery): Promise<void> {
     await this.peers.postJson(
       job.recipient,
       '/api/inbox',

@@ -21,6 +21,8 @@ export const HISTORY_QUEUE = 'federation.history';
 export const PUBLISH_QUEUE = 'federation.publish';
 
 const BULK = 1000;
+/** Entries kept in each queue's event stream (approximately: Redis trims whole nodes). */
+const EVENTS_KEPT = 100;
 
 /** The backoff type of deliveries: a custom strategy the delivery worker implements. */
 export const DELIVERY_BACKOFF = 'capped-exponential';
@@ -35,6 +37,19 @@ export function deliveryBackoff(
 ): number {
   const base = Math.min(first * 2 ** Math.max(0, attemptsMade - 1), MAX_DELIVERY_BACKOFF_MS);
   return Math.round(base * (0.8 + 0.4 * random));
+}
+
+/**
+ * How every queue of the service is opened. Nothing here listens to BullMQ's event streams (no
+ * QueueEvents): they are kept short rather than the default 10,000 entries a queue. Every `Queue`
+ * opened on these names must say the same (tests, tools): the setting is stored with the queue.
+ */
+export function queueOptions(config: Pick<FederationConfig, 'redisUrl' | 'queuePrefix'>) {
+  return {
+    connection: redisConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+    streams: { events: { maxLen: EVENTS_KEPT } },
+  };
 }
 
 /**
@@ -56,14 +71,13 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(FED_CONFIG) private readonly config: FederationConfig) {}
 
   onModuleInit(): void {
-    const connection = redisConnection(this.config.redisUrl);
-    const prefix = this.config.queuePrefix;
-    this.verifyQueue = new Queue<VerifyJob>(VERIFY_QUEUE, { connection, prefix });
-    this.deliverQueue = new Queue<DeliveryJob>(DELIVER_QUEUE, { connection, prefix });
-    this.statQueue = new Queue<StatJob>(STAT_QUEUE, { connection, prefix });
-    this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, { connection, prefix });
-    this.historyQueue = new Queue<HistoryJob>(HISTORY_QUEUE, { connection, prefix });
-    this.publishQueue = new Queue<PublishJob>(PUBLISH_QUEUE, { connection, prefix });
+    const options = queueOptions(this.config);
+    this.verifyQueue = new Queue<VerifyJob>(VERIFY_QUEUE, options);
+    this.deliverQueue = new Queue<DeliveryJob>(DELIVER_QUEUE, options);
+    this.statQueue = new Queue<StatJob>(STAT_QUEUE, options);
+    this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, options);
+    this.historyQueue = new Queue<HistoryJob>(HISTORY_QUEUE, options);
+    this.publishQueue = new Queue<PublishJob>(PUBLISH_QUEUE, options);
   }
 
   /** A history sync with `peer` (one pending per tenant and peer), after `delayMs`. */
@@ -106,12 +120,22 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** The periodic look for tokens whose trigger was lost or whose retry is due. */
+  /**
+   * The periodic look for tokens whose trigger was lost or whose retry is due (and fan-outs a
+   * crash kept from the queue), and the rarer purge of what is kept only for a while.
+   */
   async startSweeper(): Promise<void> {
+    // Each run is a job of its own: gone once done, or they pile up (one a minute, for good).
+    const opts = { removeOnComplete: true, removeOnFail: 100 };
     await this.verifyQueue?.upsertJobScheduler(
       'verify-sweep',
       { every: this.config.verify.sweepMs },
-      { name: 'sweep', data: { tnId: 0, tenant: '' } },
+      { name: 'sweep', data: { tnId: 0, tenant: '' }, opts },
+    );
+    await this.verifyQueue?.upsertJobScheduler(
+      'retention-sweep',
+      { every: this.config.retention.sweepMs },
+      { name: 'retention', data: { tnId: 0, tenant: '' }, opts },
     );
   }
 
@@ -158,7 +182,12 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
             // Doubling from FED_DELIVERY_BACKOFF_MS up to 12 h, with jitter (`deliveryBackoff`).
             backoff: { type: DELIVERY_BACKOFF, delay: this.config.delivery.backoffMs },
             removeOnComplete: 1000,
-            removeOnFail: false, // dead letters stay visible (and retryable by the admin)
+            // Dead letters stay visible (and retryable by the admin), within bounds: the oldest
+            // and those beyond the count go (each keeps ids only; the token stays in Postgres).
+            removeOnFail: {
+              age: Math.ceil(this.config.retention.deadLetterMaxAgeMs / 1000),
+              count: this.config.retention.deadLetterMax,
+            },
           },
         })),
       );

@@ -14,6 +14,7 @@ import { OutboundActions } from '../actions/outbound-actions';
 import { TenantDirectory } from '../actions/tenant-directory';
 import { HistorySync } from '../history/history-sync';
 import { InteractionStats } from '../hooks/interaction-stats';
+import { RefusedRetention } from '../inbox/refused-retention';
 import { VerificationService } from '../inbox/verification.service';
 import { FED_CONFIG } from '../tokens';
 import { DeliveryService } from './delivery.service';
@@ -56,6 +57,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly history: HistorySync,
     private readonly drafts: DraftsService,
     private readonly tenants: TenantDirectory,
+    private readonly retention: RefusedRetention,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
 
@@ -73,7 +75,10 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     const verifier = new Worker<VerifyJob>(
       VERIFY_QUEUE,
       async (job) => {
-        if (job.name === 'sweep') await this.verification.sweep();
+        if (job.name === 'sweep') {
+          await this.verification.sweep();
+          await this.outbound.requeueLostFanouts();
+        } else if (job.name === 'retention') await this.retention.sweep();
         else await this.unlessPurged(job, () => this.verification.verifyPending(job.data));
       },
       { ...common, concurrency: this.config.verify.concurrency },

@@ -7,14 +7,29 @@ export interface VerifyJob {
   tenant: string;
 }
 
-/** One action to one recipient's inbox, with the tokens it refers to. */
+/**
+ * One action to one recipient's inbox, by ids only: the tokens stay in Postgres (the action's
+ * row), so a broadcast's thousands of jobs, retries and dead letters keep no copy of them.
+ */
 export interface DeliveryJob {
+  tnId: number;
   actionId: string;
   recipient: string;
-  token: string;
-  related?: string[];
+  /** The actions whose tokens travel along in `related` (a REPOST's original). */
+  relatedIds?: string[];
   /** The peer's refusal at the fan-out's first attempt: dead-lettered as it is, not sent again. */
   refused?: string;
+}
+
+/** A delivery with its tokens, as it is sent. */
+export interface Delivery extends DeliveryJob {
+  token: string;
+  related?: string[];
+}
+
+/** The job a delivery is queued as: its ids. */
+export function deliveryJob({ token: _token, related: _related, ...job }: Delivery): DeliveryJob {
+  return job;
 }
 
 /** Recount an action's interactions and broadcast its STAT. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { ActionsRepository } from '../actions/actions.repository';
 import { TenantDirectory } from '../actions/tenant-directory';
-import { sightOf } from '../actions/visibility';
+import { sightOf, tiersOf } from '../actions/visibility';
 
 const outboxQuery = z.object({
   since: z.coerce.date().optional(),
@@ -38,12 +38,11 @@ export class OutboxController {
   ): Promise<{ items: OutboxItem[] }> {
     const sight = await sightOf(this.rpc, caller.tenant, caller);
     if (!sight.related) return { items: [] };
-    const { visibilities } = sight;
     const tnId = await this.tenants.tnId(caller.tenant);
     const rows = await this.actions.outbox(
       tnId,
       caller.tenant,
-      visibilities,
+      tiersOf(sight),
       query.since,
       query.limit,
     );

@@ -17,6 +17,11 @@ export class HeldTokens {
     return this.held.has(`${tnId}:${actionId}`);
   }
 
+  /** A token that failed for a reason that may pass: its next delivery must be looked at. */
+  forget(tnId: number, actionId: string): void {
+    this.held.delete(`${tnId}:${actionId}`);
+  }
+
   add(tnId: number, actionId: string): void {
     const key = `${tnId}:${actionId}`;
     if (this.held.has(key)) return;

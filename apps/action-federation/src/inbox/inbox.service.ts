@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
 
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, registerAtIdp } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
 import {
   type ActionTypeRegistry,
+  ConflictError,
   ForbiddenError,
   splitActionType,
   ValidationError,
@@ -16,9 +17,11 @@ import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type FederationConfig } from '../config';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
+import { HookDispatcher } from '../hooks/hook-dispatcher';
 import { HeldTokens } from './held-tokens';
 import { InboxWriter } from './inbox-writer';
 import { ProofOfWork } from './proof-of-work';
+import { changesReceiverOf, keepRelated } from './related-tokens';
 import { checkToken } from './token-checks';
 import { VerificationService } from './verification.service';
 
@@ -39,6 +42,8 @@ export interface InboxReceipt {
  */
 @Injectable()
 export class InboxService {
+  private readonly logger = new Logger(InboxService.name);
+
   constructor(
     private readonly tenants: TenantDirectory,
     private readonly actions: ActionsRepository,
@@ -51,12 +56,14 @@ export class InboxService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
+    private readonly hooks: HookDispatcher,
   ) {}
 
   /**
-   * Related tokens (the subject a REPOST or APRV shares) are checked the same way and stored
-   * first, so the main action finds what it refers to; they skip only the sender check (§2.7
-   * step 15: processed as pre-approved), never the signature.
+   * Related tokens (the subject a REPOST or APRV shares) are checked the same way; those the main
+   * token names are kept (`keepRelated`) and stored beside it, waiting: they are verified only
+   * with the main token, and stored active only when it is accepted. They skip only the sender
+   * check (§2.7 step 15: processed as pre-approved), never the signature or proof of work.
    */
   async receive(
     tenant: string,
@@ -68,8 +75,25 @@ export class InboxService {
     const actionId = contentId('a', token);
     if (this.held.has(tnId, actionId)) return { actionId, settled: true };
     const main = checkToken(token, tenant, this.registry);
-    const extra = related.map((r) => checkToken(r, tenant, this.registry, { related: true }));
+    const { kept, dropped } = keepRelated(
+      main,
+      related.map((raw) => ({
+        checked: checkToken(raw, tenant, this.registry, { related: true }),
+        raw,
+      })),
+      tenant,
+      this.registry,
+      changesReceiverOf((t) => this.hooks.changesRelationships(t)),
+    );
+    for (const { actionId: id, reason } of dropped) {
+      this.logger.warn(`dropped related token ${id} for ${tenant}: ${reason}`);
+    }
     const isConn = splitActionType(main.claims.t).type === 'CONN';
+    // Proof of work counts every CONN the delivery carries, related ones included.
+    for (const r of kept) {
+      if (from && splitActionType(r.checked.claims.t).type === 'CONN')
+        await this.pow.check(from, r.raw);
+    }
     if (from && isConn) {
       await this.pow.check(from, token);
       // Asking again while the first request still waits costs the sender more work next time.
@@ -79,24 +103,25 @@ export class InboxService {
     }
     // Related first: the main action refers to them. Durable once stored; then a trigger.
     const stored = await this.writer.write(
-      [...extra.map((c, i) => ({ c, raw: related[i] as string })), { c: main, raw: token }].map(
-        ({ c, raw }) => ({
-          tnId,
-          actionId: c.actionId,
-          claims: c.claims,
-          token: raw,
-          status: 'V' as const,
-          preApproved: c !== main,
-          sender: from,
-        }),
-      ),
+      [...kept.map((r) => r.checked), main].map((c, i) => ({
+        tnId,
+        actionId: c.actionId,
+        claims: c.claims,
+        token: i < kept.length ? (kept[i] as { raw: string }).raw : token,
+        status: 'V' as const,
+        preApproved: c !== main,
+        sender: from,
+      })),
     );
-    if ([main, ...extra].some((c) => stored.has(`${tnId}:${c.actionId}`))) {
+    const fresh = stored.has(`${tnId}:${main.actionId}`);
+    if (fresh) {
       await this.queues.requestVerification({ tnId, tenant }, this.clock().getTime());
     }
-    // Stored now or before (a conflict skipped): either way this tenant holds it.
+    // Stored now or before (a conflict skipped): either way this tenant holds it. A token stored
+    // just now may still fail for a reason that passes (a parent that never came), so only a
+    // repeat of one held before is answered as settled.
     if (!isConn) this.held.add(tnId, main.actionId);
-    return { actionId: main.actionId, settled: !isConn };
+    return { actionId: main.actionId, settled: !isConn && !fresh };
   }
 
   /**
@@ -111,7 +136,16 @@ export class InboxService {
     const tnId = await this.tenants.tnId(tenant);
     // Held for the inline verification: no background verifier takes it meanwhile.
     const hold = new Date(this.clock().getTime() + this.config.queueLockMs);
-    await this.actions.insert({ tnId, actionId, claims, token, status: 'V', claimedUntil: hold });
+    const fresh = await this.actions.insert({
+      tnId,
+      actionId,
+      claims,
+      token,
+      status: 'V',
+      claimedUntil: hold,
+    });
+    // A replayed registration must not register (and hand out an API key) twice.
+    if (!fresh) throw new ConflictError('this registration token was received before');
     if ((await this.verification.verifyOne({ tnId, tenant }, actionId)) === 'F') {
       const row = await this.actions.find(tnId, actionId);
       throw new ForbiddenError(row?.failure ?? 'the registration was refused');

@@ -1,7 +1,7 @@
 import { contentId, decodeUnverifiedClaims } from '@cloudillo/crypto';
 import {
   type ActionTokenClaims,
-  actionTokenClaimsSchema,
+  receivedActionTokenClaimsSchema,
   type ActionTypeRegistry,
   AppError,
   ValidationError,
@@ -35,7 +35,7 @@ export function checkToken(
   } catch {
     throw new ValidationError('not a compact JWT with a JSON object payload');
   }
-  const parsed = actionTokenClaimsSchema.safeParse(raw);
+  const parsed = receivedActionTokenClaimsSchema.safeParse(raw);
   if (!parsed.success)
     throw new ValidationError('action token claims do not fit the protocol', parsed.error.issues);
   const claims = parsed.data;
