@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, fileShareGrant, getRelationship } from '@cloudillo/contracts';
 import { type File } from '@cloudillo/db-blob';
 import { type AuthContext, holdsRole } from '@cloudillo/http';
-import { COMMUNITY_ROLES, ForbiddenError, parseFileScope } from '@cloudillo/protocol';
+import {
+  COMMUNITY_ROLES,
+  ForbiddenError,
+  NotFoundError,
+  parseFileScope,
+} from '@cloudillo/protocol';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { CLOCK, type Clock } from '../tokens';
@@ -95,6 +100,30 @@ export class FileAccess {
       if (shares.length === 0) level = higher(level, await this.byFileShare(tenant, caller, file));
     }
     return level;
+  }
+
+  /**
+   * The file a caller is about to change or mark, if it may: missing or unreadable is the same
+   * 404 (no existence oracle); a file the tenant keeps for another identity is changed by its
+   * leaders only (403); below `needed` is 403 — W to rename, move, tag or delete, A to change
+   * who sees it.
+   */
+  async require(
+    tenant: string,
+    tnId: number,
+    caller: AuthContext,
+    file: File | null,
+    needed: AccessLevel,
+  ): Promise<File> {
+    const level = file ? await this.levelOf(tenant, tnId, caller, file) : 'none';
+    if (!file || !atLeast(level, 'R')) throw new NotFoundError('no such file');
+    if (needed === 'R') return file;
+    const keptForOther = file.ownerTag !== null && file.ownerTag !== tenant;
+    if (keptForOther && !holdsRole(caller, 'leader'))
+      throw new ForbiddenError(`this file is kept for ${file.ownerTag}: only leaders change it`);
+    if (!atLeast(level, needed))
+      throw new ForbiddenError(`this needs ${needed} on the file (you have ${level})`);
+    return file;
   }
 
   /**

@@ -9,17 +9,17 @@ import { UnavailableError } from '@cloudillo/protocol';
 import { type BlobStore, type ByteRange } from '@cloudillo/storage';
 
 import { parseRange, UnsatisfiableRange } from './byte-range';
+import { FILE_SECURITY_HEADERS, servedType } from './served-type';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-const SVG = 'image/svg+xml';
-
 /**
  * Sends stored bytes (protocol §5.1 reads): one `Range` as 206, an unsatisfiable one as 416;
- * content-addressed bytes never change, so they may be cached for a year; SVG gets a CSP that
- * keeps its scripts from running in our origin. How the bytes travel:
+ * content-addressed bytes never change, so they may be cached for a year. Every answer carries
+ * `FILE_SECURITY_HEADERS` (a sandbox CSP: no script of a file runs in our origin) and is inline
+ * only for inert types (`servedType`), an attachment otherwise. How the bytes travel:
  * - direct reads (`directTtlSeconds`): a 307 to a signed URL of the store (the store serves ranges
- *   itself); never for SVG, whose CSP a signed URL cannot carry;
+ *   itself); only for types that need no CSP, which a signed URL cannot carry;
  * - when the gateway offers to read from the store itself (`STORE_READ_OFFER`, see
  *   `@cloudillo/http`): the answer's status and headers, with where the bytes are, and no body;
  * - otherwise streamed from the store through this service.
@@ -33,11 +33,16 @@ export async function sendObject(
   directTtlSeconds?: number,
 ): Promise<void> {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (directTtlSeconds !== undefined && object.contentType !== SVG) {
+  for (const [name, value] of Object.entries(FILE_SECURITY_HEADERS)) res.setHeader(name, value);
+  const served = servedType(object.contentType);
+  const disposition = served.inline ? 'inline' : 'attachment';
+  res.setHeader('Content-Disposition', disposition);
+  if (directTtlSeconds !== undefined && served.direct) {
     const url = await store.signedGetUrl(object.key, {
       expiresSeconds: directTtlSeconds,
       responseHeaders: {
-        'response-content-type': object.contentType,
+        'response-content-type': served.type,
+        'response-content-disposition': disposition,
         'response-cache-control': IMMUTABLE,
       },
     });
@@ -59,7 +64,7 @@ export async function sendObject(
       expiresSeconds: STORE_READ_TTL_SECONDS,
       internal: true,
     });
-    describeContent(res, object, range);
+    describeContent(res, served.type, object.size, range);
     res.setHeader(STORE_READ_URL, url);
     if (range) res.setHeader(STORE_READ_RANGE, `bytes=${range.start}-${range.end}`);
     res.setHeader('Content-Length', '0');
@@ -69,7 +74,7 @@ export async function sendObject(
   const length = String(range ? range.end - range.start + 1 : object.size);
   if (res.req.method === 'HEAD') {
     // Node would drop a body written to a HEAD answer, but only after it was read from the store.
-    describeContent(res, object, range);
+    describeContent(res, served.type, object.size, range);
     res.setHeader('Content-Length', length);
     res.end();
     return;
@@ -78,7 +83,7 @@ export async function sendObject(
     // The record says the bytes exist: a store that cannot give them is a fault on our side.
     throw new UnavailableError('the stored bytes cannot be read', error);
   });
-  describeContent(res, object, range);
+  describeContent(res, served.type, object.size, range);
   res.setHeader('Content-Length', length);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
@@ -87,18 +92,13 @@ export async function sendObject(
 /** Status and headers of a read's answer, whoever sends its bytes. */
 function describeContent(
   res: Response,
-  object: { size: number; contentType: string },
+  type: string,
+  size: number,
   range: ByteRange | undefined,
 ): void {
   res.status(range ? 206 : 200);
-  res.setHeader('Content-Type', object.contentType);
+  res.setHeader('Content-Type', type);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', IMMUTABLE);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (object.contentType === SVG)
-    res.setHeader(
-      'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-    );
-  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${object.size}`);
+  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { TenantIds } from '../tenant-ids';
 import { BLOB_STORE } from '../tokens';
-import { refuseScoped } from '../access/file-access';
+import { FileAccess, refuseScoped } from '../access/file-access';
 import { checkFileName } from './file-name';
 import { FileRecordsRepository } from './file-records.repository';
 import { FilesRepository } from './files.repository';
@@ -67,6 +67,7 @@ export class FileRecordsController {
     private readonly records: FileRecordsRepository,
     private readonly files: FilesRepository,
     private readonly tenants: TenantIds,
+    private readonly access: FileAccess,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
   ) {}
 
@@ -102,6 +103,14 @@ export class FileRecordsController {
   ): Promise<{ fileId: string; fileName?: string }> {
     refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
+    const needed = body.visibility === undefined ? 'W' : 'A';
+    await this.access.require(
+      caller.tenant,
+      tnId,
+      caller,
+      await this.records.find(tnId, fileId),
+      needed,
+    );
     if (body.parentId) {
       await this.folder(tnId, body.parentId);
       if ((await this.records.ancestors(tnId, body.parentId)).includes(fileId))
@@ -154,7 +163,7 @@ export class FileRecordsController {
   }
 
   @Get('tags')
-  @Authenticated()
+  @Authenticated({ role: 'contributor' })
   async tags(@AuthUser() caller: AuthContext): Promise<{ tags: { tag: string; count: number }[] }> {
     refuseScoped(caller);
     return { tags: await this.records.tagCounts(await this.tenants.of(caller.tenant)) };
@@ -169,8 +178,14 @@ export class FileRecordsController {
     @Body(new ZodPipe(userBody)) body: z.output<typeof userBody>,
   ): Promise<{ fileId: string; pinned: boolean; starred: boolean }> {
     refuseScoped(caller);
-    const file = await this.records.find(await this.tenants.of(caller.tenant), fileId);
-    if (!file) throw new NotFoundError('no such file');
+    const tnId = await this.tenants.of(caller.tenant);
+    const file = await this.access.require(
+      caller.tenant,
+      tnId,
+      caller,
+      await this.records.find(tnId, fileId),
+      'R',
+    );
     const marks = await this.records.setUserData(file.fId, caller.subject, body);
     return { fileId, pinned: marks.pinned, starred: marks.starred };
   }
@@ -181,8 +196,13 @@ export class FileRecordsController {
     change: (tags: string[]) => string[],
   ): Promise<{ tags: string[] }> {
     const tnId = await this.tenants.of(caller.tenant);
-    const file = await this.records.find(tnId, fileId);
-    if (!file) throw new NotFoundError('no such file');
+    const file = await this.access.require(
+      caller.tenant,
+      tnId,
+      caller,
+      await this.records.find(tnId, fileId),
+      'W',
+    );
     const tags = change(file.tags);
     if (tags.length > 32) throw new ValidationError('a file has at most 32 tags');
     await this.records.setTags(tnId, fileId, tags);

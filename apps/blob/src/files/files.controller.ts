@@ -298,6 +298,9 @@ export class FilesController {
   ): Promise<{ fileId: string; permanent: boolean }> {
     refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
+    const file =
+      (await this.records.find(tnId, fileId)) ?? (await this.records.find(tnId, fileId, true));
+    await this.access.require(caller.tenant, tnId, caller, file, 'W');
     if (permanent !== 'true' && (await this.records.trash(tnId, fileId)))
       return { fileId, permanent: false };
     const { deleted, orphans } = await this.files.deleteFile(tnId, fileId);

@@ -32,11 +32,16 @@ export const PRESETS: Readonly<Record<string, readonly MediaClass[]>> = {
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
-/** The MIME type of an upload, without parameters; a malformed one is refused. */
+/** A content type as one lower-case MIME type without parameters; undefined when malformed. */
+export function normalMime(contentType: string): string | undefined {
+  const mime = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return MIME.test(mime) ? mime : undefined;
+}
+
+/** The MIME type of an upload (or a synced file), without parameters; a malformed one is refused. */
 export function mimeOf(contentType: string | undefined): string {
-  const mime =
-    (contentType ?? 'application/octet-stream').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!MIME.test(mime)) throw new ValidationError(`not a MIME type: ${contentType ?? ''}`);
+  const mime = normalMime(contentType ?? 'application/octet-stream');
+  if (!mime) throw new ValidationError(`not a MIME type: ${contentType ?? ''}`);
   return mime;
 }
 

@@ -18,6 +18,8 @@ import { z } from 'zod';
 import { type BlobConfig } from '../config';
 import { descriptorOf, fileIdOf, parseDescriptor, type VariantEntry } from '../files/descriptor';
 import { FilesRepository, type KnownVariant, type NewVariant } from '../files/files.repository';
+import { checkFileName } from '../files/file-name';
+import { normalMime, PRESETS } from '../files/media';
 import { TenantIds } from '../tenant-ids';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 
@@ -110,8 +112,18 @@ export class FileSync {
       metadataReply,
       auth,
     );
+    // The peer's word for the type goes through the same checks as an upload's.
+    const contentType = normalMime(meta.contentType);
+    if (!contentType) throw this.refused(from, fileId, `its type is not a MIME type`);
+    const preset = meta.preset && PRESETS[meta.preset] ? meta.preset : 'file';
+    let fileName: string;
+    try {
+      fileName = checkFileName(meta.fileName);
+    } catch {
+      throw this.refused(from, fileId, 'its file name is not one');
+    }
     const metadataOnly = (name: string) =>
-      !full && name === 'orig' && MEDIA.test(meta.contentType) && parsed.variants.length > 1;
+      !full && name === 'orig' && MEDIA.test(contentType) && parsed.variants.length > 1;
     const written: string[] = [];
     try {
       const variants: (NewVariant | KnownVariant)[] = [];
@@ -128,9 +140,9 @@ export class FileSync {
       const { file, existed, keptObjects } = await this.files.addFile({
         tnId,
         ownerTag: from,
-        preset: meta.preset ?? 'file',
-        contentType: meta.contentType,
-        fileName: meta.fileName,
+        preset,
+        contentType,
+        fileName,
         variants,
         quotaBytes: this.config.limits.tenantQuotaBytes,
         final: { fileId, descriptor },

@@ -4,6 +4,7 @@ import { HandleRequest } from '@cloudillo/messaging';
 import { Prisma } from '@cloudillo/db-blob';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
+import { normalMime } from '../files/media';
 import { TenantIds } from '../tenant-ids';
 import { FileSync } from './file-sync';
 
@@ -34,7 +35,7 @@ export class SharedFilesHandler {
         tnId,
         fileId,
         fileTp,
-        contentType: request.contentType,
+        contentType: normalMime(request.contentType) ?? 'application/octet-stream',
         fileName: request.fileName,
         parentId: undefined,
         tags: [],

@@ -309,7 +309,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     }
     const code = (error as { code?: string }).code ?? String(error);
     const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
-    this.logger.warn(`upstream error for ${req.method} ${req.url}: ${code}${detail}`);
+    // The path only: a query may hold a token (`?token=`), which has no place in a log.
+    this.logger.warn(`upstream error for ${req.method} ${pathOf(req)}: ${code}${detail}`);
     if (failure === 'timeout') sendError(res, 'E-NET-TIMEOUT', 'upstream timed out', reqId, 504);
     else sendError(res, 'E-SYS-UNAVAIL', 'service unavailable', reqId);
   }
@@ -319,7 +320,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     req: IncomingMessage,
     socket: ServerResponse | Duplex,
   ): void {
-    this.logger.warn(`upstream error for upgrade ${req.url}: ${error.message}`);
+    this.logger.warn(`upstream error for upgrade ${pathOf(req)}: ${error.message}`);
     socket.destroy();
   }
 }

@@ -11,9 +11,14 @@ import { AUTH_POLICY, type AuthPolicy } from './auth-policy';
 const BEARER = /^Bearer\s+(\S+)$/i;
 const REQUIRED: AuthPolicy = { kind: 'required' };
 
-/** `?token=` is read only where a browser cannot set a header: WebSockets and file URLs. */
-function queryTokenAllowed(path: string): boolean {
-  return path.startsWith('/ws/') || path.startsWith('/api/files/');
+/**
+ * `?token=` is read only where a browser cannot set a header: WebSockets and file URLs, and only
+ * to read (an `<img src>` or a link never writes). File answers are sandboxed and send no
+ * `Referer`, so no page can read the token from its URL.
+ */
+function queryTokenAllowed(path: string, method: string): boolean {
+  if (path.startsWith('/ws/')) return true;
+  return path.startsWith('/api/files/') && (method === 'GET' || method === 'HEAD');
 }
 
 function tokenOf(req: Request, path: string): string | undefined {
@@ -24,7 +29,7 @@ function tokenOf(req: Request, path: string): string | undefined {
     return match[1];
   }
   const query = req.query['token'];
-  if (query === undefined || !queryTokenAllowed(path)) return undefined;
+  if (query === undefined || !queryTokenAllowed(path, req.method)) return undefined;
   if (typeof query !== 'string' || query === '')
     throw new UnauthorizedError('token must be a string');
   return query;
