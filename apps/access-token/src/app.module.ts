@@ -26,6 +26,7 @@ import { SigningKeys } from './keys/signing-keys';
 import { TokenIssuer } from './keys/token-issuer';
 import { AuthController } from './login/auth.controller';
 import { LoginService } from './login/login.service';
+import { RefreshService } from './login/refresh.service';
 import { ProxyExchangeService } from './proxy/proxy-exchange.service';
 import { ProxyTokenHandler } from './proxy/proxy-token.handler';
 import { ProxyTokenService } from './proxy/proxy-token.service';
@@ -119,6 +120,7 @@ export class AppModule {
         CredentialsService,
         TenantDirectory,
         LoginService,
+        RefreshService,
         RefsRepository,
         RefsService,
         ViaTokensService,

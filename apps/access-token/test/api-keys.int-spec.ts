@@ -129,7 +129,8 @@ describe('API keys and share links exchanged for access tokens (protocol §4.3, 
 
   it.each([
     ['bad scopes', { scopes: 'ALL THE THINGS' }],
-    ['an expiry in the past', { expiresAt: '2001-01-01T00:00:00Z' }],
+    ['an expiry in the past (Unix seconds)', { expiresAt: 978307200 }],
+    ['an expiry that is not Unix seconds', { expiresAt: '2031-01-01T00:00:00Z' }],
     ['an unknown field', { roles: ['SADM'] }],
   ])('refuses %s with 400', async (_name, body) => {
     const res = await call('alice.localhost', 'POST', '/api/auth/api-keys', {

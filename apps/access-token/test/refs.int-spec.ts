@@ -92,13 +92,18 @@ describe('refs (real Postgres and NATS)', () => {
 
   it('keeps refs to their tenant and their types', async () => {
     const ref = data<{ refId: string }>(
-      await create('alice.localhost', { type: 'profile.invite', count: 5 }),
+      await create('alice.localhost', {
+        type: 'share.file',
+        resourceId: 'f1~x',
+        accessLevel: 'read',
+        count: 5,
+      }),
     );
     await expect(
       stack.identity.rpc.request(consumeRef, {
         tenant: 'bob.localhost',
         refId: ref.refId,
-        types: ['profile.invite'],
+        types: ['share.file'],
       }),
     ).rejects.toMatchObject({ code: 'E-CORE-NOTFOUND' });
     await expect(
@@ -127,10 +132,13 @@ describe('refs (real Postgres and NATS)', () => {
     expect(data(deleted)).toEqual({ refId: ref.refId });
   });
 
-  it('lets only the server admin invite registrations, and nobody make system refs', async () => {
+  it('lets only the server admin invite registrations and communities, and nobody make system refs', async () => {
     expect((await create('alice.localhost', { type: 'register' })).status).toBe(403);
+    // (Issue 21: a tenant inviting itself to create communities.)
+    expect((await create('alice.localhost', { type: 'profile.invite' })).status).toBe(403);
     expect((await create('alice.localhost', { type: 'welcome' })).status).toBe(403);
     expect((await create(BASE, { type: 'register', count: 1 })).status).toBe(201);
+    expect((await create(BASE, { type: 'profile.invite', count: 1 })).status).toBe(201);
   });
 
   it.each([

@@ -154,7 +154,7 @@ describe('registration and communities (identity + access-token, real DNS, SMTP,
         })
       ).status,
     ).toBe(403);
-    const foreign = await invite('profile.invite', 'member.localhost');
+    const foreign = await invite('profile.invite');
     expect(
       (await call(BASE, 'POST', '/api/profiles/register', { body: { ...body, token: foreign } }))
         .status,
@@ -175,7 +175,7 @@ describe('registration and communities (identity + access-token, real DNS, SMTP,
       body: { type: 'domain', name: 'The Club' },
     });
     expect(without.status).toBe(403);
-    const inviteRef = await invite('profile.invite', 'member.localhost');
+    const inviteRef = await invite('profile.invite');
     const created = await call('member.localhost', 'PUT', '/api/profiles/club.example', {
       token: tokens['member.localhost'],
       body: { type: 'domain', name: 'The Club', inviteRef },

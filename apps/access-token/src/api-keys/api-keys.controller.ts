@@ -6,7 +6,13 @@ import { type ApiKeyView } from './api-key-view';
 import { ApiKeysService } from './api-keys.service';
 
 const scopes = z.string().regex(/^[a-z0-9:._~,-]{1,200}$/, 'a comma-separated scope list');
-const expiresAt = z.coerce.date().refine((d) => d.getTime() > Date.now(), 'must be in the future');
+/** Unix seconds, as the client's settings page sends it and as keys are answered. */
+const expiresAt = z
+  .number()
+  .int()
+  .positive()
+  .transform((seconds) => new Date(seconds * 1000))
+  .refine((d) => d.getTime() > Date.now(), 'must be in the future');
 const createBody = z
   .object({
     name: z.string().trim().max(100).optional(),
@@ -22,7 +28,7 @@ const patchBody = z
   })
   .strict();
 
-/** `/api/auth/api-keys` (lead, protocol §8.1). */
+/** `/api/auth/api-keys` (lead to list and delete, protocol §8.1; the owner to make or widen). */
 @Controller('api/auth/api-keys')
 @Authenticated({ role: 'leader' })
 export class ApiKeysController {
@@ -33,7 +39,9 @@ export class ApiKeysController {
     return this.keys.list(caller.tenant);
   }
 
+  /** A key exchanges to the owner's tokens: only the owner makes one (a leader is not the owner). */
   @Post()
+  @Authenticated({ role: 'leader', owner: true })
   create(
     @AuthUser() caller: AuthContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
@@ -50,6 +58,7 @@ export class ApiKeysController {
   }
 
   @Patch(':keyId')
+  @Authenticated({ role: 'leader', owner: true })
   update(
     @AuthUser() caller: AuthContext,
     @Param('keyId', ParseIntPipe) keyId: number,

@@ -54,6 +54,15 @@ export class ApiKeysRepository {
     return key;
   }
 
+  findBySid(sid: string): Promise<ApiKey | null> {
+    return this.db.apiKey.findUnique({ where: { sid } });
+  }
+
+  async deleteAll(tnId: number): Promise<number> {
+    const { count } = await this.db.apiKey.deleteMany({ where: { tnId } });
+    return count;
+  }
+
   /** The unexpired key of `tnId` with this hash; records its use. */
   async use(tnId: number, keyHash: string, now: Date): Promise<ApiKey | undefined> {
     const rows = await this.db.apiKey.updateManyAndReturn({

@@ -12,7 +12,10 @@ import { type ApiKeyChange, ApiKeysRepository } from './api-keys.repository';
 
 export const API_KEY_PREFIX = 'cl_';
 
-/** `cl_` keys (protocol §4.5): made by a tenant's leaders, exchanged for tokens of the tenant's owner. */
+/**
+ * `cl_` keys (protocol §4.5): made by the tenant's owner, exchanged for the owner's tokens (no
+ * longer than the key lives); deleted, expired or taken away by a password change, they mint none.
+ */
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -85,9 +88,19 @@ export class ApiKeysService {
       roles: ownerRoles(record),
       ...(key.scopes ? { scope: key.scopes } : {}),
       sid: key.sid,
+      ...(key.expiresAt ? { notAfter: Math.floor(key.expiresAt.getTime() / 1000) } : {}),
     });
-    await this.sessions.extend(key.sid, exp);
+    // A revoked key session mints nothing: a token past its revocation would outlive the record.
+    if (!(await this.sessions.extend(key.sid, exp)))
+      throw new UnauthorizedError('API key is revoked');
     return { token };
+  }
+
+  /** The live key behind a token's session, if the session is a key's; for refreshes. */
+  async keyOfSession(
+    sid: string,
+  ): Promise<{ expiresAt: Date | null; scopes: string | null } | undefined> {
+    return (await this.keys.findBySid(sid)) ?? undefined;
   }
 
   private async tenant(idTag: string) {

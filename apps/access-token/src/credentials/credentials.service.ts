@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { CredentialsRepository } from './credentials.repository';
 import { PasswordHasher } from './password-hasher';
@@ -10,13 +11,17 @@ export class CredentialsService {
     private readonly credentials: CredentialsRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeysRepository,
   ) {}
 
   async check(tnId: number, password: string): Promise<boolean> {
     return this.hasher.verify(await this.credentials.passwordHash(tnId), password);
   }
 
-  /** Sets a password and revokes the tenant's other sessions; returns how many were revoked. */
+  /**
+   * Sets a password, deletes the tenant's API keys (made under the old one, they may be what
+   * leaked) and revokes its other sessions, theirs included; returns how many were revoked.
+   */
   async setPassword(
     tnId: number,
     idTag: string,
@@ -24,6 +29,7 @@ export class CredentialsService {
     keepSid?: string,
   ): Promise<number> {
     await this.credentials.setPassword(tnId, idTag, await this.hasher.hash(password));
+    await this.apiKeys.deleteAll(tnId);
     return this.sessions.revokeAll(tnId, keepSid);
   }
 }

@@ -16,6 +16,8 @@ export interface TokenGrant {
   sid?: string;
   /** The container file a scoped token is granted through (`via=`). */
   via?: string;
+  /** Unix seconds the token must not outlive (the grant's own end: an API key's expiry). */
+  notAfter?: number;
 }
 
 export interface IssuedToken {
@@ -41,7 +43,7 @@ export class TokenIssuer {
     const iat = Math.floor(this.clock().getTime() / 1000);
     const claims: AccessTokenClaims = {
       iss: grant.tenant,
-      exp: iat + this.config.tokenTtlSeconds,
+      exp: Math.min(iat + this.config.tokenTtlSeconds, grant.notAfter ?? Infinity),
       iat,
       jti: randomId(),
     };

@@ -26,9 +26,9 @@ import { QrLoginService } from '../qr-login/qr-login.service';
 import { RefsService } from '../refs/refs.service';
 import { WebAuthnService } from '../webauthn/webauthn.service';
 import { type ScopedFileToken, ViaTokensService } from '../links/via-tokens.service';
-import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { type LoginResult, LoginService } from './login.service';
+import { RefreshService } from './refresh.service';
 
 const loginBody = z.object({
   idTag: z.string().min(1).max(253),
@@ -69,7 +69,6 @@ export class AuthController {
   constructor(
     private readonly login: LoginService,
     private readonly issuer: TokenIssuer,
-    private readonly sessions: SessionsRepository,
     private readonly revocations: SessionsService,
     private readonly credentials: CredentialsService,
     private readonly links: LinksService,
@@ -80,6 +79,7 @@ export class AuthController {
     private readonly qr: QrLoginService,
     private readonly webauthn: WebAuthnService,
     private readonly viaTokens: ViaTokensService,
+    private readonly refreshes: RefreshService,
   ) {}
 
   @Post('login')
@@ -185,8 +185,8 @@ export class AuthController {
     @AuthUser() auth: AuthContext,
     @Body(new ZodPipe(passwordBody)) body: z.output<typeof passwordBody>,
   ): Promise<null> {
-    if (auth.sid === undefined)
-      throw new ForbiddenError('a password is changed from a login session');
+    if (auth.sid === undefined || (await this.apiKeys.keyOfSession(auth.sid)))
+      throw new ForbiddenError('a password is changed from a login session, not with an API key');
     const tnId = await this.tenantId(auth);
     if (!(await this.credentials.check(tnId, body.currentPassword))) {
       throw new ForbiddenError('the current password is wrong');
@@ -210,11 +210,15 @@ export class AuthController {
     if (query.token !== undefined) return this.proxies.exchange(tenant.ascii, query.token);
     if (query.apiKey !== undefined) return this.apiKeys.exchange(tenant.ascii, query.apiKey);
     if (query.refId !== undefined)
-      return this.shareLink(tenant.ascii, query.refId, query.refresh === 'true');
+      return this.shareLink(
+        tenant.ascii,
+        query.refId,
+        query.refresh === 'true' ? { renewing: auth } : undefined,
+      );
     if (!auth) throw new UnauthorizedError();
     if (query.via !== undefined)
       return this.viaTokens.grant(tenant.ascii, auth, query.via, query.scope);
-    return this.refreshed(auth, query.scope);
+    return this.refreshes.refresh(auth, query.scope);
   }
 
   /** `GET /api/auth/proxy-token?idTag=` (protocol §4.4): a token at a peer, or a local one without idTag. */
@@ -225,39 +229,17 @@ export class AuthController {
     @Query(new ZodPipe(proxyQuery)) query: z.output<typeof proxyQuery>,
   ): Promise<{ token: string; roles?: string[] }> {
     if (query.idTag === undefined || query.idTag === auth.tenant)
-      return this.refreshed(auth, undefined);
+      return this.refreshes.refresh(auth, undefined);
     if (!auth.owner) throw new ForbiddenError('only the tenant’s own user speaks for it elsewhere');
     return this.peerTokens.tokenAt(auth.tenant, query.idTag);
-  }
-
-  private async refreshed(
-    auth: AuthContext,
-    scope: string | undefined,
-  ): Promise<{ token: string }> {
-    // A scoped token may be refreshed, never widened (scopes fail closed, protocol §4.2).
-    if (auth.scope !== undefined && scope !== undefined && scope !== auth.scope) {
-      throw new ForbiddenError('a scoped token cannot be exchanged for another scope');
-    }
-    const narrowed = scope ?? auth.scope;
-    const { token, exp } = await this.issuer.issue({
-      tenant: auth.tenant,
-      ...(auth.anonymous ? {} : { subject: auth.subject }),
-      roles: [...auth.roles],
-      ...(narrowed === undefined ? {} : { scope: narrowed }),
-      ...(auth.sid === undefined ? {} : { sid: auth.sid }),
-    });
-    if (auth.sid !== undefined && !(await this.sessions.extend(auth.sid, exp))) {
-      throw new UnauthorizedError('session was revoked');
-    }
-    return { token };
   }
 
   private async shareLink(
     tenant: string,
     refId: string,
-    refresh: boolean,
+    refresh: { renewing: AuthContext | undefined } | undefined,
   ): Promise<ShareLinkToken> {
-    const { ref, scope } = await this.refs.shareLinkToken(tenant, refId, refresh);
+    const { ref, scope } = await this.refs.shareLinkToken(tenant, refId, refresh?.renewing);
     const { token, exp } = await this.issuer.issue({ tenant, roles: [], scope });
     const view = toRefView(ref);
     return {

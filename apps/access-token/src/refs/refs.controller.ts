@@ -54,7 +54,7 @@ export class RefsController {
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<RefView[]> {
-    return (await this.refs.list(caller.tenant, query.type)).map(toRefView);
+    return (await this.refs.list(caller, query.type)).map(toRefView);
   }
 
   @Post()

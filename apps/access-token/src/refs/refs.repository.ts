@@ -28,9 +28,10 @@ export class RefsRepository {
     return this.db.ref.create({ data: ref });
   }
 
-  list(tnId: number, type: RefType | undefined): Promise<Ref[]> {
+  /** The tenant's refs, of `type` if given, of the `among` types only if given. */
+  list(tnId: number, type: RefType | undefined, among?: readonly RefType[]): Promise<Ref[]> {
     return this.db.ref.findMany({
-      where: { tnId, ...(type ? { type } : {}) },
+      where: { tnId, ...(type ? { type } : among ? { type: { in: [...among] } } : {}) },
       orderBy: { createdAt: 'desc' },
       take: 1000,
     });

@@ -25,9 +25,11 @@ export class RefsService {
   async create(caller: AuthContext, request: RefRequest): Promise<Ref> {
     if (!USER_TYPES.includes(request.type))
       throw new ForbiddenError(`${request.type} refs are made by the system`);
-    // An invitation to register on this provider is the server admin's to give.
-    if (request.type === 'register' && !caller.roles.has(SERVER_ADMIN_ROLE)) {
-      throw new ForbiddenError('only the server admin invites registrations');
+    // Invitations to register on this provider, or to create a community on it, are the server
+    // admin's to give (identity takes them at the base tenant).
+    const adminOnly = request.type === 'register' || request.type === 'profile.invite';
+    if (adminOnly && !(caller.owner && caller.roles.has(SERVER_ADMIN_ROLE))) {
+      throw new ForbiddenError(`only the server admin issues ${request.type} refs`);
     }
     return this.issue(caller.tenant, caller.subject, request);
   }
@@ -42,8 +44,14 @@ export class RefsService {
     });
   }
 
-  async list(tenant: string, type: RefType | undefined): Promise<Ref[]> {
-    return this.refs.list(await this.tnId(tenant), type);
+  /**
+   * The tenant's refs; system ones (welcome, password, activation links: each sets the password
+   * or activates the identity) for its owner only, not for leaders it gave the role.
+   */
+  async list(caller: AuthContext, type: RefType | undefined): Promise<Ref[]> {
+    const tnId = await this.tnId(caller.tenant);
+    if (!caller.owner && type !== undefined && !USER_TYPES.includes(type)) return [];
+    return this.refs.list(tnId, type, caller.owner ? undefined : USER_TYPES);
   }
 
   async update(tenant: string, refId: string, change: RefChange): Promise<Ref> {
@@ -75,17 +83,24 @@ export class RefsService {
 
   /**
    * `GET /api/auth/access-token?refId=` (protocol §4.3): a share link becomes an anonymous token
-   * scoped to its file. Each exchange uses one of the link's uses; `refresh` renews a token without
-   * using one, while the link is still valid.
+   * scoped to its file. Each exchange uses one of the link's uses. A refresh presenting the
+   * link's previous token (`renewing`: anonymous, with the link's scope) renews it without using
+   * one, while the link exists and has not expired — even with no uses left; any other refresh
+   * is an exchange. A deleted link renews nothing (404), an expired one neither (410).
    */
   async shareLinkToken(
     tenant: string,
     refId: string,
-    refresh: boolean,
+    renewing?: AuthContext,
   ): Promise<{ ref: Ref; scope: string }> {
-    const ref = refresh
-      ? await this.publicView(tenant, refId)
-      : await this.consume(tenant, refId, ['share.file']);
+    const link = await this.refs.find(await this.tnId(tenant), refId);
+    const renews =
+      link !== null &&
+      renewing?.anonymous === true &&
+      renewing.scope === `file:${link.resourceId}:${link.accessLevel}`;
+    if (renews && link.expiresAt !== null && link.expiresAt.getTime() <= this.clock().getTime())
+      throw new AppError('E-CORE-GONE', 'this share link has expired');
+    const ref = renews ? link : await this.consume(tenant, refId, ['share.file']);
     if (ref.type !== 'share.file' || !ref.resourceId || !ref.accessLevel)
       throw new NotFoundError('no such share link');
     return { ref, scope: `file:${ref.resourceId}:${ref.accessLevel}` };

@@ -42,13 +42,15 @@ export class SessionsRepository {
     return rows.map((r) => ({ sid: r.sid, until: seconds(r.lastExp) }))[0];
   }
 
-  /** Revokes every live session of a tenant but `keep` (the caller's own, on a password change). */
+  /**
+   * Revokes every session of a tenant but `keep` (the caller's own, on a password change) —
+   * those whose last token has expired too: a session (an API key's above all) may mint again.
+   */
   async revokeAll(tnId: number, now: Date, keep?: string): Promise<RevokedSession[]> {
     const rows = await this.db.session.updateManyAndReturn({
       where: {
         tnId,
         revokedAt: null,
-        lastExp: { gt: now },
         ...(keep ? { sid: { not: keep } } : {}),
       },
       data: { revokedAt: now },

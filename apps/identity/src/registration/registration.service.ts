@@ -99,7 +99,8 @@ export class RegistrationService {
     if (invited) {
       if (!input.inviteRef)
         throw new ForbiddenError('creating a community needs an invite (profile.invite)');
-      await this.useInvite(creator.tenant, input.inviteRef, 'profile.invite');
+      // The server admin's invitation, made at the base tenant (access-token allows no other).
+      await this.useInvite(this.config.baseTenant.idTag, input.inviteRef, 'profile.invite');
     }
     let community: TenantRecord;
     try {
@@ -112,7 +113,8 @@ export class RegistrationService {
         ...(names.appDomain ? { appDomain: names.appDomain } : {}),
       });
     } catch (error) {
-      if (invited && input.inviteRef) await this.giveBack(creator.tenant, input.inviteRef);
+      if (invited && input.inviteRef)
+        await this.giveBack(this.config.baseTenant.idTag, input.inviteRef);
       throw error;
     }
     // The creator leads the community, and the two are connected on both sides.
