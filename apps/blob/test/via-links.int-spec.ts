@@ -112,16 +112,22 @@ describe('via= tokens: a file reached through a container that links to it (prot
     expect([notLinked.status, errorCodeOf(notLinked)]).toEqual([403, 'E-AUTH-NOPERM']);
   });
 
-  it('removing the link ends what tokens granted through it reach', async () => {
+  it('removing the link ends what tokens granted through it reach, refreshed ones included', async () => {
     const { token } = dataOf<{ token: string }>(
       await viaToken(visitors[BOB] as string, container, linked, 'R'),
     );
     expect(await reads(token, linked)).toBe(200);
+    // A refresh keeps the container binding (issue 21: it used to drop `via`, and with it the
+    // link's check, for a token the link no longer bounded).
+    const refreshed = dataOf<{ token: string }>(await as(token, '/api/auth/access-token')).token;
+    const claims = JSON.parse(Buffer.from(refreshed.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims).toMatchObject({ via: container, scope: `file:${linked}:R` });
     const shares = dataOf<{ id: number; subjectType: string }[]>(
       await owner('GET', `/api/files/${linked}/shares`),
     );
     const link = shares.find((s) => s.subjectType === 'F');
     expect((await owner('DELETE', `/api/files/${linked}/shares/${link?.id}`)).status).toBe(200);
     expect(await reads(token, linked)).toBe(404);
+    expect(await reads(refreshed, linked)).toBe(404);
   });
 });
