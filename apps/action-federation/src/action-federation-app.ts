@@ -15,7 +15,9 @@ export function startActionFederation(
   const { logger, ...deps } = options;
   return startService(AppModule.forRoot(config, deps), {
     http: config.http,
-    fastRoutes: (app) => [inboxRoute(app.get(InboxService), config.http.jsonLimitBytes)],
+    fastRoutes: (app) => [
+      inboxRoute(app.get(InboxService), config.http.jsonLimitBytes, config.verify),
+    ],
     microservice: natsMicroservice(config.natsUrl, 'action-federation'),
     ...(logger === false ? { logger } : {}),
   });

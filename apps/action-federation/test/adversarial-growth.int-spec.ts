@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { DELIVER_QUEUE, queueOptions } from '../src/delivery/federation-queues';
 import { actionClient } from './action-client';
 import { type FakePeer, fakePeer } from './fake-peer';
-import { type FederationStack, startFederationStack } from './federation-stack';
+import { type FederationStack, startFederationStack, TEST_RETENTION } from './federation-stack';
 
 const ALICE = 'alice.localhost';
 const FOLLOWER = 'someone.refusing.localhost';
@@ -29,12 +29,7 @@ describe('adversarial growth: dead letters keep no token and are trimmed', () =>
       tenants: [ALICE],
       peers: { '*.refusing.localhost': `http://127.0.0.1:${port}` },
       config: {
-        retention: {
-          refusedMs: 7 * 86_400_000,
-          sweepMs: 3_600_000,
-          deadLetterMaxAgeMs: 30 * 86_400_000,
-          deadLetterMax: 3,
-        },
+        retention: { ...TEST_RETENTION, deadLetterMax: 3 },
       },
     });
     await stack.identity.rpc.request(updateRelationship, {

@@ -3,7 +3,7 @@ import { contentId } from '@cloudillo/crypto';
 import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 
 import { actionClient } from './action-client';
-import { type FederationStack, startFederationStack } from './federation-stack';
+import { type FederationStack, startFederationStack, TEST_VERIFY } from './federation-stack';
 import { signUntil, withoutWork } from './pow';
 
 const ALICE = 'alice.localhost';
@@ -25,14 +25,7 @@ describe('adversarial inbox: a hostile peer gains nothing', () => {
       tenants: [ALICE, BOB, CAROL, DAVE],
       config: {
         // A child whose parent never comes is held this long, then refused.
-        verify: {
-          backoffMs: 200,
-          attempts: 8,
-          concurrency: 8,
-          batchMs: 10,
-          sweepMs: 500,
-          holdMs: 4_000,
-        },
+        verify: { ...TEST_VERIFY, holdMs: 4_000 },
         clockSkewSeconds: 300,
       },
     });

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { queueOptions, VERIFY_QUEUE } from '../src/delivery/federation-queues';
 import { RefusalsRepository } from '../src/inbox/refusals.repository';
 import { RefusedRetention } from '../src/inbox/refused-retention';
-import { type FederationStack, startFederationStack } from './federation-stack';
+import { type FederationStack, startFederationStack, TEST_RETENTION } from './federation-stack';
 
 const BOB = 'bob.localhost';
 const SENDERS = Array.from({ length: 50 }, (_, i) => `sender${i}.localhost`);
@@ -33,12 +33,7 @@ describe('adversarial soak: 10,000 bad tokens from 50 senders leave nothing behi
     stack = await startFederationStack({
       tenants: [BOB, ...SENDERS],
       config: {
-        retention: {
-          refusedMs: 0,
-          sweepMs: 3_600_000,
-          deadLetterMaxAgeMs: 30 * 86_400_000,
-          deadLetterMax: 100_000,
-        },
+        retention: { ...TEST_RETENTION, refusedMs: 0 },
       },
     });
     db = createFederationDb({

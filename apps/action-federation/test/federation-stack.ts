@@ -30,6 +30,29 @@ import { type FederationConfig } from '../src/config';
 
 const PASSWORD = 'long-password';
 
+/**
+ * Verification in the test stacks: on a loaded CI machine (several suites on two cores) a request,
+ * a key fetch or a NATS answer can time out now and then: retries quick enough for a test, spread
+ * over long enough (≈ 25 s) that one slow moment fails nothing. Suites change single settings
+ * with `{ ...TEST_VERIFY, holdMs }`.
+ */
+export const TEST_VERIFY: FederationConfig['verify'] = {
+  backoffMs: 200,
+  attempts: 8,
+  concurrency: 8,
+  batchMs: 10,
+  sweepMs: 500,
+  holdMs: 60_000,
+};
+
+/** Retention in the test stacks: the deployment's defaults. */
+export const TEST_RETENTION: FederationConfig['retention'] = {
+  refusedMs: 7 * 86_400_000,
+  sweepMs: 3_600_000,
+  deadLetterMaxAgeMs: 30 * 86_400_000,
+  deadLetterMax: 100_000,
+};
+
 /** One deployment (identity, access-token, action-federation, gateway) with tenants logged in. */
 export interface FederationStack {
   identity: IdentityHarness;
@@ -117,26 +140,14 @@ export async function startFederationStack(options: {
       // answer can time out now and then: retries quick enough for a test, spread over long
       // enough (≈ 3 s of deliveries, ≈ 25 s of verification) that one slow moment fails nothing.
       delivery: { backoffMs: 100, attempts: 6, concurrency: 16 },
-      verify: {
-        backoffMs: 200,
-        attempts: 8,
-        concurrency: 8,
-        batchMs: 10,
-        sweepMs: 500,
-        holdMs: 60_000,
-      },
+      verify: TEST_VERIFY,
       clockSkewSeconds: 300,
       workers: true,
       queueLockMs: 30_000,
       statDelayMs: 200,
       historyDelayMs: 500,
       breaker: { threshold: 5, openMs: 500, maxOpenMs: 5_000 },
-      retention: {
-        refusedMs: 7 * 86_400_000,
-        sweepMs: 3_600_000,
-        deadLetterMaxAgeMs: 30 * 86_400_000,
-        deadLetterMax: 100_000,
-      },
+      retention: TEST_RETENTION,
       ...options.config,
     };
     const blob = options.blob

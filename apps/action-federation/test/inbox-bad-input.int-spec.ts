@@ -3,7 +3,7 @@ import { dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { generateKeyPair, SignJWT } from 'jose';
 
 import { type ActionView } from '../src/actions/action-view';
-import { type FederationStack, startFederationStack } from './federation-stack';
+import { type FederationStack, startFederationStack, TEST_VERIFY } from './federation-stack';
 
 const ALICE = 'alice.localhost';
 const BOB = 'bob.localhost';
@@ -19,14 +19,7 @@ describe('inbox: bad input is refused with a 4xx or stored as failed, never acti
       rateLimits: true,
       // A comment on a post that never comes is held this long before it is refused.
       config: {
-        verify: {
-          backoffMs: 200,
-          attempts: 8,
-          concurrency: 8,
-          batchMs: 10,
-          sweepMs: 500,
-          holdMs: 3_000,
-        },
+        verify: { ...TEST_VERIFY, holdMs: 3_000 },
       },
     });
     // Bob follows alice, so her POSTs are welcome unless something else is wrong.

@@ -2,6 +2,7 @@ import { apiTenantOf, type FastRoute, Replayable } from '@cloudillo/http';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
 import { z } from 'zod';
 
+import { type FederationConfig } from '../config';
 import { type InboxService } from './inbox.service';
 
 const inboxBody = z.object({
@@ -11,16 +12,29 @@ const inboxBody = z.object({
 
 /**
  * How long the gateway may answer a repeat of a settled delivery itself: peers retry a lost 201
- * within minutes, and history sync sends what a follower may already hold in one go.
+ * within minutes, and history sync sends what a follower may already hold in one go (600 s) —
+ * but never half as long as a token stored now could take to fail for a reason that passes (held
+ * for its parent `holdMs`, or given up after its retries): a re-delivery then must reach the
+ * inbox, which examines it again.
  */
-const REPLAY_SECONDS = 600;
+export function replaySeconds(verify: FederationConfig['verify']): number {
+  let giveUpMs = 0;
+  for (let attempt = 1; attempt < verify.attempts; attempt++)
+    giveUpMs += Math.min(verify.backoffMs * 2 ** (attempt - 1), 3_600_000);
+  return Math.min(600, Math.floor(Math.min(verify.holdMs, giveUpMs) / 2000));
+}
 
 /**
  * `POST /api/inbox` (protocol §2.7): public, rate-limited at the edge (federation bucket); 201
  * once the token is durably queued. A fast route: every peer's every delivery comes here, and
  * Nest's per-request pipeline was most of a re-delivery's cost.
  */
-export function inboxRoute(inbox: InboxService, limitBytes: number): FastRoute<typeof inboxBody> {
+export function inboxRoute(
+  inbox: InboxService,
+  limitBytes: number,
+  verify: FederationConfig['verify'],
+): FastRoute<typeof inboxBody> {
+  const replayFor = replaySeconds(verify);
   return {
     method: 'POST',
     path: '/api/inbox',
@@ -34,7 +48,7 @@ export function inboxRoute(inbox: InboxService, limitBytes: number): FastRoute<t
         body.related,
         forwardedClientAddress(req),
       );
-      return settled ? new Replayable({ actionId }, REPLAY_SECONDS) : { actionId };
+      return settled && replayFor > 0 ? new Replayable({ actionId }, replayFor) : { actionId };
     },
   };
 }

@@ -113,15 +113,13 @@ export class InboxService {
         sender: from,
       })),
     );
-    const fresh = stored.has(`${tnId}:${main.actionId}`);
-    if (fresh) {
+    if (stored.has(`${tnId}:${main.actionId}`)) {
       await this.queues.requestVerification({ tnId, tenant }, this.clock().getTime());
     }
-    // Stored now or before (a conflict skipped): either way this tenant holds it. A token stored
-    // just now may still fail for a reason that passes (a parent that never came), so only a
-    // repeat of one held before is answered as settled.
+    // Stored now or before (a conflict skipped): either way this tenant holds it (until a
+    // failure that may pass forgets it, `HeldTokens.forget`).
     if (!isConn) this.held.add(tnId, main.actionId);
-    return { actionId: main.actionId, settled: !isConn && !fresh };
+    return { actionId: main.actionId, settled: !isConn };
   }
 
   /**

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { TenantIds } from '../tenant-ids';
 import { BLOB_STORE } from '../tokens';
-import { FileAccess, refuseScoped } from '../access/file-access';
+import { type AccessLevel, FileAccess, refuseScoped } from '../access/file-access';
 import { checkFileName } from './file-name';
 import { FileRecordsRepository } from './file-records.repository';
 import { FilesRepository } from './files.repository';
@@ -104,13 +104,7 @@ export class FileRecordsController {
     refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
     const needed = body.visibility === undefined ? 'W' : 'A';
-    await this.access.require(
-      caller.tenant,
-      tnId,
-      caller,
-      await this.records.find(tnId, fileId),
-      needed,
-    );
+    await this.fileFor(caller, tnId, fileId, needed);
     if (body.parentId) {
       await this.folder(tnId, body.parentId);
       if ((await this.records.ancestors(tnId, body.parentId)).includes(fileId))
@@ -179,13 +173,7 @@ export class FileRecordsController {
   ): Promise<{ fileId: string; pinned: boolean; starred: boolean }> {
     refuseScoped(caller);
     const tnId = await this.tenants.of(caller.tenant);
-    const file = await this.access.require(
-      caller.tenant,
-      tnId,
-      caller,
-      await this.records.find(tnId, fileId),
-      'R',
-    );
+    const file = await this.fileFor(caller, tnId, fileId, 'R');
     const marks = await this.records.setUserData(file.fId, caller.subject, body);
     return { fileId, pinned: marks.pinned, starred: marks.starred };
   }
@@ -196,17 +184,22 @@ export class FileRecordsController {
     change: (tags: string[]) => string[],
   ): Promise<{ tags: string[] }> {
     const tnId = await this.tenants.of(caller.tenant);
-    const file = await this.access.require(
-      caller.tenant,
-      tnId,
-      caller,
-      await this.records.find(tnId, fileId),
-      'W',
-    );
+    const file = await this.fileFor(caller, tnId, fileId, 'W');
     const tags = change(file.tags);
     if (tags.length > 32) throw new ValidationError('a file has at most 32 tags');
     await this.records.setTags(tnId, fileId, tags);
     return { tags };
+  }
+
+  /** The live file, if the caller has `needed` on it (`FileAccess.require`). */
+  private async fileFor(caller: AuthContext, tnId: number, fileId: string, needed: AccessLevel) {
+    return this.access.require(
+      caller.tenant,
+      tnId,
+      caller,
+      await this.records.find(tnId, fileId),
+      needed,
+    );
   }
 
   private async folder(tnId: number, folderId: string): Promise<void> {
