@@ -96,6 +96,13 @@ describe('cross-node access: PROXY token exchange between two platform instances
       expect([name, res.status]).toEqual([name, 401]);
       expect(res.json).toMatchObject({ error: { code: 'E-AUTH-UNAUTH' } });
     }
+    // A PROXY signed by the host tenant itself would make an owner token out of a signature.
+    const { token: ownProxy } = await nodeB.identity.rpc.request(signWithTenantKey, {
+      idTag: B,
+      claims: { t: 'PROXY', aud: B, iat: now, exp: now + 60 },
+    });
+    const own = await nodeB.call(B, 'GET', `/api/auth/access-token?token=${ownProxy}`);
+    expect(own.status).toBe(401);
     const valid = await sign({ t: 'PROXY', aud: B, iat: now, exp: now + 60 });
     const tampered = `${valid.slice(0, -4)}${valid.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
     expect((await nodeB.call(B, 'GET', `/api/auth/access-token?token=${tampered}`)).status).toBe(

@@ -35,7 +35,7 @@ class FakePeer {
   }
 
   profile(
-    keys: { keyId: string; publicKey: string; expiresAt?: string }[],
+    keys: { keyId: string; publicKey: string; expiresAt?: string; [more: string]: unknown }[],
     idTag = 'peer.localhost',
   ) {
     this.respond = (_req, res) =>
@@ -186,6 +186,14 @@ describe('identity.key.resolve.v1: local, cached, fetched from peers (real HTTP,
     }
     expect(new Set(await Promise.all(burst))).toEqual(new Set(['ok']));
     expect(peer.hits).toBe(1);
+  });
+
+  it('takes a newer peer’s keys with fields this version does not know (issue 20)', async () => {
+    now = new Date(now.getTime() + 2 * MINUTE);
+    peer.profile([{ keyId: '260104', publicKey: bobKey.publicKey, alg: 'ES384', use: { v: 2 } }]);
+    await expect(resolve('peer.localhost', '260104')).resolves.toEqual({
+      publicKey: bobKey.publicKey,
+    });
   });
 
   it('keeps the peer’s expiry, and still answers a key past it: retired, it verifies older tokens', async () => {

@@ -30,6 +30,8 @@ export class ProxyExchangeService {
     if (claims.t !== 'PROXY') throw new UnauthorizedError('not a PROXY token');
     if (claims.aud !== hostTenant)
       throw new UnauthorizedError('the PROXY token is addressed to another tenant');
+    // The tenant's own user logs in; a signature of its key is not a login (it would be owner).
+    if (claims.iss === hostTenant) throw new UnauthorizedError('a tenant is no visitor of itself');
     // Short-lived by definition: one that claims to live longer is refused, not trusted longer.
     if (
       (claims.exp ?? 0) > now + PROXY_TOKEN_TTL_SECONDS + SKEW_SECONDS ||
