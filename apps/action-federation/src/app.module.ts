@@ -48,6 +48,7 @@ import { OutboxController } from './history/outbox.controller';
 import { ACTION_HOOKS, type ActionHook } from './hooks/action-hook';
 import { ApprovalHooks } from './hooks/approval-hooks';
 import { FaultPoints } from './fault-points';
+import { InboundAdmission } from './inbox/inbound-admission';
 import { RefusalsRepository } from './inbox/refusals.repository';
 import { RefusedRetention } from './inbox/refused-retention';
 import { HookDispatcher } from './hooks/hook-dispatcher';
@@ -164,6 +165,7 @@ export class AppModule {
         OutboundActions,
         FaultPoints,
         RefusedRetention,
+        InboundAdmission,
         RefusalsRepository,
         Recipients,
         InboxService,

@@ -1,12 +1,11 @@
-import { updateRelationship } from '@cloudillo/contracts';
 import { createFederationDb, type FederationDb } from '@cloudillo/db-federation';
 import { apiClient, freePort, waitFor } from '@cloudillo/testing';
 
-import { type FederationStack, startFederationStack } from './federation-stack';
+import { type FederationStack } from './federation-stack';
+import { startFollowingPair } from './following-pair';
 import { type FederationProcess, spawnFederation } from './federation-process';
 
 const ALICE = 'alice.crash-a.localhost';
-const BOB = 'bob.crash-b.localhost';
 
 /**
  * The transactional outbox (issue 20): action-federation is killed (SIGKILL, at a fault point)
@@ -21,31 +20,12 @@ describe('adversarial crash: a stored action is delivered though the process die
   const processes: FederationProcess[] = [];
 
   beforeAll(async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
     // Node A's own service answers nothing here: its API and workers run in child processes.
-    a = await startFederationStack({
-      tenants: [ALICE],
-      baseIdTag: 'crash-a.localhost',
-      gatewayPort: portA,
-      peers: { '*.crash-b.localhost': `http://127.0.0.1:${portB}` },
-      config: { workers: false },
-    });
-    b = await startFederationStack({
-      tenants: [BOB],
-      baseIdTag: 'crash-b.localhost',
-      gatewayPort: portB,
-      peers: { '*.crash-a.localhost': `http://127.0.0.1:${portA}` },
-    });
-    await a.identity.rpc.request(updateRelationship, {
-      tenant: ALICE,
-      peer: BOB,
-      set: { follower: true },
-    });
-    await b.identity.rpc.request(updateRelationship, {
-      tenant: BOB,
-      peer: ALICE,
-      set: { following: true },
-    });
+    ({ a, b } = await startFollowingPair({
+      domainA: 'crash-a.localhost',
+      domainB: 'crash-b.localhost',
+      configA: { workers: false },
+    }));
     aDb = createFederationDb({ databaseUrl: a.config.databaseUrl, schema: a.config.dbSchema });
     bDb = createFederationDb({ databaseUrl: b.config.databaseUrl, schema: b.config.dbSchema });
   }, 60_000);

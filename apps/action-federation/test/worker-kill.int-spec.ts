@@ -1,14 +1,13 @@
-import { updateRelationship } from '@cloudillo/contracts';
 import { createFederationDb, type FederationDb } from '@cloudillo/db-federation';
 import { dataOf, freePort, waitFor } from '@cloudillo/testing';
 import { Queue } from 'bullmq';
 
 import { DELIVER_QUEUE, FANOUT_QUEUE, queueOptions } from '../src/delivery/federation-queues';
-import { type FederationStack, startFederationStack } from './federation-stack';
+import { type FederationStack } from './federation-stack';
+import { startFollowingPair } from './following-pair';
 import { type FederationProcess, spawnFederation } from './federation-process';
 
 const ALICE = 'alice.node-a.localhost';
-const BOB = 'bob.node-b.localhost';
 const POSTS = 200;
 
 describe('a delivering worker killed with SIGKILL mid-run loses nothing and duplicates nothing', () => {
@@ -20,31 +19,12 @@ describe('a delivering worker killed with SIGKILL mid-run loses nothing and dupl
   const workers: FederationProcess[] = [];
 
   beforeAll(async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
     // Node A's HTTP service runs here without workers; its workers run in child processes.
-    a = await startFederationStack({
-      tenants: [ALICE],
-      baseIdTag: 'node-a.localhost',
-      gatewayPort: portA,
-      peers: { '*.node-b.localhost': `http://127.0.0.1:${portB}` },
-      config: { workers: false, queueLockMs: 1_500 },
-    });
-    b = await startFederationStack({
-      tenants: [BOB],
-      baseIdTag: 'node-b.localhost',
-      gatewayPort: portB,
-      peers: { '*.node-a.localhost': `http://127.0.0.1:${portA}` },
-    });
-    await a.identity.rpc.request(updateRelationship, {
-      tenant: ALICE,
-      peer: BOB,
-      set: { follower: true },
-    });
-    await b.identity.rpc.request(updateRelationship, {
-      tenant: BOB,
-      peer: ALICE,
-      set: { following: true },
-    });
+    ({ a, b } = await startFollowingPair({
+      domainA: 'node-a.localhost',
+      domainB: 'node-b.localhost',
+      configA: { workers: false, queueLockMs: 1_500 },
+    }));
     bDb = createFederationDb({ databaseUrl: b.config.databaseUrl, schema: b.config.dbSchema });
     const queue = (name: string) => new Queue(name, queueOptions(a.config));
     // A post's fan-out makes the first attempts itself; the delivery queue gets what fails.

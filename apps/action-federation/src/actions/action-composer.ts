@@ -13,7 +13,7 @@ import {
 
 import { ACTION_TYPES } from '../action-types';
 import { Subscriptions } from '../conversations/subscriptions';
-import { gateOf } from '../inbox/verification.service';
+import { gateOf } from './flag-gates';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionsRepository } from './actions.repository';
 import { AttachmentIds, AttachmentsPending } from './attachment-ids';
