@@ -85,6 +85,26 @@ describe('per-file permissions: write to change, admin to expose, read to mark',
     ).toBe(200);
   });
 
+  it('the trash: a contributor neither restores nor deletes for good a file Alice keeps for Bob', async () => {
+    const owner = stack.tokens[ALICE] ?? '';
+    const kept = 'B0bsOtherDocAtAlice00001';
+    await stack.identity.rpc.request(acceptSharedFile, {
+      tenant: ALICE,
+      owner: BOB,
+      fileId: kept,
+      fileTp: 'CRDT',
+      contentType: 'cloudillo/quillo',
+      fileName: 'Bob’s other notes',
+    });
+    expect((await as(owner, 'DELETE', `/api/files/${kept}`)).status).toBe(200); // into the trash
+    // Not hers to read (no share): not even there, as far as she can tell.
+    expect((await as(carol, 'POST', `/api/files/${kept}/restore`)).status).toBe(404);
+    expect((await as(carol, 'DELETE', '/api/trash')).status).toBe(200);
+    // Still there for Alice to restore.
+    expect((await as(owner, 'POST', `/api/files/${kept}/restore`)).status).toBe(200);
+    expect((await as(owner, 'GET', `/api/files/${kept}/metadata`)).status).toBe(200);
+  });
+
   it('marks need read on the file: an unreadable one answers like a missing one', async () => {
     const missing = await as(bob, 'PATCH', '/api/files/NoSuchFileAnywhere000001/user', {
       starred: true,

@@ -115,15 +115,38 @@ export class FileAccess {
     file: File | null,
     needed: AccessLevel,
   ): Promise<File> {
+    const refusal = await this.refusal(tenant, tnId, caller, file, needed);
+    if (refusal) throw refusal;
+    return file as File;
+  }
+
+  /** Whether `require` would let the caller through (for work over many files: the trash). */
+  async allows(
+    tenant: string,
+    tnId: number,
+    caller: AuthContext,
+    file: File,
+    needed: AccessLevel,
+  ): Promise<boolean> {
+    return (await this.refusal(tenant, tnId, caller, file, needed)) === undefined;
+  }
+
+  private async refusal(
+    tenant: string,
+    tnId: number,
+    caller: AuthContext,
+    file: File | null,
+    needed: AccessLevel,
+  ): Promise<Error | undefined> {
     const level = file ? await this.levelOf(tenant, tnId, caller, file) : 'none';
-    if (!file || !atLeast(level, 'R')) throw new NotFoundError('no such file');
-    if (needed === 'R') return file;
+    if (!file || !atLeast(level, 'R')) return new NotFoundError('no such file');
+    if (needed === 'R') return undefined;
     const keptForOther = file.ownerTag !== null && file.ownerTag !== tenant;
     if (keptForOther && !holdsRole(caller, 'leader'))
-      throw new ForbiddenError(`this file is kept for ${file.ownerTag}: only leaders change it`);
+      return new ForbiddenError(`this file is kept for ${file.ownerTag}: only leaders change it`);
     if (!atLeast(level, needed))
-      throw new ForbiddenError(`this needs ${needed} on the file (you have ${level})`);
-    return file;
+      return new ForbiddenError(`this needs ${needed} on the file (you have ${level})`);
+    return undefined;
   }
 
   /**

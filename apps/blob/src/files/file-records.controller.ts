@@ -119,7 +119,10 @@ export class FileRecordsController {
     return { fileId, fileName: updated.fileName };
   }
 
-  /** Everything in the trash, for good (bytes nobody else references are removed). */
+  /**
+   * Everything in the trash the caller may delete, for good (bytes nobody else references are
+   * removed): a contributor leaves what it may not write, and what the tenant keeps for others.
+   */
   @Delete('trash')
   @Authenticated({ role: 'contributor' })
   async emptyTrash(@AuthUser() caller: AuthContext): Promise<{ deleted_count: number }> {
@@ -127,6 +130,8 @@ export class FileRecordsController {
     const tnId = await this.tenants.of(caller.tenant);
     let deleted = 0;
     for (const fileId of await this.records.trashed(tnId)) {
+      const file = await this.records.find(tnId, fileId, true);
+      if (!file || !(await this.access.allows(caller.tenant, tnId, caller, file, 'W'))) continue;
       const { deleted: gone, orphans } = await this.files.deleteFile(tnId, fileId);
       if (gone) deleted++;
       await this.store.remove(orphans).catch(() => undefined); // else garbage collection does

@@ -313,7 +313,15 @@ export class FilesController {
     caller: AuthContext,
     fileId: string,
   ): Promise<{ fileId: string; parentId?: string }> {
-    const restored = await this.records.restore(await this.tenants.of(caller.tenant), fileId);
+    const tnId = await this.tenants.of(caller.tenant);
+    await this.access.require(
+      caller.tenant,
+      tnId,
+      caller,
+      await this.records.find(tnId, fileId, true),
+      'W',
+    );
+    const restored = await this.records.restore(tnId, fileId);
     if (!restored) throw new NotFoundError('no such file in the trash');
     return { fileId, ...(restored.parentId ? { parentId: restored.parentId } : {}) };
   }
