@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ContractClient, rolesAtTenant } from '@cloudillo/contracts';
 import { type AuthContext } from '@cloudillo/http';
 import { ForbiddenError, UnauthorizedError } from '@cloudillo/protocol';
@@ -6,6 +6,7 @@ import { ForbiddenError, UnauthorizedError } from '@cloudillo/protocol';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { TokenIssuer } from '../keys/token-issuer';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { CLOCK, type Clock } from '../tokens';
 import { ownerRoles, TenantDirectory } from './tenant-directory';
 
 /**
@@ -28,6 +29,7 @@ export class RefreshService {
     private readonly apiKeys: ApiKeysService,
     private readonly issuer: TokenIssuer,
     private readonly rpc: ContractClient,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async refresh(auth: AuthContext, scope: string | undefined): Promise<{ token: string }> {
@@ -59,8 +61,7 @@ export class RefreshService {
     const tenant = await this.tenants.find(auth.tenant);
     if (!tenant || tenant.status !== 'A') throw new UnauthorizedError('the tenant is not active');
     const key = await this.apiKeys.keyOfSession(sid);
-    const now = Date.now();
-    if (key?.expiresAt && key.expiresAt.getTime() <= now)
+    if (key?.expiresAt && key.expiresAt.getTime() <= this.clock().getTime())
       throw new UnauthorizedError('the API key has expired');
     const { token, exp } = await this.issuer.issue({
       tenant: auth.tenant,

@@ -68,8 +68,7 @@ export class OutboundActions {
       extra,
     });
     this.faults.hit('after-store');
-    await this.queues.enqueueFanout({ tnId, tenant, actionId, ...(extra ? { extra } : {}) });
-    await this.actions.fanoutQueued(tnId, actionId);
+    await this.queueFanout({ tnId, tenant, actionId, ...(extra ? { extra } : {}) });
     const action = await this.actions.find(tnId, actionId);
     if (!action) throw new Error(`action ${actionId} vanished`);
     await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.draftId));
@@ -143,16 +142,15 @@ export class OutboundActions {
    */
   async requeueLostFanouts(): Promise<number> {
     const lost = await this.actions.lostFanouts(LOST_FANOUT_AFTER_MS, 500);
-    for (const { tnId, tenant, actionId, extra } of lost) {
-      await this.queues.enqueueFanout({
-        tnId,
-        tenant,
-        actionId,
-        ...(extra.length ? { extra } : {}),
-      });
-      await this.actions.fanoutQueued(tnId, actionId);
-    }
+    for (const { extra, ...job } of lost)
+      await this.queueFanout({ ...job, ...(extra.length ? { extra } : {}) });
     return lost.length;
+  }
+
+  /** The fan-out job in the queue, then the row's mark taken off (a crash between: queued twice, one job). */
+  private async queueFanout(job: FanoutJob): Promise<void> {
+    await this.queues.enqueueFanout(job);
+    await this.actions.fanoutQueued(job.tnId, job.actionId);
   }
 
   /** One delivery per recipient of the action (§2.6), the subject's token in `related` when due. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { type FederationConfig } from '../config';
 import { type InboxService } from './inbox.service';
+import { verifyBackoffMs } from './verify-backoff';
 
 const inboxBody = z.object({
   token: z.string().min(1),
@@ -20,7 +21,7 @@ const inboxBody = z.object({
 export function replaySeconds(verify: FederationConfig['verify']): number {
   let giveUpMs = 0;
   for (let attempt = 1; attempt < verify.attempts; attempt++)
-    giveUpMs += Math.min(verify.backoffMs * 2 ** (attempt - 1), 3_600_000);
+    giveUpMs += verifyBackoffMs(verify.backoffMs, attempt);
   return Math.min(600, Math.floor(Math.min(verify.holdMs, giveUpMs) / 2000));
 }
 

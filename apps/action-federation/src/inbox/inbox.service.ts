@@ -103,13 +103,13 @@ export class InboxService {
     }
     // Related first: the main action refers to them. Durable once stored; then a trigger.
     const stored = await this.writer.write(
-      [...kept.map((r) => r.checked), main].map((c, i) => ({
+      [...kept, { checked: main, raw: token }].map(({ checked, raw }) => ({
         tnId,
-        actionId: c.actionId,
-        claims: c.claims,
-        token: i < kept.length ? (kept[i] as { raw: string }).raw : token,
+        actionId: checked.actionId,
+        claims: checked.claims,
+        token: raw,
         status: 'V' as const,
-        preApproved: c !== main,
+        preApproved: checked !== main,
         sender: from,
       })),
     );

@@ -21,6 +21,7 @@ import { AttachmentSync } from './attachment-sync';
 import { HeldTokens } from './held-tokens';
 import { type Admitted, InboundAdmission, type Relations } from './inbound-admission';
 import { NotYetHeld, Refused } from './refused';
+import { verifyBackoffMs } from './verify-backoff';
 
 const BATCH = 200;
 
@@ -172,7 +173,7 @@ export class VerificationService {
       await this.failRetryable(job, row, `gave up: ${reason}`);
       return;
     }
-    const delay = Math.min(this.config.verify.backoffMs * 2 ** (attempts - 1), 3_600_000);
+    const delay = verifyBackoffMs(this.config.verify.backoffMs, attempts);
     const notBefore = this.clock().getTime() + delay;
     await this.actions.retryLater(job.tnId, row.actionId, attempts, new Date(notBefore));
     await this.queues.scheduleVerification(job, delay, `r${notBefore}`);
@@ -204,8 +205,7 @@ export class VerificationService {
     }
     const attempts = row.attempts + 1;
     const delay = Math.min(
-      this.config.verify.backoffMs * 2 ** Math.min(attempts - 1, 20),
-      3_600_000,
+      verifyBackoffMs(this.config.verify.backoffMs, attempts),
       this.config.verify.holdMs - waited,
     );
     const notBefore = this.clock().getTime() + delay;
