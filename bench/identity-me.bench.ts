@@ -1,9 +1,13 @@
 /**
- * Issue 3's tenant-scale figures: provisioning 10,000 tenants with keys (through
- * identity.tenant.create.v1, as the CLI and portal do), and GET /api/me through the gateway at
- * concurrency 32 with 10 and with 10,000 tenants — requests/s, p50/p99 and identity's RSS.
- * Goal: the 10,000-tenant rate ≥ 0.9 of the 10-tenant rate, RSS barely growing.
+ * Tenant-scale figures: provisioning 10,000 tenants with keys (through identity.tenant.create.v1,
+ * as the CLI and portal do), and GET /api/me through the gateway at concurrency 32 with 10 and
+ * with 10,000 tenants — requests/s, p50/p99 and identity's RSS. Baseline, in the same run: a bare
+ * `node:http` server in its own process answering the same bytes.
+ * Goals: the 10-tenant rate ≥ 0.25 of the bare server's; the 10,000-tenant rate ≥ 0.9 of the
+ * 10-tenant rate, RSS barely growing.
  */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 
 import { ContractClient, createTenant } from '@cloudillo/contracts';
 import { NatsRpcTransport } from '@cloudillo/messaging';
@@ -25,6 +29,44 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONCURRENCY = 32;
 const IDENTITY_PORT = 18101;
 const GATEWAY_PORT = 18080;
+const BARE_PORT = 18198;
+
+/** One GET through the gateway: the bytes and content type a bare server will answer with. */
+function fetchOnce(host: string): Promise<{ body: Buffer; type: string; etag: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: GATEWAY_PORT, path: '/api/me', headers: { host } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            body: Buffer.concat(chunks),
+            type: String(res.headers['content-type']),
+            etag: String(res.headers['etag']),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A bare `node:http` server in its own process answering every request with `answer`. */
+async function startBare(answer: { body: Buffer; type: string; etag: string }) {
+  const code = `
+const body = Buffer.from(${JSON.stringify(answer.body.toString('base64'))}, 'base64');
+const headers = { 'content-type': ${JSON.stringify(answer.type)}, etag: ${JSON.stringify(answer.etag)}, 'cache-control': 'no-cache', 'content-length': String(body.length) };
+require('node:http').createServer((req, res) => { res.writeHead(200, headers); res.end(body); })
+  .listen(${BARE_PORT}, '127.0.0.1', () => console.log('ready'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve()),
+  );
+  return child;
+}
 
 const idTagOf = (i: number) => `t${i}.bench.localhost`;
 
@@ -79,6 +121,24 @@ async function main(): Promise<void> {
     const small = await load(10);
     const smallRss = rssMiB(identity.pid);
     show(`GET /api/me, 10 tenants    `, small, smallRss);
+
+    const bare = await startBare(await fetchOnce(`cl-o.${idTagOf(0)}:8080`));
+    const bareLoad = () =>
+      httpLoad({
+        port: BARE_PORT,
+        seconds: SECONDS,
+        concurrency: CONCURRENCY,
+        next: () => ({ path: '/api/me', headers: { host: `cl-o.${idTagOf(0)}:8080` } }),
+      });
+    await bareLoad(); // warm-up
+    const baseline = await bareLoad();
+    await stopApp(bare);
+    console.log(
+      `bare node:http, same bytes : ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50.toFixed(2)} ms, p99 ${baseline.p99.toFixed(2)} ms`,
+    );
+    console.log(
+      `ratio gateway (10 tenants) / bare node:http: ${(small.perSecond / baseline.perSecond).toFixed(2)} (goal ≥ 0.25)`,
+    );
 
     const seconds = await provision(10, TENANTS);
     console.log(
