@@ -30,7 +30,7 @@ import { deployMigrations, pgTargetFromUrl, serviceDatabases } from '@cloudillo/
 import {
   AccessTokenVerifier,
   Authenticated,
-  AUTH_PROVIDERS,
+  authProviders,
   configureHttpApp,
   Public,
 } from '@cloudillo/http';
@@ -142,7 +142,7 @@ async function routeRates(natsUrl: string, databaseUrl: string): Promise<void> {
     @Module({
       imports: [MessagingModule.forRoot({ natsUrl, name: 'bench' })],
       controllers: [NoopController],
-      providers: [...AUTH_PROVIDERS],
+      providers: [...authProviders()],
     })
     class BenchModule {}
     app = await NestFactory.create(BenchModule, { bodyParser: false, logger: false });

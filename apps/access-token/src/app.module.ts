@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { type AuthDb, createAuthDb } from '@cloudillo/db-auth';
-import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { authProviders, HealthController } from '@cloudillo/http';
 import { ActionTokenVerifier } from '@cloudillo/action-tokens';
 import { ContractClient } from '@cloudillo/contracts';
 import { MessagingModule } from '@cloudillo/messaging';
@@ -110,7 +110,7 @@ export class AppModule {
             new RateLimiter(redis, { keyPrefix: config.loginPenalty.keyPrefix }),
         },
         authReadiness,
-        ...AUTH_PROVIDERS,
+        ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
         SigningKeys,
         TokenIssuer,
         SessionsRepository,

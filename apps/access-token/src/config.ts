@@ -1,10 +1,19 @@
-import { envBytes, envPort, envSecretKey32, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import {
+  envBytes,
+  envPort,
+  envSecretKey32,
+  envTenantHeaderSecret,
+  envUrl,
+  envUrlMap,
+  parseEnv,
+} from '@cloudillo/config';
 import { ACCESS_TOKEN_TTL_SECONDS, isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 const settings = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  TENANT_HEADER_SECRET: envTenantHeaderSecret,
   REDIS_URL: envUrl(['redis', 'rediss']),
   /** The gateway's rate-limit keys: a failed login is charged where the gateway counts. */
   GATEWAY_RATE_LIMIT_PREFIX: z
@@ -58,6 +67,8 @@ export interface AuthConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  /** Checks (services) or signs (gateway) the gateway's tenant header; unset: not used. */
+  tenantHeaderSecret?: string | undefined;
   redisUrl: string;
   /** Failed logins are charged on the gateway's per-IP auth bucket. */
   loginPenalty: { keyPrefix: string; points: number };
@@ -79,6 +90,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.AUTH_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    tenantHeaderSecret: e.TENANT_HEADER_SECRET,
     redisUrl: e.REDIS_URL,
     loginPenalty: { keyPrefix: e.GATEWAY_RATE_LIMIT_PREFIX, points: e.AUTH_LOGIN_FAILURE_PENALTY },
     http: { host: e.AUTH_HTTP_HOST, port: e.AUTH_HTTP_PORT, jsonLimitBytes: e.AUTH_JSON_LIMIT },

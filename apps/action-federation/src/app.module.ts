@@ -6,7 +6,7 @@ import {
   createFederationPool,
   type FederationDb,
 } from '@cloudillo/db-federation';
-import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { authProviders, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { peerClientProvider } from '@cloudillo/peer-client';
 import { redisConnection } from '@cloudillo/queues';
@@ -115,7 +115,7 @@ export class AppModule {
         },
         ConnectionsLifecycle,
         federationReadiness,
-        ...AUTH_PROVIDERS,
+        ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
         {
           provide: ACTION_TYPES,
           useFactory: () =>

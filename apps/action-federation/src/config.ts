@@ -1,4 +1,12 @@
-import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import {
+  envBool,
+  envBytes,
+  envPort,
+  envTenantHeaderSecret,
+  envUrl,
+  envUrlMap,
+  parseEnv,
+} from '@cloudillo/config';
 import { isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
@@ -7,6 +15,7 @@ import { type FaultPoint } from './fault-points';
 const schema = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  TENANT_HEADER_SECRET: envTenantHeaderSecret,
   REDIS_URL: envUrl(['redis', 'rediss']),
   FED_HTTP_HOST: z.string().default('127.0.0.1'),
   FED_HTTP_PORT: envPort(8103),
@@ -84,6 +93,8 @@ export interface FederationConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  /** Checks (services) or signs (gateway) the gateway's tenant header; unset: not used. */
+  tenantHeaderSecret?: string | undefined;
   redisUrl: string;
   queuePrefix: string;
   http: { host: string; port: number; jsonLimitBytes: number };
@@ -122,6 +133,7 @@ export function loadFederationConfig(
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.FED_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    tenantHeaderSecret: e.TENANT_HEADER_SECRET,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.FED_QUEUE_PREFIX,
     http: { host: e.FED_HTTP_HOST, port: e.FED_HTTP_PORT, jsonLimitBytes: e.FED_JSON_LIMIT },

@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type BlobDb, createBlobDb } from '@cloudillo/db-blob';
-import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { authProviders, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { peerClientProvider } from '@cloudillo/peer-client';
 import { S3BlobStore } from '@cloudillo/storage';
@@ -92,7 +92,7 @@ export class AppModule {
         },
         ConnectionsLifecycle,
         blobReadiness,
-        ...AUTH_PROVIDERS,
+        ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
         TenantIds,
         FilesRepository,
         FileRecordsRepository,

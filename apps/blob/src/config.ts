@@ -1,12 +1,21 @@
 import { tmpdir } from 'node:os';
 
-import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import {
+  envBool,
+  envBytes,
+  envPort,
+  envTenantHeaderSecret,
+  envUrl,
+  envUrlMap,
+  parseEnv,
+} from '@cloudillo/config';
 import { isPeerMapName } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 const schema = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  TENANT_HEADER_SECRET: envTenantHeaderSecret,
   REDIS_URL: envUrl(['redis', 'rediss']),
   BLOB_QUEUE_PREFIX: z
     .string()
@@ -76,6 +85,8 @@ export interface BlobConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  /** Checks (services) or signs (gateway) the gateway's tenant header; unset: not used. */
+  tenantHeaderSecret?: string | undefined;
   redisUrl: string;
   queuePrefix: string;
   workers: boolean;
@@ -104,6 +115,7 @@ export function loadBlobConfig(env: Record<string, string | undefined> = process
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.BLOB_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    tenantHeaderSecret: e.TENANT_HEADER_SECRET,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.BLOB_QUEUE_PREFIX,
     workers: e.BLOB_WORKERS,

@@ -3,12 +3,12 @@ import { ContractClient } from '@cloudillo/contracts';
 import { HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { RateLimiter } from '@cloudillo/rate-limit';
+import { followTenantChanges, identityTenantSource, TenantResolver } from '@cloudillo/tenancy';
 import { Redis } from 'ioredis';
 
 import { type GatewayConfig } from './config';
 import { gatewayReadiness } from './health/readiness';
 import { GatewayEdge } from './proxy/gateway-edge';
-import { TenantDirectory } from './proxy/tenant-directory';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from './tokens';
 
 class RedisLifecycle implements OnApplicationShutdown {
@@ -29,12 +29,12 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         gatewayReadiness,
         {
-          provide: TenantDirectory,
+          provide: TenantResolver,
           inject: [ContractClient],
           useFactory: (rpc: ContractClient) => {
-            const directory = new TenantDirectory(rpc);
-            directory.followChanges(); // for the process's life: ends with its NATS connection
-            return directory;
+            const resolver = new TenantResolver(identityTenantSource(rpc));
+            followTenantChanges(rpc, resolver); // for the process's life: ends with its NATS connection
+            return resolver;
           },
         },
         {
@@ -44,8 +44,8 @@ export class AppModule {
         RedisLifecycle,
         {
           provide: GatewayEdge,
-          inject: [TenantDirectory, GATEWAY_REDIS],
-          useFactory: (tenants: TenantDirectory, redis: Redis) =>
+          inject: [TenantResolver, GATEWAY_REDIS],
+          useFactory: (tenants: TenantResolver, redis: Redis) =>
             new GatewayEdge(
               config,
               tenants,

@@ -1,10 +1,19 @@
-import { envBool, envBytes, envPort, envUrl, envUrlMap, parseEnv } from '@cloudillo/config';
+import {
+  envBool,
+  envBytes,
+  envPort,
+  envTenantHeaderSecret,
+  envUrl,
+  envUrlMap,
+  parseEnv,
+} from '@cloudillo/config';
 import { z } from 'zod';
 
 import { SERVICES, type BodyClass, type ServiceName } from './proxy/routes';
 
 const schema = z.object({
   NATS_URL: envUrl(['nats']),
+  TENANT_HEADER_SECRET: envTenantHeaderSecret,
   REDIS_URL: envUrl(['redis', 'rediss']),
   /** Per-IP rate limits (protocol §9), shared by replicas through Redis. */
   GATEWAY_RATE_LIMITS: envBool(true),
@@ -33,6 +42,8 @@ const schema = z.object({
 
 export interface GatewayConfig {
   natsUrl: string;
+  /** Checks (services) or signs (gateway) the gateway's tenant header; unset: not used. */
+  tenantHeaderSecret?: string | undefined;
   redisUrl: string;
   /** Undefined: no rate limits. */
   rateLimits?: { keyPrefix: string; networkFactor: number };
@@ -51,6 +62,7 @@ export function loadGatewayConfig(
   const e = parseEnv(schema, env);
   return {
     natsUrl: e.NATS_URL,
+    tenantHeaderSecret: e.TENANT_HEADER_SECRET,
     redisUrl: e.REDIS_URL,
     ...(e.GATEWAY_RATE_LIMITS
       ? {

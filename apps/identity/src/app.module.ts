@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createIdentityDb, type IdentityDb } from '@cloudillo/db-identity';
-import { AUTH_PROVIDERS, HealthController } from '@cloudillo/http';
+import { authProviders, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { type HostResolver, PeerClient } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
@@ -45,6 +45,7 @@ import { TenantAdminHandler } from './tenants/tenant-admin.handler';
 import { TenantAdminRepository } from './tenants/tenant-admin.repository';
 import { TenantAdminService } from './tenants/tenant-admin.service';
 import { TenantsHandler } from './tenants/tenants.handler';
+import { tableTenantSource } from './tenants/table-tenant-source';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { CLOCK, type Clock, IDENTITY_CONFIG, IDENTITY_DB } from './tokens';
@@ -98,7 +99,13 @@ export class AppModule {
             createIdentityDb({ databaseUrl: config.databaseUrl, schema: config.dbSchema }),
         },
         DbLifecycle,
-        ...AUTH_PROVIDERS,
+        ...authProviders({
+          tenantHeaderSecret: config.tenantHeaderSecret,
+          source: {
+            useFactory: (tenants: TenantsRepository) => tableTenantSource(tenants),
+            inject: [TenantsRepository],
+          },
+        }),
         identityReadiness,
         KeysRepository,
         SettingsRepository,

@@ -3,6 +3,7 @@ import {
   envCsv,
   envPort,
   envSecretKey32,
+  envTenantHeaderSecret,
   envUrl,
   envUrlMap,
   parseEnv,
@@ -17,6 +18,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const settings = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
+  TENANT_HEADER_SECRET: envTenantHeaderSecret,
   REDIS_URL: envUrl(['redis', 'rediss']),
   IDENTITY_HTTP_HOST: z.string().default('127.0.0.1'),
   IDENTITY_HTTP_PORT: envPort(8101),
@@ -98,6 +100,8 @@ export interface IdentityConfig {
   databaseUrl: string;
   dbSchema: string;
   natsUrl: string;
+  /** Checks (services) or signs (gateway) the gateway's tenant header; unset: not used. */
+  tenantHeaderSecret?: string | undefined;
   redisUrl: string;
   queuePrefix: string;
   http: { host: string; port: number; jsonLimitBytes: number };
@@ -133,6 +137,7 @@ export function loadIdentityConfig(
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.IDENTITY_DB_SCHEMA,
     natsUrl: e.NATS_URL,
+    tenantHeaderSecret: e.TENANT_HEADER_SECRET,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.IDENTITY_QUEUE_PREFIX,
     http: {

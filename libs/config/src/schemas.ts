@@ -95,3 +95,13 @@ export const envSecretKey32 = z
     }
     return bytes;
   });
+
+/**
+ * `TENANT_HEADER_SECRET`: what the gateway signs the tenant it resolved with, and the services
+ * check it by (see `@cloudillo/tenancy` tenant-header). The same value everywhere; unset, every
+ * service resolves each request's tenant itself.
+ */
+export const envTenantHeaderSecret = z
+  .string()
+  .min(32, 'must be at least 32 characters')
+  .optional();

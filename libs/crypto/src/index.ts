@@ -11,6 +11,7 @@ export {
   type AccessTokenVerifyOptions,
 } from './access-token';
 export { constantTimeEqual } from './constant-time';
+export { hmacTag, hmacTagMatches } from './hmac';
 export {
   CONTENT_ID_PREFIXES,
   ContentHasher,

@@ -16,6 +16,13 @@ import {
   type RateLimiter,
 } from '@cloudillo/rate-limit';
 import { declaredTooLarge } from '@cloudillo/http';
+import {
+  admitTenant,
+  signTenantHeader,
+  TENANT_HEADER,
+  type TenantContext,
+  type TenantResolver,
+} from '@cloudillo/tenancy';
 import httpProxy from 'http-proxy';
 
 import { type GatewayConfig } from '../config';
@@ -23,7 +30,6 @@ import { BodyLimiter } from './body-limit';
 import { refuseUpgrade, sendData, sendError } from './edge-responses';
 import { REPLAY_BODY_LIMIT, ReplayCache } from './replay-cache';
 import { findRoute, hasDotSegment, type Route } from './routes';
-import { type TenantDirectory } from './tenant-directory';
 import { classifyUpstreamError, UpstreamForwarder } from './upstream-forwarder';
 
 /** Paths the gateway answers itself, for any Host (probes do not know tenant names). */
@@ -62,7 +68,7 @@ class EdgeError extends Error {
 /** Where a request goes: its route, and the tenant the Host names (none on an app domain). */
 interface Destination {
   route: Route;
-  tnId?: number;
+  tenant?: TenantContext;
 }
 
 class RateLimited extends Error {
@@ -90,7 +96,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly tenants: TenantDirectory,
+    private readonly tenants: TenantResolver,
     /** Per-IP limits (protocol §9); undefined turns them off. */
     private readonly limiter?: RateLimiter,
   ) {
@@ -107,7 +113,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     const path = pathOf(req);
     if (OWN_PATHS.has(path)) return false;
     const reqId = this.adoptRequestId(req);
-    this.admit(req, path)
+    this.countRequest(req, path)
       .then(() => this.resolveRoute(req, path))
       .then((destination) => this.forward(req, res, destination, reqId))
       .catch((error: unknown) => this.fail(res, error, reqId));
@@ -118,7 +124,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = pathOf(req);
     this.adoptRequestId(req);
-    this.admit(req, path)
+    this.countRequest(req, path)
       .then(() => this.resolveRoute(req, path))
       .then(({ route }) => {
         const target = this.config.upstreams[route.service];
@@ -148,7 +154,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   }
 
   /** Counts the request against its bucket for the client's address and network. */
-  private async admit(req: IncomingMessage, path: string): Promise<void> {
+  private async countRequest(req: IncomingMessage, path: string): Promise<void> {
     // Services learn the client from this header only: whatever a client sent is replaced.
     const address = clientAddress(req, this.config.trustProxy);
     req.headers[CLIENT_ADDRESS_HEADER] = address;
@@ -166,20 +172,41 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     return undefined;
   }
 
+  /**
+   * Suspended or purging tenants are answered as every service answers them (`admitTenant`):
+   * nothing of a suspended tenant is served, and peers' deliveries are told to come back later.
+   */
+  private admit(tenant: TenantContext): void {
+    try {
+      admitTenant(tenant);
+    } catch (error) {
+      if (isAppError(error)) throw new EdgeError(error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** Hands the resolved tenant to the service, signed, so that it need not resolve it again. */
+  private signTenant(req: IncomingMessage, tenant: TenantContext): void {
+    const secret = this.config.tenantHeaderSecret;
+    if (secret === undefined) return;
+    req.headers[TENANT_HEADER] = signTenantHeader(tenant, secret, Math.floor(Date.now() / 1000));
+  }
+
   private async resolveRoute(req: IncomingMessage, path: string): Promise<Destination> {
     if (hasDotSegment(path))
       throw new EdgeError('E-VAL-INVALID', 'dot segments are not allowed in paths');
     const route = findRoute(path);
+    // Only the gateway says which tenant a request is for (see `@cloudillo/tenancy`).
+    delete req.headers[TENANT_HEADER];
     const idTag = idTagFromApiHost(req.headers.host ?? '');
     if (idTag) {
       const tenant = await this.tenants.lookup(idTag.ascii);
       if (!tenant) throw new EdgeError('E-CORE-NOTFOUND', 'unknown tenant');
-      // Suspended: nothing of the tenant is served, and peers' deliveries are told to come back
-      // later (their retries land after a reactivation). (A purged one is not found by identity.)
-      if (tenant.status === 'S') throw new EdgeError('E-SYS-UNAVAIL', 'this tenant is suspended');
+      this.admit(tenant);
       if (!route || route.prefix === APP_DOMAIN_PREFIX)
         throw new EdgeError('E-CORE-NOTFOUND', 'not found');
-      return { route, tnId: tenant.tnId };
+      this.signTenant(req, tenant);
+      return { route, tenant };
     }
     // Any other Host is an app domain: it serves only the id-tag discovery document.
     if (route?.prefix !== APP_DOMAIN_PREFIX) throw new EdgeError('E-CORE-NOTFOUND', 'unknown host');
@@ -189,7 +216,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   private forward(
     req: IncomingMessage,
     res: ServerResponse,
-    { route, tnId }: Destination,
+    { route, tenant }: Destination,
     reqId: string | undefined,
   ): void {
     const target = this.config.upstreams[route.service];
@@ -210,12 +237,13 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     if (
       route.replays &&
       this.replays &&
-      tnId !== undefined &&
+      tenant !== undefined &&
       req.method === 'POST' &&
       !chunked &&
       Number(declared) <= REPLAY_BODY_LIMIT
     ) {
-      this.replayOrForward(req, res, target, { replays: this.replays, tnId }, reqId).catch(
+      const replays = this.replays;
+      this.replayOrForward(req, res, target, { replays, tnId: tenant.tnId }, reqId).catch(
         (error: unknown) => this.onUpstreamError(error, req, res, reqId, undefined),
       );
       return;

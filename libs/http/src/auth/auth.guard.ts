@@ -1,9 +1,14 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ForbiddenError, scopeAllowsPath, UnauthorizedError } from '@cloudillo/protocol';
+import {
+  ForbiddenError,
+  NotFoundError,
+  scopeAllowsPath,
+  UnauthorizedError,
+} from '@cloudillo/protocol';
 import { type Request } from 'express';
 
-import { apiTenantOf } from '../api-tenant';
+import { RequestTenants } from '../tenancy/request-tenants';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { API_KEY_PREFIXES, holdsRole, setApiKey, setAuth } from './auth-context';
 import { AUTH_POLICY, type AuthPolicy } from './auth-policy';
@@ -36,26 +41,29 @@ function tokenOf(req: Request, path: string): string | undefined {
 }
 
 /**
- * The one auth guard of every service: reads the token (Bearer; `?token=` only on `/ws/*` and
- * `/api/files/*`), verifies it for the tenant the Host names, keeps scoped tokens to their paths
- * (fail closed) and checks the route's role. Routes are protected unless marked otherwise.
+ * The one guard of every service: finds the request's tenant (`@Tenant()`; unknown 404,
+ * suspended 503, for every route), reads the token (Bearer; `?token=` only on `/ws/*` and
+ * `/api/files/*`), verifies it for that tenant, keeps scoped tokens to their paths (fail closed)
+ * and checks the route's role. Routes are protected unless marked otherwise.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: AccessTokenVerifier,
+    private readonly tenants: RequestTenants,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // NATS handlers: trusted by NATS permissions
+    const req = context.switchToHttp().getRequest<Request>();
+    const tenant = await this.tenants.of(req);
     const policy =
       this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [
         context.getHandler(),
         context.getClass(),
       ]) ?? REQUIRED;
     if (policy.kind === 'public') return true;
-    const req = context.switchToHttp().getRequest<Request>();
     const path = req.path;
     let token = tokenOf(req, path);
     const presented = token;
@@ -71,7 +79,8 @@ export class AuthGuard implements CanActivate {
       if (policy.kind === 'optional') return true;
       throw new UnauthorizedError();
     }
-    const auth = await this.verifier.verify(token, apiTenantOf(req).ascii);
+    if (!tenant) throw new NotFoundError('unknown host');
+    const auth = await this.verifier.verify(token, tenant.idTag);
     if (auth.scope !== undefined && !scopeAllowsPath(auth.scope, req.method, path)) {
       throw new ForbiddenError(`the token's scope does not reach ${path}`);
     }

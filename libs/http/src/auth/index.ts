@@ -3,4 +3,4 @@ export { authOf, holdsRole, type AuthContext, type RequiredRole } from './auth-c
 export { AUTH_POLICY, Authenticated, OptionalAuth, Public, type AuthPolicy } from './auth-policy';
 export { ApiKey, AuthUser, OptionalAuthUser } from './auth-user.decorator';
 export { AuthGuard } from './auth.guard';
-export { AUTH_PROVIDERS } from './auth.providers';
+export { authProviders } from './auth.providers';

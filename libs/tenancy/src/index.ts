@@ -1,0 +1,10 @@
+export { admitTenant, unknownTenant } from './tenant-admission';
+export { tenantContextSchema, type TenantContext } from './tenant-context';
+export {
+  readTenantHeader,
+  signTenantHeader,
+  TENANT_HEADER,
+  TENANT_HEADER_MAX_AGE_S,
+} from './tenant-header';
+export { TenantResolver, type TenantResolverOptions, type TenantSource } from './tenant-resolver';
+export { followTenantChanges, identityTenantSource, type TenantChange } from './identity-source';
