@@ -1,6 +1,7 @@
 import { type KeyObject } from 'node:crypto';
 
 import { type ContractClient, resolveKey } from '@cloudillo/contracts';
+import { LRUCache } from 'lru-cache';
 import { decodeUnverifiedClaims, importPublicKey, JwtError, verifyJwt } from '@cloudillo/crypto';
 import {
   type ActionTokenClaims,
@@ -33,13 +34,22 @@ interface IssuerKey {
  * Access tokens are refused by their header (EdDSA), as this refuses anything but ES384.
  */
 export class ActionTokenVerifier {
-  /** Imported issuer keys by `iss` and `k`: the hot path of an inbox asks for the same few. */
-  private readonly keys = new Map<string, IssuerKey & { until: number }>();
+  /**
+   * Imported issuer keys by `iss` and `k`: the hot path of an inbox asks for the same few. None
+   * are kept when `keyCacheMs` is not positive (every verification asks identity).
+   */
+  private readonly keys: LRUCache<string, IssuerKey> | undefined;
 
   constructor(
     private readonly rpc: ContractClient,
-    private readonly options: { keyCacheMs?: number; keyCacheSize?: number } = {},
-  ) {}
+    options: { keyCacheMs?: number; keyCacheSize?: number } = {},
+  ) {
+    const ttl = options.keyCacheMs ?? 60_000;
+    this.keys =
+      ttl > 0
+        ? new LRUCache({ max: options.keyCacheSize ?? 10_000, ttl, ttlResolution: 0 })
+        : undefined;
+  }
 
   async verify(token: string, options: ActionVerifyOptions = {}): Promise<ActionTokenClaims> {
     let unverified: unknown;
@@ -88,18 +98,15 @@ export class ActionTokenVerifier {
    */
   private async keyOf(claims: ActionTokenClaims, refresh: boolean): Promise<IssuerKey> {
     const id = `${claims.iss} ${claims.k}`;
-    const now = Date.now();
-    const cached = this.keys.get(id);
-    if (cached && cached.until > now && !refresh) return cached;
+    const cached = refresh ? undefined : this.keys?.get(id);
+    if (cached) return cached;
     const { publicKey, expiresAt } = await this.fetchKey(claims, refresh);
     const retiredAt = expiresAt === undefined ? undefined : Date.parse(expiresAt) / 1000;
     const key: IssuerKey = {
       key: importPublicKey(publicKey),
       ...(retiredAt !== undefined && Number.isFinite(retiredAt) ? { retiredAt } : {}),
     };
-    if (this.keys.size >= (this.options.keyCacheSize ?? 10_000))
-      this.keys.delete(this.keys.keys().next().value as string);
-    this.keys.set(id, { ...key, until: now + (this.options.keyCacheMs ?? 60_000) });
+    this.keys?.set(id, key);
     return key;
   }
 
