@@ -1,5 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import { startService } from '@cloudillo/http';
+import { RequestTenants, startService } from '@cloudillo/http';
 import { natsMicroservice } from '@cloudillo/messaging';
 
 import { AppModule, type FederationDeps } from './app.module';
@@ -16,7 +16,12 @@ export function startActionFederation(
   return startService(AppModule.forRoot(config, deps), {
     http: config.http,
     fastRoutes: (app) => [
-      inboxRoute(app.get(InboxService), config.http.jsonLimitBytes, config.verify),
+      inboxRoute(
+        app.get(InboxService),
+        app.get(RequestTenants),
+        config.http.jsonLimitBytes,
+        config.verify,
+      ),
     ],
     microservice: natsMicroservice(config.natsUrl, 'action-federation'),
     ...(logger === false ? { logger } : {}),

@@ -27,6 +27,7 @@ import { ActionsRepository } from './actions/actions.repository';
 import { ActionComposer } from './actions/action-composer';
 import { AttachmentIds } from './actions/attachment-ids';
 import { AttachmentReadyHandler } from './actions/attachment-ready.handler';
+import { ServedTenants } from './actions/served-tenants';
 import { TenantPurgeHandler } from './actions/tenant-purge.handler';
 import { Subscriptions } from './conversations/subscriptions';
 import { ConversationHooks } from './hooks/conversation-hooks';
@@ -34,7 +35,6 @@ import { FileShareHooks } from './hooks/file-share-hooks';
 import { ActionsService } from './actions/actions.service';
 import { DraftsRepository } from './actions/drafts.repository';
 import { DraftsService } from './actions/drafts.service';
-import { TenantDirectory } from './actions/tenant-directory';
 import { type FederationConfig } from './config';
 import { OutboundActions } from './actions/outbound-actions';
 import { CircuitBreaker } from './delivery/circuit-breaker';
@@ -155,7 +155,7 @@ export class AppModule {
           ],
           useFactory: (...builtIn: ActionHook[]) => [...builtIn, ...(deps.actionHooks ?? [])],
         },
-        TenantDirectory,
+        ServedTenants,
         ActionsRepository,
         ActionsService,
         ActionComposer,

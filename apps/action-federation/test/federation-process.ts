@@ -11,6 +11,7 @@ export function federationEnv(config: FederationConfig): Record<string, string> 
     DATABASE_URL: config.databaseUrl,
     FED_DB_SCHEMA: config.dbSchema,
     NATS_URL: config.natsUrl,
+    ...(config.tenantHeaderSecret ? { TENANT_HEADER_SECRET: config.tenantHeaderSecret } : {}),
     REDIS_URL: config.redisUrl,
     FED_QUEUE_PREFIX: config.queuePrefix,
     FED_HTTP_HOST: config.http.host,

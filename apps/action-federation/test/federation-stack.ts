@@ -29,6 +29,11 @@ import { type FederationDeps } from '../src/app.module';
 import { type FederationConfig } from '../src/config';
 
 const PASSWORD = 'long-password';
+/**
+ * Shared by the gateway and the federation service, so that requests through the gateway take
+ * the signed tenant header (as in a deployment) rather than the service resolving the tenant.
+ */
+const TENANT_HEADER_SECRET = 'federation-stack-tenant-header-secret';
 
 /**
  * Verification in the test stacks: on a loaded CI machine (several suites on two cores) a request,
@@ -131,6 +136,7 @@ export async function startFederationStack(options: {
       databaseUrl: testInfra().databaseUrl,
       dbSchema: schema.schema,
       natsUrl: identity.nats.url,
+      tenantHeaderSecret: TENANT_HEADER_SECRET,
       redisUrl: testInfra().redisUrl,
       queuePrefix: uniqueName('fq').toLowerCase(),
       http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 16 * 1024 * 1024 },
@@ -162,6 +168,7 @@ export async function startFederationStack(options: {
       startGateway(
         {
           natsUrl: identity.nats.url,
+          tenantHeaderSecret: config.tenantHeaderSecret,
           redisUrl: testInfra().redisUrl,
           http: { host: '127.0.0.1', port: gatewayPort },
           ...(options.rateLimits

@@ -3,6 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { resolveTenant, signWithTenantKey } from '@cloudillo/contracts';
 import { contentId } from '@cloudillo/crypto';
 import { REPLAY_HEADER } from '@cloudillo/http';
+import { TenantResolver } from '@cloudillo/tenancy';
 import { apiClient, dataOf, errorCodeOf, waitFor } from '@cloudillo/testing';
 import { z } from 'zod';
 
@@ -204,7 +205,7 @@ describe('action federation, first slice: create, deliver through the inbox, ver
     const interleaved = jest
       .spyOn(actions, 'activate')
       .mockImplementationOnce(async (...args: Parameters<typeof activate>) => {
-        await verification.verifyPending({ tnId, tenant: ALICE });
+        await verification.verifyPending({ tenant: { idTag: ALICE, tnId } });
         return activate(...args);
       });
     try {
@@ -242,10 +243,11 @@ describe('action federation, first slice: create, deliver through the inbox, ver
     // A CONN is looked at every time (its repeats cost proof of work); from no address, none is asked.
     const conn = await sign({ t: 'CONN', aud: BOB, c: 'again?', iat: now() + 5 });
     const inbox = stack.federation.get(InboxService);
-    expect(await inbox.receive(BOB, conn)).toEqual({
+    const bob = await stack.federation.get(TenantResolver).require(BOB);
+    expect(await inbox.receive(bob, conn)).toEqual({
       actionId: contentId('a', conn),
       settled: false,
     });
-    expect(await inbox.receive(BOB, conn)).toMatchObject({ settled: false });
+    expect(await inbox.receive(bob, conn)).toMatchObject({ settled: false });
   });
 });

@@ -13,11 +13,12 @@ import {
 
 import { ACTION_TYPES } from '../action-types';
 import { Subscriptions } from '../conversations/subscriptions';
-import { gateOf } from './flag-gates';
+import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionsRepository } from './actions.repository';
 import { AttachmentIds, AttachmentsPending } from './attachment-ids';
 import { DraftsRepository, TEMP_ID } from './drafts.repository';
+import { gateOf } from './flag-gates';
 
 /** What a client asks to create (`POST /api/actions` body, protocol §2.5), or a draft holds. */
 export interface NewAction {
@@ -65,25 +66,19 @@ export class ActionComposer {
    * when this one is published); otherwise they are a conflict. So may attachments whose content
    * ids are still being made; otherwise they throw {@link AttachmentsPending}.
    */
-  async compose(
-    tenant: string,
-    tnId: number,
-    input: NewAction,
-    forDraft = false,
-  ): Promise<Composed> {
+  async compose(tenant: TenantRef, input: NewAction, forDraft = false): Promise<Composed> {
     const t = input.subType ? `${input.type}:${input.subType}` : input.type;
     const definition = this.registry.lookup(t)?.definition;
     if (!definition) throw new ValidationError(`unknown action type ${t}`);
     if (definition.behaviour?.tokenExchangeOnly)
       throw new ValidationError(`${t} is not created here`);
-    const { parentId, subjectId, held } = await this.references(tnId, input, forDraft);
+    const { parentId, subjectId, held } = await this.references(tenant.tnId, input, forDraft);
     const parent = parentId ? held.get(parentId) : undefined;
     if (parentId && !parent) throw new ValidationError(`unknown parent ${parentId}`);
     let subject = subjectId ? held.get(subjectId) : undefined;
     const referencesAction = !!subjectId && (ACTION_ID.test(subjectId) || TEMP_ID.test(subjectId));
     if (referencesAction && !subject) throw new ValidationError(`unknown subject ${subjectId}`);
-    if (definition.type === 'REPOST' && subject)
-      subject = await this.repostable(tenant, tnId, subject);
+    if (definition.type === 'REPOST' && subject) subject = await this.repostable(tenant, subject);
     const inherited = parent ?? subject;
     const audience =
       input.audienceTag ??
@@ -101,13 +96,17 @@ export class ActionComposer {
       ...(input.content === undefined ? {} : { c: input.content }),
       ...(parentId ? { p: parentId } : {}),
       ...(input.attachments?.length ? { a: input.attachments } : {}),
-      ...(audience && audience !== tenant ? { aud: audience } : {}),
+      ...(audience && audience !== tenant.idTag ? { aud: audience } : {}),
       ...(subject ? { sub: subject.actionId } : subjectId ? { sub: subjectId } : {}),
       ...(input.expiresAt ? { exp: input.expiresAt } : {}),
       ...(visibility ? { v: visibility } : {}),
       ...(flags ? { f: flags } : {}),
     };
-    const parsed = actionTokenClaimsSchema.safeParse({ ...claims, iss: tenant, k: 'unsigned' });
+    const parsed = actionTokenClaimsSchema.safeParse({
+      ...claims,
+      iss: tenant.idTag,
+      k: 'unsigned',
+    });
     if (!parsed.success)
       throw new ValidationError('the action does not fit the protocol', parsed.error.issues);
     const check = this.registry.check(parsed.data);
@@ -119,7 +118,7 @@ export class ActionComposer {
       ? this.subscriptions.containerOf(parent, subject)
       : undefined;
     if (container) {
-      if (!(await this.subscriptions.subscribed(tnId, tenant, container)))
+      if (!(await this.subscriptions.subscribed(tenant, container)))
         throw new ForbiddenError(`${t} into ${container.actionId} needs a subscription to it`);
     } else await this.checkAudience(tenant, parsed.data, definition);
     return this.withAttachments(tenant, claims, parsed.data, forDraft);
@@ -130,7 +129,7 @@ export class ActionComposer {
    * tenant's files opened to its visibility (a draft's only looked up).
    */
   private async withAttachments(
-    tenant: string,
+    tenant: TenantRef,
     claims: Record<string, unknown>,
     checked: ActionTokenClaims,
     forDraft: boolean,
@@ -180,27 +179,32 @@ export class ActionComposer {
   }
 
   /** REPOST (protocol §2.5): of someone else's public action; a repost of a repost shares the original. */
-  private async repostable(tenant: string, tnId: number, subject: Action): Promise<Action> {
+  private async repostable(tenant: TenantRef, subject: Action): Promise<Action> {
     let original = subject;
     if (original.type === 'REPOST' && original.subject) {
-      const inner = (await this.actions.findHeld(tnId, [original.subject])).get(original.subject);
+      const inner = (await this.actions.findHeld(tenant.tnId, [original.subject])).get(
+        original.subject,
+      );
       if (!inner) throw new ValidationError('the reposted original is not held here');
       original = inner;
     }
     if (original.visibility !== 'P')
       throw new ForbiddenError('only public actions can be reposted');
-    if (original.issuer === tenant) throw new ValidationError('reposting your own action');
+    if (original.issuer === tenant.idTag) throw new ValidationError('reposting your own action');
     return original;
   }
 
   /** Types that are not open need a relationship with their audience (protocol §2.5). */
   private async checkAudience(
-    tenant: string,
+    tenant: TenantRef,
     claims: ActionTokenClaims,
     definition: ActionTypeDefinition,
   ): Promise<void> {
-    if (!claims.aud || claims.aud === tenant || definition.behaviour?.allowUnknown) return;
-    const relation = await this.rpc.request(getRelationship, { tenant, peer: claims.aud });
+    if (!claims.aud || claims.aud === tenant.idTag || definition.behaviour?.allowUnknown) return;
+    const relation = await this.rpc.request(getRelationship, {
+      tenant: tenant.idTag,
+      peer: claims.aud,
+    });
     if (relation.blocked) throw new ForbiddenError(`${claims.aud} is blocked`);
     if (!relation.following && !relation.follower && relation.connected !== 'true') {
       throw new ForbiddenError(`${claims.t} to ${claims.aud} needs a follow or a connection`);

@@ -1,15 +1,17 @@
 import { type actionStored, type EventPayload } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 
+import { type TenantRef } from '../tenant-ref';
+
 /** The `action-federation.action.stored.v1` payload for a row in its final state. */
 export function actionEvent(
-  tenant: string,
+  tenant: TenantRef,
   action: Action,
   status: 'A' | 'C' | 'N' | 'D',
   tempId?: string,
 ): EventPayload<typeof actionStored> {
   return {
-    tenant,
+    tenant: tenant.idTag,
     actionId: action.actionId,
     type: action.type,
     ...(action.subType ? { subType: action.subType } : {}),

@@ -1,16 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
 import {
-  ApiTenant,
   Authenticated,
   type AuthContext,
-  AuthUser,
   OptionalAuth,
   OptionalAuthUser,
   type Page,
+  Tenant,
   ZodPipe,
 } from '@cloudillo/http';
-import { ConflictError, type IdTag, idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
+import { ConflictError, idTagSchema, VISIBILITIES } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { type ActionView } from './action-view';
@@ -97,10 +97,10 @@ export class ActionsController {
   @Post()
   @Authenticated({ role: 'contributor' })
   create(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<ActionView> {
-    return this.actions.create(caller.tenant, body);
+    return this.actions.create(tenant, body);
   }
 
   /**
@@ -110,14 +110,14 @@ export class ActionsController {
   @Get()
   @OptionalAuth()
   async list(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<ActionView>> {
     const { cursor, limit, type, ...filter } = query;
-    const sight = await sightOf(this.rpc, tenant.ascii, caller);
+    const sight = await sightOf(this.rpc, tenant, caller);
     return this.actions.list(
-      tenant.ascii,
+      tenant,
       { ...filter, types: type, ...(sight.all ? {} : { sight }) },
       cursor,
       limit,
@@ -127,11 +127,11 @@ export class ActionsController {
   @Get(':actionId')
   @OptionalAuth()
   async get(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('actionId', anyIdParam) actionId: string,
   ): Promise<ActionView> {
-    return this.actions.get(tenant.ascii, actionId, await sightOf(this.rpc, tenant.ascii, caller));
+    return this.actions.get(tenant, actionId, await sightOf(this.rpc, tenant, caller));
   }
 
   // Answers and retractions reply `null` (client contract: `T.nullValue`); the row's new state
@@ -140,74 +140,74 @@ export class ActionsController {
   @Delete(':actionId')
   @Authenticated({ role: 'leader' })
   retract(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', anyIdParam) actionId: string,
   ): Promise<void> {
     return TEMP_ID.test(actionId)
-      ? this.drafts.discard(caller.tenant, actionId)
-      : this.actions.retract(caller.tenant, actionId);
+      ? this.drafts.discard(tenant, actionId)
+      : this.actions.retract(tenant, actionId);
   }
 
   /** Only drafts change; a signed action is immutable (retract it and create anew). */
   @Patch(':actionId')
   @Authenticated({ role: 'leader' })
   change(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', anyIdParam) actionId: string,
     @Body(new ZodPipe(draftChange)) body: z.output<typeof draftChange>,
   ): Promise<ActionView> {
     if (!TEMP_ID.test(actionId))
       throw new ConflictError('a signed action cannot change; retract it and create a new one');
-    return this.drafts.change(caller.tenant, actionId, body);
+    return this.drafts.change(tenant, actionId, body);
   }
 
   @Post(':actionId/publish')
   @Authenticated({ role: 'contributor' })
   @HttpCode(200)
   publish(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', draftIdParam) draftId: string,
   ): Promise<ActionView> {
-    return this.drafts.publish(caller.tenant, draftId);
+    return this.drafts.publish(tenant, draftId);
   }
 
   @Post(':actionId/cancel')
   @Authenticated({ role: 'contributor' })
   @HttpCode(200)
   cancel(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', draftIdParam) draftId: string,
   ): Promise<ActionView> {
-    return this.drafts.cancel(caller.tenant, draftId);
+    return this.drafts.cancel(tenant, draftId);
   }
 
   @Post(':actionId/dismiss')
   @Authenticated({ role: 'leader' })
   @HttpCode(200)
   dismiss(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', actionIdParam) actionId: string,
   ): Promise<void> {
-    return this.actions.dismiss(caller.tenant, actionId);
+    return this.actions.dismiss(tenant, actionId);
   }
 
   @Post(':actionId/accept')
   @Authenticated({ role: 'leader' })
   @HttpCode(200)
   accept(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', actionIdParam) actionId: string,
   ): Promise<void> {
-    return this.actions.decide(caller.tenant, actionId, true);
+    return this.actions.decide(tenant, actionId, true);
   }
 
   @Post(':actionId/reject')
   @Authenticated({ role: 'leader' })
   @HttpCode(200)
   reject(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('actionId', actionIdParam) actionId: string,
   ): Promise<void> {
-    return this.actions.decide(caller.tenant, actionId, false);
+    return this.actions.decide(tenant, actionId, false);
   }
 }

@@ -6,10 +6,10 @@ import {
   type HandlerReply,
 } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
+import { TenantResolver } from '@cloudillo/tenancy';
 
 import { ActionsRepository } from './actions.repository';
 import { ActionsService } from './actions.service';
-import { TenantDirectory } from './tenant-directory';
 
 /** FSHR subtypes as access levels (protocol §5.2; none = read). */
 const LEVELS: Record<string, 'C' | 'W' | 'A'> = { COMMENT: 'C', WRITE: 'W', ADMIN: 'A' };
@@ -20,7 +20,7 @@ export class ActionsHandler {
   constructor(
     private readonly actions: ActionsService,
     private readonly stored: ActionsRepository,
-    private readonly tenants: TenantDirectory,
+    private readonly resolver: TenantResolver,
   ) {}
 
   /** `action-federation.action.create.v1`: an action another service has a tenant send. */
@@ -29,7 +29,7 @@ export class ActionsHandler {
     tenant,
     ...action
   }: HandlerInput<typeof createAction>): Promise<HandlerReply<typeof createAction>> {
-    const { actionId } = await this.actions.create(tenant, action);
+    const { actionId } = await this.actions.create(await this.resolver.require(tenant), action);
     return { actionId };
   }
 
@@ -40,7 +40,7 @@ export class ActionsHandler {
     fileId,
     user,
   }: HandlerInput<typeof fileShareGrant>): Promise<HandlerReply<typeof fileShareGrant>> {
-    const tnId = await this.tenants.tnId(tenant);
+    const { tnId } = await this.resolver.require(tenant);
     const share = await this.stored.byKey(tnId, `FSHR:${fileId}:${user}`);
     if (!share || share.issuer !== tenant || share.type !== 'FSHR' || share.status !== 'A')
       return { permission: null };

@@ -3,6 +3,7 @@ import { type Action, type FederationDb, Prisma } from '@cloudillo/db-federation
 import { type ActionTokenClaims } from '@cloudillo/protocol';
 import { type Pool } from 'pg';
 
+import { type TenantRef } from '../tenant-ref';
 import { FED_DB, FED_PG } from '../tokens';
 import { type Sight } from './visibility';
 
@@ -235,7 +236,7 @@ export class ActionsRepository {
   async lostFanouts(
     olderThanMs: number,
     limit: number,
-  ): Promise<{ tnId: number; tenant: string; actionId: string; extra: string[] }[]> {
+  ): Promise<{ tenant: TenantRef; actionId: string; extra: string[] }[]> {
     const { rows } = await this.pool.query<{
       tn_id: number;
       issuer: string;
@@ -247,9 +248,9 @@ export class ActionsRepository {
        order by fanout_since limit $2`,
       [olderThanMs / 1000, limit],
     );
+    // An own action: its issuer is the tenant that holds it.
     return rows.map((r) => ({
-      tnId: r.tn_id,
-      tenant: r.issuer,
+      tenant: { idTag: r.issuer, tnId: r.tn_id },
       actionId: r.action_id,
       extra: r.fanout_extra,
     }));
@@ -281,8 +282,8 @@ export class ActionsRepository {
   }
 
   /** Tenants with tokens waiting unclaimed for longer than `olderThanMs` (lost triggers, retries due). */
-  async tenantsWaiting(olderThanMs: number): Promise<{ tnId: number; idTag: string }[]> {
-    return this.db.$queryRaw<{ tnId: number; idTag: string }[]>`
+  async tenantsWaiting(olderThanMs: number): Promise<TenantRef[]> {
+    return this.db.$queryRaw<TenantRef[]>`
       select t.tn_id as "tnId", t.id_tag as "idTag" from tenants t
       where exists (
         select 1 from actions a
@@ -291,8 +292,8 @@ export class ActionsRepository {
           and a.received_at < now() - make_interval(secs => ${olderThanMs / 1000}))`;
   }
 
-  /** Records a tenant's id_tag the first time this service serves it. */
-  async rememberTenant(tnId: number, idTag: string): Promise<void> {
+  /** Records a tenant's id_tag by its tnId (see `ServedTenants`); kept as first written. */
+  async rememberTenant({ tnId, idTag }: TenantRef): Promise<void> {
     await this.db.federationTenant.createMany({ data: [{ tnId, idTag }], skipDuplicates: true });
   }
 
@@ -349,12 +350,12 @@ export class ActionsRepository {
    * with what travels along: a repost's original, the latest STAT.
    */
   async outbox(
-    tnId: number,
-    issuer: string,
+    tenant: TenantRef,
     visibilities: string[],
     since: Date | undefined,
     limit: number,
   ): Promise<{ action: Action; related: string[] }[]> {
+    const { tnId, idTag: issuer } = tenant;
     const actions = await this.db.action.findMany({
       where: {
         tnId,

@@ -12,6 +12,7 @@ import {
 
 import { ACTION_TYPES } from '../action-types';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
+import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionComposer, type NewAction } from './action-composer';
 import { actionEvent } from './action-event';
@@ -21,7 +22,6 @@ import { AttachmentsPending } from './attachment-ids';
 import { DraftsService } from './drafts.service';
 import { OutboundActions } from './outbound-actions';
 import { storedClaims } from './stored-claims';
-import { TenantDirectory } from './tenant-directory';
 import { canSee, type Sight } from './visibility';
 
 const CURSOR_SORT = 'createdAt';
@@ -34,7 +34,6 @@ const CURSOR_SORT = 'createdAt';
 export class ActionsService {
   constructor(
     private readonly actions: ActionsRepository,
-    private readonly tenants: TenantDirectory,
     private readonly outbound: OutboundActions,
     private readonly rpc: ContractClient,
     private readonly hooks: HookDispatcher,
@@ -49,29 +48,27 @@ export class ActionsService {
    * one whose attachments are still being processed, until they are ready.
    */
   async create(
-    tenant: string,
+    tenant: TenantRef,
     input: NewAction & { draft?: boolean | undefined; publishAt?: Date | undefined },
   ): Promise<ActionView> {
     const { draft, publishAt, ...request } = input;
     if (draft || publishAt) return this.drafts.save(tenant, request, publishAt);
-    const tnId = await this.tenants.tnId(tenant);
     let claims: Record<string, unknown>;
     try {
-      ({ claims } = await this.composer.compose(tenant, tnId, request));
+      ({ claims } = await this.composer.compose(tenant, request));
     } catch (error) {
       if (error instanceof AttachmentsPending)
         return this.drafts.awaitAttachments(tenant, request, error);
       throw error;
     }
-    const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });
-    await this.hooks.onCreate({ tenant, tnId, actionId: action.actionId, claims: signed });
+    const { action, claims: signed } = await this.outbound.publish({ tenant, claims });
+    await this.hooks.onCreate({ tenant, actionId: action.actionId, claims: signed });
     return toActionView(action);
   }
 
   /** One action, as far as the caller may see it (a hidden one is 404, like a missing one). */
-  async get(tenant: string, actionId: string, sight: Sight): Promise<ActionView> {
-    const tnId = await this.tenants.tnId(tenant);
-    const action = await this.actions.find(tnId, actionId);
+  async get(tenant: TenantRef, actionId: string, sight: Sight): Promise<ActionView> {
+    const action = await this.actions.find(tenant.tnId, actionId);
     // Tokens in verification or refused are not actions (leaders find them with `?status=`).
     const visible =
       action && action.status !== 'V' && action.status !== 'F' && canSee(sight, action);
@@ -80,7 +77,7 @@ export class ActionsService {
   }
 
   async list(
-    tenant: string,
+    tenant: TenantRef,
     filter: ActionFilter,
     cursor: string | undefined,
     limit: number,
@@ -98,8 +95,7 @@ export class ActionsService {
       }
       before = { createdAt: new Date(decoded.v), actionId: decoded.id };
     }
-    const tnId = await this.tenants.tnId(tenant);
-    const rows = await this.actions.list(tnId, filter, before, limit + 1);
+    const rows = await this.actions.list(tenant.tnId, filter, before, limit + 1);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     const hasMore = rows.length > limit;
@@ -117,10 +113,10 @@ export class ActionsService {
    * and where the type has a `DEL` subtype a retraction goes to the same recipients: it names the
    * original (`sub`), or shares its dedup key (REACT, CONN, FLLW), so receivers drop it too.
    */
-  async retract(tenant: string, actionId: string): Promise<void> {
-    const tnId = await this.tenants.tnId(tenant);
+  async retract(tenant: TenantRef, actionId: string): Promise<void> {
+    const { tnId } = tenant;
     const original = await this.actions.find(tnId, actionId);
-    if (!original || original.issuer !== tenant || !['A', 'C', 'N'].includes(original.status))
+    if (!original || original.issuer !== tenant.idTag || !['A', 'C', 'N'].includes(original.status))
       throw new NotFoundError('no live action of yours under this id');
     const definition = this.registry.lookup(original.type)?.definition;
     if (definition?.subTypes?.includes('DEL') && original.subType !== 'DEL') {
@@ -139,8 +135,8 @@ export class ActionsService {
           : {}),
         ...(sub ? { sub } : {}),
       };
-      const { action, claims: signed } = await this.outbound.publish({ tenant, tnId, claims });
-      await this.hooks.onCreate({ tenant, tnId, actionId: action.actionId, claims: signed });
+      const { action, claims: signed } = await this.outbound.publish({ tenant, claims });
+      await this.hooks.onCreate({ tenant, actionId: action.actionId, claims: signed });
     }
     await this.actions.retract(tnId, actionId);
     const gone = await this.actions.find(tnId, actionId);
@@ -148,9 +144,8 @@ export class ActionsService {
   }
 
   /** `POST /api/actions/{id}/dismiss`: a notice or a waiting request the user puts away (`D`). */
-  async dismiss(tenant: string, actionId: string): Promise<void> {
-    const tnId = await this.tenants.tnId(tenant);
-    if (!(await this.actions.retract(tnId, actionId, ['C', 'N'])))
+  async dismiss(tenant: TenantRef, actionId: string): Promise<void> {
+    if (!(await this.actions.retract(tenant.tnId, actionId, ['C', 'N'])))
       throw new NotFoundError('no notice or waiting action under this id');
   }
 
@@ -158,8 +153,8 @@ export class ActionsService {
    * The user's answer to an action awaiting it (protocol §2.5, §2.9): accepting runs the type's
    * accept hook (a connection request is answered with `CONN:ACC`); rejecting keeps it as `D`.
    */
-  async decide(tenant: string, actionId: string, accept: boolean): Promise<void> {
-    const tnId = await this.tenants.tnId(tenant);
+  async decide(tenant: TenantRef, actionId: string, accept: boolean): Promise<void> {
+    const { tnId } = tenant;
     const action = await this.actions.find(tnId, actionId);
     if (!action || action.status !== 'C')
       throw new NotFoundError('no action of yours awaits an answer under this id');
@@ -168,7 +163,7 @@ export class ActionsService {
     }
     if (accept) {
       const claims = storedClaims(action.token);
-      await this.hooks.onAccept({ tenant, tnId, actionId, claims, action });
+      await this.hooks.onAccept({ tenant, actionId, claims, action });
     }
     const decided = await this.actions.find(tnId, actionId);
     if (decided)

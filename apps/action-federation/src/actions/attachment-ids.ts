@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ContractClient, prepareAttachments } from '@cloudillo/contracts';
 import { ConflictError, TEMP_FILE_ID, type Visibility } from '@cloudillo/protocol';
 
+import { type TenantRef } from '../tenant-ref';
+
 /**
  * An action can be created before the files it attaches have their content ids: it waits, kept
  * as a scheduled draft, and is signed once every one of them has (protocol §2.5: the reference
@@ -25,7 +27,7 @@ export class AttachmentIds {
    * only looked up.
    */
   async resolve(
-    tenant: string,
+    tenant: TenantRef,
     attachments: string[],
     openTo: { visibility: Visibility | undefined } | undefined,
   ): Promise<{ attachments: string[]; pending: string[] }> {
@@ -33,7 +35,7 @@ export class AttachmentIds {
     const lookUp = asked.some((id) => TEMP_FILE_ID.test(id));
     if (asked.length === 0 || (!lookUp && !openTo?.visibility)) return { attachments, pending: [] };
     const { files } = await this.rpc.request(prepareAttachments, {
-      tenant,
+      tenant: tenant.idTag,
       fileIds: asked,
       ...(openTo?.visibility ? { visibility: openTo.visibility } : {}),
     });

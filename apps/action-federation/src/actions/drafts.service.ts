@@ -5,6 +5,7 @@ import { AppError, ConflictError, NotFoundError } from '@cloudillo/protocol';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type PublishJob } from '../delivery/jobs';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
+import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionComposer, type NewAction } from './action-composer';
 import { type ActionView, toActionView } from './action-view';
@@ -12,7 +13,6 @@ import { ActionsRepository } from './actions.repository';
 import { AttachmentsPending } from './attachment-ids';
 import { DraftsRepository } from './drafts.repository';
 import { OutboundActions } from './outbound-actions';
-import { TenantDirectory } from './tenant-directory';
 
 /** What `PATCH /api/actions/{@n}` may change; `publishAt: null` unschedules. */
 export type DraftChange = Partial<Omit<NewAction, 'type' | 'subType'>> & {
@@ -66,7 +66,6 @@ export class DraftsService {
     private readonly outbound: OutboundActions,
     private readonly hooks: HookDispatcher,
     private readonly queues: FederationQueues,
-    private readonly tenants: TenantDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -76,53 +75,51 @@ export class DraftsService {
    * reaches `/ws/bus` clients with `tempId` like any published draft's.
    */
   async awaitAttachments(
-    tenant: string,
+    tenant: TenantRef,
     input: NewAction,
     pending: AttachmentsPending,
   ): Promise<ActionView> {
     const saved = await this.save(tenant, input);
-    const tnId = await this.tenants.tnId(tenant);
-    const claimed = await this.drafts.claim(tnId, saved.actionId, PUBLISH_HOLD_MS);
+    const claimed = await this.drafts.claim(tenant.tnId, saved.actionId, PUBLISH_HOLD_MS);
     if (!claimed) throw new ConflictError(`${saved.actionId} was changed meanwhile`);
-    await this.tryAgainLater({ tnId, tenant, draftId: saved.actionId }, 0, pending);
-    return toActionView(await this.draft(tnId, saved.actionId));
+    await this.tryAgainLater({ tenant, draftId: saved.actionId }, 0, pending);
+    return toActionView(await this.draft(tenant.tnId, saved.actionId));
   }
 
   /**
    * An upload got its content id (`blob.file.id-generated.v1`): the drafts waiting for it are
    * published now rather than at their next try.
    */
-  async attachmentReady(tenant: string, tempId: string): Promise<void> {
-    const tnId = await this.tenants.tnId(tenant);
+  async attachmentReady(tenant: TenantRef, tempId: string): Promise<void> {
     const now = this.clock().getTime();
     const at = new Date(now);
-    for (const draftId of await this.drafts.bringForward(tnId, tempId, at))
+    for (const draftId of await this.drafts.bringForward(tenant.tnId, tempId, at))
       await this.queues.schedulePublish(
-        { tnId, tenant, draftId, publishAt: at.toISOString(), attachmentWaits: 0 },
+        { tenant, draftId, publishAt: at.toISOString(), attachmentWaits: 0 },
         now,
       );
   }
 
-  async save(tenant: string, input: NewAction, publishAt?: Date): Promise<ActionView> {
-    const tnId = await this.tenants.tnId(tenant);
-    const { checked } = await this.composer.compose(tenant, tnId, input, true);
-    const draft = await this.drafts.insert(tnId, checked, publishAt ? 'S' : 'R', publishAt ?? null);
-    if (publishAt) await this.schedule(tenant, tnId, draft.actionId, publishAt);
+  async save(tenant: TenantRef, input: NewAction, publishAt?: Date): Promise<ActionView> {
+    const { checked } = await this.composer.compose(tenant, input, true);
+    const status = publishAt ? 'S' : 'R';
+    const draft = await this.drafts.insert(tenant.tnId, checked, status, publishAt ?? null);
+    if (publishAt) await this.schedule(tenant, draft.actionId, publishAt);
     return toActionView(draft);
   }
 
-  async change(tenant: string, draftId: string, change: DraftChange): Promise<ActionView> {
-    const tnId = await this.tenants.tnId(tenant);
+  async change(tenant: TenantRef, draftId: string, change: DraftChange): Promise<ActionView> {
+    const { tnId } = tenant;
     const current = await this.draft(tnId, draftId);
     const { publishAt: requested, ...fields } = change;
     const publishAt = requested === undefined ? (current.publishAt ?? undefined) : requested;
     const input = { ...requestOf(current), ...fields };
-    const { checked } = await this.composer.compose(tenant, tnId, input, true);
+    const { checked } = await this.composer.compose(tenant, input, true);
     const status = publishAt ? 'S' : 'R';
     const changed = await this.drafts.update(tnId, draftId, checked, status, publishAt ?? null);
     if (!changed) throw new ConflictError(`${draftId} was published or changed meanwhile`);
     if (publishAt && publishAt.getTime() !== current.publishAt?.getTime())
-      await this.schedule(tenant, tnId, draftId, publishAt);
+      await this.schedule(tenant, draftId, publishAt);
     return toActionView(changed);
   }
 
@@ -130,23 +127,22 @@ export class DraftsService {
    * `POST …/{@n}/publish`: signed and sent now, whatever its schedule — or, when its attachments
    * are still being processed, as soon as they are ready (answered with the draft, still `S`).
    */
-  async publish(tenant: string, draftId: string): Promise<ActionView> {
-    const tnId = await this.tenants.tnId(tenant);
-    const draft = await this.drafts.claim(tnId, draftId, PUBLISH_HOLD_MS);
+  async publish(tenant: TenantRef, draftId: string): Promise<ActionView> {
+    const draft = await this.drafts.claim(tenant.tnId, draftId, PUBLISH_HOLD_MS);
     if (!draft) throw new NotFoundError('no draft under this id');
     try {
-      return toActionView(await this.sign(tenant, tnId, draft, true));
+      return toActionView(await this.sign(tenant, draft, true));
     } catch (error) {
       if (!(error instanceof AttachmentsPending)) throw error;
-      await this.tryAgainLater({ tnId, tenant, draftId }, 0, error);
-      return toActionView(await this.draft(tnId, draftId));
+      await this.tryAgainLater({ tenant, draftId }, 0, error);
+      return toActionView(await this.draft(tenant.tnId, draftId));
     }
   }
 
   /** The scheduled job: publishes the draft if it is still due at the time the job is for. */
   async publishScheduled(job: PublishJob): Promise<void> {
     const draft = await this.drafts.claim(
-      job.tnId,
+      job.tenant.tnId,
       job.draftId,
       PUBLISH_HOLD_MS,
       new Date(job.publishAt),
@@ -155,14 +151,16 @@ export class DraftsService {
     const waits = job.attachmentWaits ?? 0;
     const mayWait = waits < ATTACHMENT_WAITS;
     try {
-      await this.sign(job.tenant, job.tnId, draft, mayWait);
+      await this.sign(job.tenant, draft, mayWait);
     } catch (error) {
       if (error instanceof AttachmentsPending && mayWait) {
         await this.tryAgainLater(job, waits + 1, error);
         return;
       }
       if (!(error instanceof AppError)) throw error; // infrastructure: the job tries again
-      this.logger.warn(`scheduled ${job.draftId} of ${job.tenant} not published: ${error.message}`);
+      this.logger.warn(
+        `scheduled ${job.draftId} of ${job.tenant.idTag} not published: ${error.message}`,
+      );
     }
   }
 
@@ -172,32 +170,30 @@ export class DraftsService {
    * under its old time), never a row without a job.
    */
   private async tryAgainLater(
-    job: Pick<PublishJob, 'tnId' | 'tenant' | 'draftId'>,
+    job: Pick<PublishJob, 'tenant' | 'draftId'>,
     waits: number,
     pending: AttachmentsPending,
   ): Promise<void> {
     const now = this.clock().getTime();
     const at = new Date(now + attachmentWaitMs(waits));
-    const { tnId, tenant, draftId } = job;
+    const { tenant, draftId } = job;
     await this.queues.schedulePublish(
-      { tnId, tenant, draftId, publishAt: at.toISOString(), attachmentWaits: waits },
+      { tenant, draftId, publishAt: at.toISOString(), attachmentWaits: waits },
       now,
     );
-    await this.drafts.reschedule(tnId, draftId, at, pending.message, pending.pending);
+    await this.drafts.reschedule(tenant.tnId, draftId, at, pending.message, pending.pending);
   }
 
   /** `POST …/{@n}/cancel`: a scheduled action goes back to being a draft. */
-  async cancel(tenant: string, draftId: string): Promise<ActionView> {
-    const tnId = await this.tenants.tnId(tenant);
-    const draft = await this.drafts.unschedule(tnId, draftId);
+  async cancel(tenant: TenantRef, draftId: string): Promise<ActionView> {
+    const draft = await this.drafts.unschedule(tenant.tnId, draftId);
     if (draft) return toActionView(draft);
-    await this.draft(tnId, draftId);
+    await this.draft(tenant.tnId, draftId);
     throw new ConflictError(`${draftId} is not scheduled`);
   }
 
-  async discard(tenant: string, draftId: string): Promise<void> {
-    const tnId = await this.tenants.tnId(tenant);
-    if (!(await this.drafts.discard(tnId, draftId)))
+  async discard(tenant: TenantRef, draftId: string): Promise<void> {
+    if (!(await this.drafts.discard(tenant.tnId, draftId)))
       throw new NotFoundError('no draft under this id');
   }
 
@@ -208,9 +204,9 @@ export class DraftsService {
     return draft;
   }
 
-  private async schedule(tenant: string, tnId: number, draftId: string, at: Date): Promise<void> {
+  private async schedule(tenant: TenantRef, draftId: string, at: Date): Promise<void> {
     const now = this.clock().getTime();
-    await this.queues.schedulePublish({ tnId, tenant, draftId, publishAt: at.toISOString() }, now);
+    await this.queues.schedulePublish({ tenant, draftId, publishAt: at.toISOString() }, now);
   }
 
   /**
@@ -218,19 +214,13 @@ export class DraftsService {
    * that cannot be published goes back to being a draft with the reason — unless `mayWait` and
    * only its attachments are not ready: then it stays claimed, and its caller schedules it again.
    */
-  private async sign(
-    tenant: string,
-    tnId: number,
-    draft: Action,
-    mayWait = false,
-  ): Promise<Action> {
+  private async sign(tenant: TenantRef, draft: Action, mayWait = false): Promise<Action> {
     const draftId = draft.actionId;
     try {
-      const { claims } = await this.composer.compose(tenant, tnId, requestOf(draft));
-      const published = await this.outbound.publish({ tenant, tnId, claims, draftId });
+      const { claims } = await this.composer.compose(tenant, requestOf(draft));
+      const published = await this.outbound.publish({ tenant, claims, draftId });
       await this.hooks.onCreate({
         tenant,
-        tnId,
         actionId: published.action.actionId,
         claims: published.claims,
       });
@@ -238,7 +228,7 @@ export class DraftsService {
     } catch (error) {
       const waits = error instanceof AttachmentsPending && mayWait;
       if (error instanceof AppError && !waits)
-        await this.drafts.release(tnId, draftId, error.message);
+        await this.drafts.release(tenant.tnId, draftId, error.message);
       throw error;
     }
   }

@@ -13,16 +13,17 @@ import { ACTION_TYPES } from '../action-types';
 import { Subscriptions } from '../conversations/subscriptions';
 import { FederationQueues } from '../delivery/federation-queues';
 import { Recipients } from '../delivery/recipients';
-import { FaultPoints } from '../fault-points';
-import { ActionsRepository, type StoredAction } from './actions.repository';
 import { type Delivery, type DeliveryJob, type FanoutJob } from '../delivery/jobs';
+import { FaultPoints } from '../fault-points';
+import { type TenantRef } from '../tenant-ref';
 import { actionEvent } from './action-event';
+import { ActionsRepository, type StoredAction } from './actions.repository';
 import { DraftsRepository } from './drafts.repository';
+import { ServedTenants } from './served-tenants';
 import { storedClaims } from './stored-claims';
 
 export interface Outbound {
-  tenant: string;
-  tnId: number;
+  tenant: TenantRef;
   /** The claims to sign, without `iss` and `k` (identity adds them). */
   claims: Record<string, unknown>;
   /** Recipients beyond those the type implies (a STAT's commenters and reactors). */
@@ -50,26 +51,27 @@ export class OutboundActions {
     private readonly queues: FederationQueues,
     private readonly recipients: Recipients,
     private readonly subscriptions: Subscriptions,
+    private readonly served: ServedTenants,
     private readonly rpc: ContractClient,
     @Inject(ACTION_TYPES) private readonly registry: ActionTypeRegistry,
     private readonly faults: FaultPoints,
   ) {}
 
   async publish(outbound: Outbound): Promise<{ action: Action; claims: ActionTokenClaims }> {
-    const { tenant, tnId } = outbound;
+    const { tenant } = outbound;
     const { token } = await this.rpc.request(signWithTenantKey, {
-      idTag: tenant,
+      idTag: tenant.idTag,
       claims: outbound.claims,
     });
     const extra = outbound.extraRecipients?.length ? [...outbound.extraRecipients] : undefined;
     // The row says its fan-out is still to be queued (one statement with the action itself):
     // should this process die before the job is in Redis, the sweeper queues it.
-    const { actionId, claims, status } = await this.store(tnId, token, outbound.draftId, {
+    const { actionId, claims, status } = await this.store(tenant, token, outbound.draftId, {
       extra,
     });
     this.faults.hit('after-store');
-    await this.queueFanout({ tnId, tenant, actionId, ...(extra ? { extra } : {}) });
-    const action = await this.actions.find(tnId, actionId);
+    await this.queueFanout({ tenant, actionId, ...(extra ? { extra } : {}) });
+    const action = await this.actions.find(tenant.tnId, actionId);
     if (!action) throw new Error(`action ${actionId} vanished`);
     await this.rpc.publish(actionStored, actionEvent(tenant, action, status, outbound.draftId));
     return { action, claims };
@@ -80,7 +82,7 @@ export class OutboundActions {
    * hash, active, superseding what shares its dedup key.
    */
   private async store(
-    tnId: number,
+    tenant: TenantRef,
     token: string,
     draftId?: string,
     fanout?: StoredAction['fanout'],
@@ -89,6 +91,8 @@ export class OutboundActions {
     const check = this.registry.check(claims);
     if (!check.ok) throw new ValidationError(check.reason);
     const actionId = contentId('a', token);
+    const { tnId } = tenant;
+    await this.served.record(tenant);
     // Held until activated: a `V` row nobody holds is an inbound token to the verifier, which
     // would judge this one as addressed to us — and fail it (seen under load: an INVT lost).
     const claimedUntil = new Date(Date.now() + OWN_ACTION_HOLD_MS);
@@ -114,23 +118,22 @@ export class OutboundActions {
    * replaces the old one here (same dedup key, the old one is superseded) and is returned.
    */
   async withWork(
-    tnId: number,
-    tenant: string,
+    tenant: TenantRef,
     actionId: string,
     work: number,
   ): Promise<{ actionId: string; token: string }> {
-    const original = await this.actions.find(tnId, actionId);
+    const original = await this.actions.find(tenant.tnId, actionId);
     if (!original) throw new Error(`action ${actionId} vanished`);
     const { iss: _iss, k: _k, _: _nonce, ...claims } = storedClaims(original.token);
     const suffix = 'A'.repeat(work);
     // 64^work tries are expected; eight times that is a generous bound.
     for (let nonce = 0; nonce < 8 * 64 ** work; nonce++) {
       const { token } = await this.rpc.request(signWithTenantKey, {
-        idTag: tenant,
+        idTag: tenant.idTag,
         claims: { ...claims, _: String(nonce) },
       });
       if (!token.endsWith(suffix)) continue;
-      return { actionId: (await this.store(tnId, token)).actionId, token };
+      return { actionId: (await this.store(tenant, token)).actionId, token };
     }
     throw new Error(`no token ending in ${work} "A" found`);
   }
@@ -150,28 +153,28 @@ export class OutboundActions {
   /** The fan-out job in the queue, then the row's mark taken off (a crash between: queued twice, one job). */
   private async queueFanout(job: FanoutJob): Promise<void> {
     await this.queues.enqueueFanout(job);
-    await this.actions.fanoutQueued(job.tnId, job.actionId);
+    await this.actions.fanoutQueued(job.tenant.tnId, job.actionId);
   }
 
   /** One delivery per recipient of the action (§2.6), the subject's token in `related` when due. */
   async deliveriesOf(job: FanoutJob): Promise<Delivery[]> {
-    const action = await this.actions.find(job.tnId, job.actionId);
+    const { tnId } = job.tenant;
+    const action = await this.actions.find(tnId, job.actionId);
     if (!action) return [];
     const claims = storedClaims(action.token);
     const behaviour = this.registry.lookup(claims.t)?.definition.behaviour ?? {};
     const subject =
       claims.sub &&
       (behaviour.deliverSubject || behaviour.deliverToSubjectOwner || claims.t === 'APRV')
-        ? (await this.actions.findHeld(job.tnId, [claims.sub])).get(claims.sub)
+        ? (await this.actions.findHeld(tnId, [claims.sub])).get(claims.sub)
         : undefined;
     // The container it is posted into (or, for a relaying APRV, the one its subject is in).
     const containerId = claims.t === 'APRV' ? subject?.parentId : claims.p;
     const container = containerId
-      ? (await this.actions.findHeld(job.tnId, [containerId])).get(containerId)
+      ? (await this.actions.findHeld(tnId, [containerId])).get(containerId)
       : undefined;
     const to = await this.recipients.of(
       job.tenant,
-      job.tnId,
       claims,
       behaviour,
       { subject, ...(this.subscriptions.isContainer(container) ? { container } : {}) },
@@ -179,7 +182,7 @@ export class OutboundActions {
     );
     const related = behaviour.deliverSubject && subject ? subject : undefined;
     return to.map((recipient) => ({
-      tnId: job.tnId,
+      tnId,
       actionId: job.actionId,
       recipient,
       token: action.token,

@@ -6,7 +6,7 @@ import { ActionsRepository } from './actions.repository';
 
 /**
  * Purge saga, action-federation's part: every action the purged tenant holds (its own, received,
- * drafts) is deleted. Work queued for it before is dropped by the workers (`TenantDirectory.isLive`),
+ * drafts) is deleted. Work queued for it before is dropped by the workers (`TenantResolver.isLive`),
  * so nothing is delivered, verified or synced for it afterwards. Idempotent: identity announces
  * purges again, which also catches a row a job in flight wrote after the first pass.
  */

@@ -1,6 +1,8 @@
 import { type ContractClient, getRelationship } from '@cloudillo/contracts';
 import { type AuthContext } from '@cloudillo/http';
 
+import { type TenantRef } from '../tenant-ref';
+
 /** What a caller may see of a tenant's actions (protocol §2.4 visibility). */
 export interface Sight {
   /** The tenant's own leaders: everything, any status. */
@@ -34,7 +36,7 @@ export function tiersOf(sight: Sight): string[] {
  */
 export async function sightOf(
   rpc: ContractClient,
-  tenant: string,
+  { idTag: tenant }: TenantRef,
   caller: AuthContext | undefined,
 ): Promise<Sight> {
   if (caller?.roles.has('leader'))

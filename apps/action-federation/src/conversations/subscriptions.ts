@@ -11,6 +11,7 @@ import {
 
 import { ActionsRepository } from '../actions/actions.repository';
 import { ACTION_TYPES } from '../action-types';
+import { type TenantRef } from '../tenant-ref';
 
 /** What the subscription rules say of an inbound action (protocol §2.8 step 6). */
 export type Admission =
@@ -72,9 +73,9 @@ export class Subscriptions {
   }
 
   /** Whether the tenant itself holds a live subscription (its own SUBS) to a container elsewhere. */
-  async subscribed(tnId: number, tenant: string, container: Action): Promise<boolean> {
-    if (container.issuer === tenant) return true;
-    const own = await this.actions.byKey(tnId, `SUBS:${container.actionId}:${tenant}`);
+  async subscribed(tenant: TenantRef, container: Action): Promise<boolean> {
+    if (container.issuer === tenant.idTag) return true;
+    const own = await this.actions.byKey(tenant.tnId, `SUBS:${container.actionId}:${tenant.idTag}`);
     return !!own && own.subType === null && own.status === 'A';
   }
 
@@ -89,32 +90,30 @@ export class Subscriptions {
    * post with an APRV (R3) and is the only one who may change the container.
    */
   async admits(
-    tenant: string,
-    tnId: number,
+    tenant: TenantRef,
     claims: ActionTokenClaims,
     definition: ActionTypeDefinition | undefined,
     referenced: { parent?: Action; subject?: Action },
   ): Promise<Admission> {
     const { type, subType } = splitActionType(claims.t);
     if (type === 'APRV' && referenced.subject?.parentId) {
-      const container = (await this.actions.findHeld(tnId, [referenced.subject.parentId])).get(
-        referenced.subject.parentId,
-      );
+      const { parentId } = referenced.subject;
+      const container = (await this.actions.findHeld(tenant.tnId, [parentId])).get(parentId);
       if (this.relays(container) && container.issuer === claims.iss) return { kind: 'admitted' }; // R3
       return { kind: 'not-applicable' };
     }
     const required = requiredRole(type, subType, definition);
     const container = this.containerOf(referenced.parent, referenced.subject);
     if (!required || !container) return { kind: 'not-applicable' };
-    if (container.issuer === tenant) {
-      const role = await this.roleAt(tnId, container, claims.iss);
+    if (container.issuer === tenant.idTag) {
+      const role = await this.roleAt(tenant.tnId, container, claims.iss);
       if (role && outranks(role, required)) return { kind: 'admitted' };
       return {
         kind: 'refused',
         reason: `${claims.iss} is ${role ?? 'not subscribed'} in ${container.actionId}; ${claims.t} needs ${required}`,
       };
     }
-    if (claims.iss === container.issuer && (await this.subscribed(tnId, tenant, container)))
+    if (claims.iss === container.issuer && (await this.subscribed(tenant, container)))
       return { kind: 'admitted' };
     // Away from the home, the container's owner is the one admin known.
     if (required === 'admin' && claims.iss !== container.issuer)

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
+import { TenantResolver } from '@cloudillo/tenancy';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 
 import { OutboundActions } from '../actions/outbound-actions';
 import { storedClaims } from '../actions/stored-claims';
-import { TenantDirectory } from '../actions/tenant-directory';
+import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { CircuitBreaker } from './circuit-breaker';
 import { FederationQueues } from './federation-queues';
@@ -36,7 +37,7 @@ export class DeliveryService {
     private readonly directory: PeerDirectory,
     private readonly breaker: CircuitBreaker,
     private readonly outbound: OutboundActions,
-    private readonly tenants: TenantDirectory,
+    private readonly resolver: TenantResolver,
     private readonly queues: FederationQueues,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -113,8 +114,8 @@ export class DeliveryService {
     const delivery = await this.outbound.load(job.data);
     // The action is gone (its tenant purged, or it was retracted and deleted): nothing to send.
     if (!delivery) return;
-    // Its sender (always a tenant here: only its own tokens leave) was purged meanwhile.
-    if (!(await this.tenants.isLive(storedClaims(delivery.token).iss))) return;
+    // Its sender (always the tenant `tnId` here: only its own tokens leave) was purged meanwhile.
+    if (!(await this.resolver.isLive(senderOf(delivery)))) return;
     const destination = this.destination(job.data.recipient);
     const now = this.clock().getTime();
     const retryAt = await this.breaker.admit(destination, now);
@@ -156,9 +157,7 @@ export class DeliveryService {
       );
     if (required > MAX_SENDER_WORK)
       throw new UnrecoverableError(`${job.recipient} asks for ${required} units of proof of work`);
-    const tenant = storedClaims(job.token).iss;
-    const tnId = await this.tenants.tnId(tenant);
-    const reworked = await this.outbound.withWork(tnId, tenant, job.actionId, required);
+    const reworked = await this.outbound.withWork(senderOf(job), job.actionId, required);
     await this.deliver({ ...job, ...reworked });
   }
 
@@ -170,6 +169,11 @@ export class DeliveryService {
       anyReply,
     );
   }
+}
+
+/** The tenant a delivery is from: its token's issuer, whose row it is. */
+function senderOf(delivery: Delivery): TenantRef {
+  return { idTag: storedClaims(delivery.token).iss, tnId: delivery.tnId };
 }
 
 /** Runs `task` over `items`, FIRST_ATTEMPTS_IN_FLIGHT at a time. */

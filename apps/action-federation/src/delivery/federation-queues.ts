@@ -10,6 +10,7 @@ import {
   type HistoryJob,
   type PublishJob,
   type StatJob,
+  type SweepJob,
   type VerifyJob,
 } from './jobs';
 
@@ -60,7 +61,7 @@ export function queueOptions(config: Pick<FederationConfig, 'redisUrl' | 'queueP
  */
 @Injectable()
 export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
-  private verifyQueue?: Queue<VerifyJob>;
+  private verifyQueue?: Queue<VerifyJob | SweepJob>;
   private deliverQueue?: Queue<DeliveryJob>;
   private statQueue?: Queue<StatJob>;
   private fanoutQueue?: Queue<FanoutJob>;
@@ -72,7 +73,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     const options = queueOptions(this.config);
-    this.verifyQueue = new Queue<VerifyJob>(VERIFY_QUEUE, options);
+    this.verifyQueue = new Queue<VerifyJob | SweepJob>(VERIFY_QUEUE, options);
     this.deliverQueue = new Queue<DeliveryJob>(DELIVER_QUEUE, options);
     this.statQueue = new Queue<StatJob>(STAT_QUEUE, options);
     this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, options);
@@ -83,7 +84,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   /** A history sync with `peer` (one pending per tenant and peer), after `delayMs`. */
   async enqueueHistory(job: HistoryJob, delayMs: number): Promise<void> {
     await this.historyQueue?.add('history', job, {
-      jobId: `history-${job.tnId}-${job.peer}`,
+      jobId: `history-${job.tenant.tnId}-${job.peer}`,
       delay: delayMs,
       attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },
@@ -99,7 +100,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   async schedulePublish(job: PublishJob, now: number): Promise<void> {
     const at = new Date(job.publishAt).getTime();
     await this.publishQueue?.add('publish', job, {
-      jobId: `publish-${job.tnId}-${job.draftId.slice(1)}-${at}`,
+      jobId: `publish-${job.tenant.tnId}-${job.draftId.slice(1)}-${at}`,
       delay: Math.max(0, at - now),
       attempts: 10,
       // Longer than a crashed publisher's hold on the draft, so a retry can take it again.
@@ -112,7 +113,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   /** Durable once this resolves: the creating request answers after it. */
   async enqueueFanout(job: FanoutJob): Promise<void> {
     await this.fanoutQueue?.add('fanout', job, {
-      jobId: `fanout-${job.tnId}-${job.actionId}`,
+      jobId: `fanout-${job.tenant.tnId}-${job.actionId}`,
       attempts: 10,
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: true,
@@ -130,12 +131,12 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     await this.verifyQueue?.upsertJobScheduler(
       'verify-sweep',
       { every: this.config.verify.sweepMs },
-      { name: 'sweep', data: { tnId: 0, tenant: '' }, opts },
+      { name: 'sweep', data: {}, opts },
     );
     await this.verifyQueue?.upsertJobScheduler(
       'retention-sweep',
       { every: this.config.retention.sweepMs },
-      { name: 'retention', data: { tnId: 0, tenant: '' }, opts },
+      { name: 'retention', data: {}, opts },
     );
   }
 
@@ -151,8 +152,9 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
    */
   async requestVerification(job: VerifyJob, now: number): Promise<void> {
     const window = Math.floor(now / this.config.verify.batchMs);
-    if (this.lastVerifyWindow.get(job.tnId) === window) return;
-    this.lastVerifyWindow.set(job.tnId, window);
+    const { tnId } = job.tenant;
+    if (this.lastVerifyWindow.get(tnId) === window) return;
+    this.lastVerifyWindow.set(tnId, window);
     if (this.lastVerifyWindow.size > 10_000) this.lastVerifyWindow.clear();
     await this.scheduleVerification(job, this.config.verify.batchMs, `${window}`);
   }
@@ -161,7 +163,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   async scheduleVerification(job: VerifyJob, delayMs: number, tag: string): Promise<void> {
     await this.verifyQueue?.add('verify', job, {
       // (BullMQ refuses custom ids with colons unless they look like its own three-part ones.)
-      jobId: `verify-${job.tnId}-${tag}`,
+      jobId: `verify-${job.tenant.tnId}-${tag}`,
       delay: delayMs,
       attempts: 5,
       backoff: { type: 'exponential', delay: 1_000 },
@@ -201,7 +203,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   async enqueueStat(job: StatJob, now: number): Promise<void> {
     const window = Math.floor(now / this.config.statDelayMs);
     await this.statQueue?.add('stat', job, {
-      jobId: `stat-${job.tnId}-${job.actionId}-${window}`,
+      jobId: `stat-${job.tenant.tnId}-${job.actionId}-${window}`,
       delay: this.config.statDelayMs,
       attempts: 5,
       backoff: { type: 'exponential', delay: this.config.statDelayMs },

@@ -6,12 +6,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { redisConnection } from '@cloudillo/queues';
+import { TenantResolver } from '@cloudillo/tenancy';
 import { type Job, Worker } from 'bullmq';
 
 import { type FederationConfig } from '../config';
 import { DraftsService } from '../actions/drafts.service';
 import { OutboundActions } from '../actions/outbound-actions';
-import { TenantDirectory } from '../actions/tenant-directory';
 import { HistorySync } from '../history/history-sync';
 import { InteractionStats } from '../hooks/interaction-stats';
 import { RefusedRetention } from '../inbox/refused-retention';
@@ -34,8 +34,10 @@ import {
   type HistoryJob,
   type PublishJob,
   type StatJob,
+  type SweepJob,
   type VerifyJob,
 } from './jobs';
+import { currentJob, type QueuedJob } from './queued-job';
 
 /**
  * The workers draining the federation queues. A replica may run without them
@@ -56,7 +58,7 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     private readonly outbound: OutboundActions,
     private readonly history: HistorySync,
     private readonly drafts: DraftsService,
-    private readonly tenants: TenantDirectory,
+    private readonly resolver: TenantResolver,
     private readonly retention: RefusedRetention,
     @Inject(FED_CONFIG) private readonly config: FederationConfig,
   ) {}
@@ -72,20 +74,25 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
       // A job whose worker died is taken up again, not failed; a kill loop is still bounded.
       maxStalledCount: 10,
     };
-    const verifier = new Worker<VerifyJob>(
+    const verifier = new Worker<QueuedJob<VerifyJob> | SweepJob>(
       VERIFY_QUEUE,
       async (job) => {
         if (job.name === 'sweep') {
           await this.verification.sweep();
           await this.outbound.requeueLostFanouts();
         } else if (job.name === 'retention') await this.retention.sweep();
-        else await this.unlessPurged(job, () => this.verification.verifyPending(job.data));
+        else
+          await this.unlessPurged(job as Job<QueuedJob<VerifyJob>>, (data) =>
+            this.verification.verifyPending(data),
+          );
       },
       { ...common, concurrency: this.config.verify.concurrency },
     );
-    verifier.on('failed', (job: Job<VerifyJob> | undefined, error) =>
-      this.logger.warn(`verification for ${job?.data.tenant ?? '?'} failed: ${error.message}`),
-    );
+    verifier.on('failed', (job: Job<QueuedJob<VerifyJob> | SweepJob> | undefined, error) => {
+      const about =
+        job?.name === 'verify' ? currentJob(job.data as QueuedJob<VerifyJob>).tenant.idTag : '?';
+      this.logger.warn(`verification for ${about} failed: ${error.message}`);
+    });
     const deliverer = new Worker<DeliveryJob>(
       DELIVER_QUEUE,
       (job, token) => this.delivery.process(job, token),
@@ -108,27 +115,27 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
         );
       }
     });
-    const stat = new Worker<StatJob>(
+    const stat = new Worker<QueuedJob<StatJob>>(
       STAT_QUEUE,
-      (job) => this.unlessPurged(job, () => this.stats.broadcast(job.data)),
+      (job) => this.unlessPurged(job, (data) => this.stats.broadcast(data)),
       { ...common, concurrency: 4 },
     );
-    const fanout = new Worker<FanoutJob>(
+    const fanout = new Worker<QueuedJob<FanoutJob>>(
       FANOUT_QUEUE,
       (job) =>
-        this.unlessPurged(job, async () =>
-          this.delivery.sendAll(await this.outbound.deliveriesOf(job.data)),
+        this.unlessPurged(job, async (data) =>
+          this.delivery.sendAll(await this.outbound.deliveriesOf(data)),
         ),
       { ...common, concurrency: 4 },
     );
-    const history = new Worker<HistoryJob>(
+    const history = new Worker<QueuedJob<HistoryJob>>(
       HISTORY_QUEUE,
-      (job) => this.unlessPurged(job, () => this.history.sync(job.data)),
+      (job) => this.unlessPurged(job, (data) => this.history.sync(data)),
       { ...common, concurrency: 4 },
     );
-    const publisher = new Worker<PublishJob>(
+    const publisher = new Worker<QueuedJob<PublishJob>>(
       PUBLISH_QUEUE,
-      (job) => this.unlessPurged(job, () => this.drafts.publishScheduled(job.data)),
+      (job) => this.unlessPurged(job, (data) => this.drafts.publishScheduled(data)),
       { ...common, concurrency: 4 },
     );
     this.workers = [verifier, deliverer, stat, fanout, history, publisher];
@@ -138,13 +145,17 @@ export class FederationWorkers implements OnModuleInit, OnApplicationShutdown {
     await this.queues.startSweeper();
   }
 
-  /** A job queued for a tenant purged since is dropped (completed without its work). */
-  private async unlessPurged(
-    job: Job<{ tnId: number; tenant: string }>,
-    work: () => Promise<unknown>,
+  /**
+   * A job queued for a tenant purged since (or whose id_tag went to a new tenant) is dropped:
+   * completed without its work.
+   */
+  private async unlessPurged<J extends VerifyJob | StatJob | FanoutJob | HistoryJob | PublishJob>(
+    job: Job<QueuedJob<J>>,
+    work: (data: J) => Promise<unknown>,
   ): Promise<void> {
-    if (await this.tenants.isLive(job.data.tenant, job.data.tnId)) await work();
-    else this.logger.log(`${job.queueName} job of purged tenant ${job.data.tenant} dropped`);
+    const data = currentJob(job.data);
+    if (await this.resolver.isLive(data.tenant)) await work(data);
+    else this.logger.log(`${job.queueName} job of purged tenant ${data.tenant.idTag} dropped`);
   }
 
   async onApplicationShutdown(): Promise<void> {

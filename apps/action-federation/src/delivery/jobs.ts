@@ -1,11 +1,15 @@
+import { type TenantRef } from '../tenant-ref';
+
 /**
  * Verify what a tenant's inbox holds (status V). The tokens themselves wait in Postgres, durable
  * from the moment the inbox answers; this job only says "look now", so many tokens share one.
  */
 export interface VerifyJob {
-  tnId: number;
-  tenant: string;
+  tenant: TenantRef;
 }
+
+/** The verification queue's periodic runs (`sweep`, `retention`): about no tenant. */
+export type SweepJob = Record<string, never>;
 
 /**
  * One action to one recipient's inbox, by ids only: the tokens stay in Postgres (the action's
@@ -34,15 +38,13 @@ export function deliveryJob({ token: _token, related: _related, ...job }: Delive
 
 /** Recount an action's interactions and broadcast its STAT. */
 export interface StatJob {
-  tnId: number;
-  tenant: string;
+  tenant: TenantRef;
   actionId: string;
 }
 
 /** Work out an action's recipients and queue one delivery each (a broadcast can be thousands). */
 export interface FanoutJob {
-  tnId: number;
-  tenant: string;
+  tenant: TenantRef;
   actionId: string;
   /** Recipients beyond those the type implies (a STAT's commenters and reactors). */
   extra?: string[];
@@ -50,15 +52,13 @@ export interface FanoutJob {
 
 /** Fetch a peer's recent posts for a tenant that just followed or connected (protocol §2.10). */
 export interface HistoryJob {
-  tnId: number;
-  tenant: string;
+  tenant: TenantRef;
   peer: string;
 }
 
 /** Publish a scheduled draft (status S) when its time has come (protocol §2.5). */
 export interface PublishJob {
-  tnId: number;
-  tenant: string;
+  tenant: TenantRef;
   draftId: string;
   /** The time it was scheduled for: a draft rescheduled since is left to its newer job. */
   publishAt: string;

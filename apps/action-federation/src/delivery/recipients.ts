@@ -4,6 +4,7 @@ import { type Action } from '@cloudillo/db-federation';
 import { type ActionBehaviour, type ActionTokenClaims, splitActionType } from '@cloudillo/protocol';
 
 import { Subscriptions } from '../conversations/subscriptions';
+import { type TenantRef } from '../tenant-ref';
 
 /**
  * Who receives an action this tenant created (protocol §2.6): its audience; for a broadcast
@@ -20,8 +21,7 @@ export class Recipients {
   ) {}
 
   async of(
-    tenant: string,
-    tnId: number,
+    tenant: TenantRef,
     claims: ActionTokenClaims,
     behaviour: ActionBehaviour,
     held: { subject?: Action | undefined; container?: Action | undefined },
@@ -29,25 +29,26 @@ export class Recipients {
   ): Promise<string[]> {
     if (behaviour.localOnly || behaviour.ephemeral) return [];
     const { subject } = held;
-    const container = held.container?.issuer === tenant ? held.container : undefined;
+    const container = held.container?.issuer === tenant.idTag ? held.container : undefined;
     const recipients = new Set<string>(extra);
     const isApproval = splitActionType(claims.t).type === 'APRV';
     if (claims.aud) recipients.add(claims.aud);
     else if (behaviour.broadcast && !(isApproval && container))
       for (const f of await this.followers(tenant)) recipients.add(f);
     if (container)
-      for (const s of await this.subscriptions.subscribers(tnId, container)) recipients.add(s);
+      for (const s of await this.subscriptions.subscribers(tenant.tnId, container))
+        recipients.add(s);
     if ((behaviour.deliverToSubjectOwner || isApproval) && subject) recipients.add(subject.issuer);
-    recipients.delete(tenant);
+    recipients.delete(tenant.idTag);
     return [...recipients];
   }
 
-  private async followers(tenant: string): Promise<string[]> {
+  private async followers(tenant: TenantRef): Promise<string[]> {
     const followers: string[] = [];
     let after: string | undefined;
     do {
       const page = await this.rpc.request(listFollowers, {
-        tenant,
+        tenant: tenant.idTag,
         limit: 5000,
         ...(after ? { after } : {}),
       });

@@ -35,7 +35,7 @@ export class HistorySync {
 
   async sync(job: HistoryJob): Promise<number> {
     const { token } = await this.rpc.request(issueProxyToken, {
-      tenant: job.tenant,
+      tenant: job.tenant.idTag,
       peer: job.peer,
     });
     const found = await this.peers.getJson(job.peer, '/api/outbox?limit=100', outboxReply, {

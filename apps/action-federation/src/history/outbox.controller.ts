@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
-import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
+import { Authenticated, type AuthContext, AuthUser, Tenant, ZodPipe } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { ActionsRepository } from '../actions/actions.repository';
-import { TenantDirectory } from '../actions/tenant-directory';
 import { sightOf, tiersOf } from '../actions/visibility';
 
 const outboxQuery = z.object({
@@ -26,26 +26,19 @@ export interface OutboxItem {
 export class OutboxController {
   constructor(
     private readonly actions: ActionsRepository,
-    private readonly tenants: TenantDirectory,
     private readonly rpc: ContractClient,
   ) {}
 
   @Get()
   @Authenticated()
   async list(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(outboxQuery)) query: z.output<typeof outboxQuery>,
   ): Promise<{ items: OutboxItem[] }> {
-    const sight = await sightOf(this.rpc, caller.tenant, caller);
+    const sight = await sightOf(this.rpc, tenant, caller);
     if (!sight.related) return { items: [] };
-    const tnId = await this.tenants.tnId(caller.tenant);
-    const rows = await this.actions.outbox(
-      tnId,
-      caller.tenant,
-      tiersOf(sight),
-      query.since,
-      query.limit,
-    );
+    const rows = await this.actions.outbox(tenant, tiersOf(sight), query.since, query.limit);
     return {
       items: rows.map(({ action, related }) => ({
         token: action.token,

@@ -2,6 +2,8 @@ import { type Relationship } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import { type ActionTokenClaims } from '@cloudillo/protocol';
 
+import { type TenantRef } from '../tenant-ref';
+
 /**
  * The row status an inbound action ends in (protocol §2.4): active, awaiting the user, a notice,
  * or dropped (an ignored request: kept as `D`, changes nothing).
@@ -9,8 +11,7 @@ import { type ActionTokenClaims } from '@cloudillo/protocol';
 export type ReceivedStatus = 'A' | 'C' | 'N' | 'D';
 
 export interface HookContext {
-  tenant: string;
-  tnId: number;
+  tenant: TenantRef;
   actionId: string;
   claims: ActionTokenClaims;
 }

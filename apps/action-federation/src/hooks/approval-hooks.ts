@@ -35,7 +35,7 @@ export class ApprovalHooks implements ActionHook {
 
   async onReceive(context: ReceiveContext): Promise<ReceivedStatus | undefined> {
     const { claims, tenant, relation } = context;
-    if (claims.aud !== tenant || claims.iss === tenant) return undefined;
+    if (claims.aud !== tenant.idTag || claims.iss === tenant.idTag) return undefined;
     // Posted into a container: the subscription is the approval (and the home relays it).
     if (this.subscriptions.containerOf(context.parent, context.subject)) return undefined;
     if (splitActionType(claims.t).subType === 'DEL') return undefined;
@@ -45,13 +45,12 @@ export class ApprovalHooks implements ActionHook {
   }
 
   async onAccept(context: HookContext): Promise<void> {
-    if (context.claims.aud === context.tenant) await this.approve(context);
+    if (context.claims.aud === context.tenant.idTag) await this.approve(context);
   }
 
-  private async approve({ tenant, tnId, actionId }: HookContext): Promise<void> {
+  private async approve({ tenant, actionId }: HookContext): Promise<void> {
     await this.outbound.publish({
       tenant,
-      tnId,
       claims: { t: 'APRV', sub: actionId, iat: Math.floor(this.clock().getTime() / 1000) },
     });
   }

@@ -55,14 +55,13 @@ export class ConversationHooks implements ActionHook {
   }
 
   /** A new CONV: its creator is subscribed as admin (role kept in `x`, not signed). */
-  async onCreate({ tenant, tnId, actionId, claims }: HookContext): Promise<void> {
+  async onCreate({ tenant, actionId, claims }: HookContext): Promise<void> {
     if (claims.t !== 'CONV') return;
     const own = await this.outbound.publish({
       tenant,
-      tnId,
-      claims: { t: 'SUBS', aud: claims.aud ?? tenant, sub: actionId, iat: this.now() },
+      claims: { t: 'SUBS', aud: claims.aud ?? tenant.idTag, sub: actionId, iat: this.now() },
     });
-    await this.actions.setX(tnId, own.action.actionId, { role: 'admin' });
+    await this.actions.setX(tenant.tnId, own.action.actionId, { role: 'admin' });
   }
 
   async onReceive(context: ReceiveContext): Promise<ReceivedStatus | undefined> {
@@ -71,7 +70,7 @@ export class ConversationHooks implements ActionHook {
     if (type === 'INVT') {
       if (subType === 'DEL') return 'N';
       // At the invitee it waits for an answer; at the CONV's home it is kept on record.
-      return claims.aud === tenant ? 'C' : 'A';
+      return claims.aud === tenant.idTag ? 'C' : 'A';
     }
     if (type === 'SUBS' && subType === undefined) return this.subscribe(context);
     return undefined;
@@ -80,44 +79,47 @@ export class ConversationHooks implements ActionHook {
   /** A subscription arriving at the container's home: admitted with a role, or dropped. */
   private async subscribe({
     tenant,
-    tnId,
     actionId,
     claims,
     subject,
   }: ReceiveContext): Promise<ReceivedStatus | undefined> {
-    if (!this.subscriptions.isContainer(subject) || subject.issuer !== tenant) return undefined;
+    if (!this.subscriptions.isContainer(subject) || subject.issuer !== tenant.idTag)
+      return undefined;
     let role: SubscriptionRole | undefined;
     if (claims.iss === subject.issuer) role = 'admin';
     else {
-      const invitation = await this.actions.byKey(tnId, `INVT:${subject.actionId}:${claims.iss}`);
+      const invitation = await this.actions.byKey(
+        tenant.tnId,
+        `INVT:${subject.actionId}:${claims.iss}`,
+      );
       if (invitation && invitation.subType === null) role = roleIn(invitation.content) ?? 'member';
       else if (subject.flags?.includes('O')) role = 'member';
     }
     if (!role) return 'D';
-    await this.actions.setX(tnId, actionId, { role });
+    await this.actions.setX(tenant.tnId, actionId, { role });
     return 'A';
   }
 
   /** Accepting an invitation subscribes the invitee at the CONV's home. */
-  async onAccept({ tenant, tnId, claims, action }: HookContext & { action: Action }) {
+  async onAccept({ tenant, claims, action }: HookContext & { action: Action }) {
     if (splitActionType(claims.t).type !== 'INVT' || !action.subject) return;
-    const container = (await this.actions.findHeld(tnId, [action.subject])).get(action.subject);
+    const container = (await this.actions.findHeld(tenant.tnId, [action.subject])).get(
+      action.subject,
+    );
     if (!container) return;
     await this.outbound.publish({
       tenant,
-      tnId,
       claims: { t: 'SUBS', aud: container.issuer, sub: container.actionId, iat: this.now() },
     });
   }
 
   /** At the home of a relaying container, a member's post goes on to the other subscribers. */
-  async onActivated({ tenant, tnId, actionId, claims }: HookContext): Promise<void> {
-    if (!claims.p || claims.iss === tenant) return;
-    const container = (await this.actions.findHeld(tnId, [claims.p])).get(claims.p);
-    if (!this.subscriptions.relays(container) || container.issuer !== tenant) return;
+  async onActivated({ tenant, actionId, claims }: HookContext): Promise<void> {
+    if (!claims.p || claims.iss === tenant.idTag) return;
+    const container = (await this.actions.findHeld(tenant.tnId, [claims.p])).get(claims.p);
+    if (!this.subscriptions.relays(container) || container.issuer !== tenant.idTag) return;
     await this.outbound.publish({
       tenant,
-      tnId,
       claims: { t: 'APRV', sub: actionId, iat: this.now() },
     });
   }

@@ -24,12 +24,13 @@ export class FileShareHooks implements ActionHook {
   constructor(private readonly rpc: ContractClient) {}
 
   async onAccept({ tenant, claims }: HookContext): Promise<void> {
-    if (claims.aud !== tenant || !claims.sub || splitActionType(claims.t).subType === 'DEL') return;
+    if (claims.aud !== tenant.idTag || !claims.sub || splitActionType(claims.t).subType === 'DEL')
+      return;
     // The inbox checked the content against the type's schema before it could wait here.
     const file = claims.c as SharedFile;
     try {
       await this.rpc.request(acceptSharedFile, {
-        tenant,
+        tenant: tenant.idTag,
         owner: claims.iss,
         fileId: claims.sub,
         fileTp: file.fileTp,

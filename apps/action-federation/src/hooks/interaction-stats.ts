@@ -38,13 +38,13 @@ export class InteractionStats implements ActionHook {
   async onReceive(context: HookContext): Promise<undefined> {
     const { claims } = context;
     if (claims.t !== 'STAT' || !claims.p) return undefined;
-    const parent = (await this.actions.findHeld(context.tnId, [claims.p])).get(claims.p);
+    const parent = (await this.actions.findHeld(context.tenant.tnId, [claims.p])).get(claims.p);
     // Only the owner of an action speaks for its counters.
     if (!parent || parent.issuer !== claims.iss) {
       throw new Refused(`${claims.iss} does not own ${claims.p}`);
     }
     await this.actions.setStat(
-      context.tnId,
+      context.tenant.tnId,
       claims.p,
       (claims.c ?? {}) as Record<string, unknown>,
       claims.iat,
@@ -61,26 +61,23 @@ export class InteractionStats implements ActionHook {
     if (context.claims.t === 'STAT') return;
     const target = targetOf(context);
     if (!target) return;
-    const held = (await this.actions.findHeld(context.tnId, [target])).get(target);
-    if (!held || held.issuer !== context.tenant) return;
-    await this.queues.enqueueStat(
-      { tnId: context.tnId, tenant: context.tenant, actionId: target },
-      this.clock().getTime(),
-    );
+    const { tenant } = context;
+    const held = (await this.actions.findHeld(tenant.tnId, [target])).get(target);
+    if (!held || held.issuer !== tenant.idTag) return;
+    await this.queues.enqueueStat({ tenant, actionId: target }, this.clock().getTime());
   }
 
   /** The STAT job: recount, keep the counters, broadcast them. */
   async broadcast(job: StatJob): Promise<void> {
     const { comments, reactions, issuers } = await this.actions.interactions(
-      job.tnId,
+      job.tenant.tnId,
       job.actionId,
     );
     const stat = { c: comments, r: reactions };
     const iat = Math.floor(this.clock().getTime() / 1000);
-    await this.actions.setStat(job.tnId, job.actionId, stat, iat);
+    await this.actions.setStat(job.tenant.tnId, job.actionId, stat, iat);
     await this.outbound.publish({
       tenant: job.tenant,
-      tnId: job.tnId,
       claims: { t: 'STAT', p: job.actionId, c: stat, iat },
       extraRecipients: issuers,
     });

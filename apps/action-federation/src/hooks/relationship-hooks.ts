@@ -20,6 +20,7 @@ import { ActionsRepository } from '../actions/actions.repository';
 import { OutboundActions } from '../actions/outbound-actions';
 import { type FederationConfig } from '../config';
 import { FederationQueues } from '../delivery/federation-queues';
+import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import {
   type ActionHook,
@@ -60,27 +61,23 @@ export class RelationshipHooks implements ActionHook {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  relationship(tenant: string, peer: string): Promise<Relationship> {
-    return this.rpc.request(getRelationship, { tenant, peer });
+  private relationship(tenant: TenantRef, peer: string): Promise<Relationship> {
+    return this.rpc.request(getRelationship, { tenant: tenant.idTag, peer });
   }
 
   /** After this tenant created (signed) an action; a new follow fetches the peer's history. */
-  async onCreate({ tenant, tnId, claims }: HookContext): Promise<void> {
+  async onCreate({ tenant, claims }: HookContext): Promise<void> {
     if (splitActionType(claims.t).type === 'INVT') return;
     await this.sent(tenant, claims);
     if (claims.t === 'FLLW' && claims.aud) {
       // Later: the peer must have taken the FLLW before it shows us its posts.
-      await this.queues.enqueueHistory(
-        { tnId, tenant, peer: claims.aud },
-        this.config.historyDelayMs,
-      );
+      await this.queues.enqueueHistory({ tenant, peer: claims.aud }, this.config.historyDelayMs);
     }
   }
 
   /** After an inbound action verified; the status it is stored with. */
   async onReceive({
     tenant,
-    tnId,
     claims,
     relation,
   }: ReceiveContext): Promise<ReceivedStatus | undefined> {
@@ -90,7 +87,7 @@ export class RelationshipHooks implements ActionHook {
     // A new connection: the peer's history is ours to see now (protocol §2.10).
     const connected = async () => {
       await relate({ connected: 'true', follower: true });
-      await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+      await this.queues.enqueueHistory({ tenant, peer: claims.iss }, 0);
     };
     if (type === 'CONN') {
       if (subType === 'DEL') {
@@ -108,21 +105,21 @@ export class RelationshipHooks implements ActionHook {
         await connected();
         return 'A';
       }
-      const invitation = await this.invitation(tnId, tenant, claims.iss);
+      const invitation = await this.invitation(tenant, claims.iss);
       if (invitation) {
         await relate({ follower: true, roles: [INVITED_ROLE] });
-        await this.answer(tenant, tnId, claims.iss);
-        await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+        await this.answer(tenant, claims.iss);
+        await this.queues.enqueueHistory({ tenant, peer: claims.iss }, 0);
         // Used once: after a CONN:DEL, coming back takes a new invitation.
-        await this.actions.retract(tnId, invitation.actionId);
+        await this.actions.retract(tenant.tnId, invitation.actionId);
         return 'A';
       }
       const mode = await this.setting(tenant, 'profile.connection_mode');
       if (mode === 'I') return 'D'; // ignored: as if it never came
       await relate({ follower: true }); // the sender follows us from now on
       if (mode !== 'A') return 'C'; // waits for the user
-      await this.answer(tenant, tnId, claims.iss);
-      await this.queues.enqueueHistory({ tnId, tenant, peer: claims.iss }, 0);
+      await this.answer(tenant, claims.iss);
+      await this.queues.enqueueHistory({ tenant, peer: claims.iss }, 0);
       return 'A';
     }
     if (subType === 'DEL') {
@@ -138,18 +135,12 @@ export class RelationshipHooks implements ActionHook {
    * Accepting a connection request answers it with `CONN:ACC`; accepting a community's invitation
    * asks it for the connection.
    */
-  async onAccept({
-    tenant,
-    tnId,
-    claims,
-    action,
-  }: HookContext & { action: Action }): Promise<void> {
-    if (claims.t === 'CONN') await this.answer(tenant, tnId, claims.iss);
+  async onAccept({ tenant, claims, action }: HookContext & { action: Action }): Promise<void> {
+    if (claims.t === 'CONN') await this.answer(tenant, claims.iss);
     if (claims.t === 'INVT' && action.subject === `@${claims.iss}`) {
       const iat = Math.floor(this.clock().getTime() / 1000);
       const request = await this.outbound.publish({
         tenant,
-        tnId,
         claims: { t: 'CONN', aud: claims.iss, iat },
       });
       await this.sent(tenant, request.claims);
@@ -157,34 +148,37 @@ export class RelationshipHooks implements ActionHook {
   }
 
   /** The tenant's own standing invitation of `peer` into itself, if any. */
-  private async invitation(
-    tnId: number,
-    tenant: string,
-    peer: string,
-  ): Promise<Action | undefined> {
-    const invitation = await this.actions.byKey(tnId, `INVT:@${tenant}:${peer}`);
-    return invitation?.issuer === tenant && invitation.subType === null ? invitation : undefined;
+  private async invitation(tenant: TenantRef, peer: string): Promise<Action | undefined> {
+    const invitation = await this.actions.byKey(tenant.tnId, `INVT:@${tenant.idTag}:${peer}`);
+    return invitation?.issuer === tenant.idTag && invitation.subType === null
+      ? invitation
+      : undefined;
   }
 
-  private async answer(tenant: string, tnId: number, requester: string): Promise<void> {
+  private async answer(tenant: TenantRef, requester: string): Promise<void> {
     const iat = Math.floor(this.clock().getTime() / 1000);
     const ack = await this.outbound.publish({
       tenant,
-      tnId,
       claims: { t: 'CONN:ACC', aud: requester, iat },
     });
     await this.sent(tenant, ack.claims);
   }
 
-  private async setting<N extends SettingName>(tenant: string, name: N): Promise<SettingValue<N>> {
-    const { values } = await this.rpc.request(getSettings, { tenant, names: [name] });
+  private async setting<N extends SettingName>(
+    tenant: TenantRef,
+    name: N,
+  ): Promise<SettingValue<N>> {
+    const { values } = await this.rpc.request(getSettings, {
+      tenant: tenant.idTag,
+      names: [name],
+    });
     const parsed = SETTINGS[name].schema.safeParse(values[name]);
     return (parsed.success ? parsed.data : SETTINGS[name].default) as SettingValue<N>;
   }
 
-  private async sent(tenant: string, claims: ActionTokenClaims): Promise<void> {
+  private async sent(tenant: TenantRef, claims: ActionTokenClaims): Promise<void> {
     const peer = claims.aud;
-    if (!peer || peer === tenant) return;
+    if (!peer || peer === tenant.idTag) return;
     const { type, subType } = splitActionType(claims.t);
     const relate = (set: RelationChange) => this.set(tenant, peer, set);
     if (type === 'CONN') {
@@ -202,7 +196,7 @@ export class RelationshipHooks implements ActionHook {
     await relate({ following: subType !== 'DEL' });
   }
 
-  private async set(tenant: string, peer: string, set: RelationChange): Promise<void> {
-    await this.rpc.request(updateRelationship, { tenant, peer, set });
+  private async set(tenant: TenantRef, peer: string, set: RelationChange): Promise<void> {
+    await this.rpc.request(updateRelationship, { tenant: tenant.idTag, peer, set });
   }
 }

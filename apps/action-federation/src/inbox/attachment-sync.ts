@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ContractClient, syncFile } from '@cloudillo/contracts';
 import { type ActionTokenClaims, CONTENT_FILE_ID, isAppError } from '@cloudillo/protocol';
 
+import { type TenantRef } from '../tenant-ref';
 import { Refused } from './refused';
 
 /**
@@ -16,16 +17,16 @@ import { Refused } from './refused';
 export class AttachmentSync {
   constructor(private readonly rpc: ContractClient) {}
 
-  async fetch(tenant: string, claims: ActionTokenClaims): Promise<void> {
+  async fetch(tenant: TenantRef, claims: ActionTokenClaims): Promise<void> {
     if (!claims.a?.length) return;
-    const from = claims.aud && claims.aud !== tenant ? claims.aud : claims.iss;
+    const from = claims.aud && claims.aud !== tenant.idTag ? claims.aud : claims.iss;
     // The audience (the wall the action is on) keeps every variant; others leave a media file's
     // original at its node (§5.5).
-    const full = claims.aud === tenant;
+    const full = claims.aud === tenant.idTag;
     for (const fileId of claims.a) {
       if (!CONTENT_FILE_ID.test(fileId)) throw new Refused(`attachment ${fileId} is not a file id`);
       try {
-        await this.rpc.request(syncFile, { tenant, fileId, from, full });
+        await this.rpc.request(syncFile, { tenant: tenant.idTag, fileId, from, full });
       } catch (error) {
         if (isAppError(error) && error.status < 500)
           throw new Refused(`attachment ${fileId}: ${error.message}`);

@@ -16,6 +16,7 @@ import { ACTION_TYPES } from '../action-types';
 import { type FederationConfig } from '../config';
 import { Subscriptions } from '../conversations/subscriptions';
 import { type VerifyJob } from '../delivery/jobs';
+import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { ProofOfWork } from './proof-of-work';
 import { NotYetHeld, Refused } from './refused';
@@ -57,7 +58,7 @@ export class InboundAdmission {
   /** The token's shape, signature (against the issuer's key) and time claims. */
   async authenticate(job: VerifyJob, row: Action): Promise<ActionTokenClaims> {
     const now = Math.floor(this.clock().getTime() / 1000);
-    const { claims } = checkToken(row.token, job.tenant, this.registry, {
+    const { claims } = checkToken(row.token, job.tenant.idTag, this.registry, {
       related: row.preApproved,
     });
     try {
@@ -86,17 +87,11 @@ export class InboundAdmission {
     related: Action | undefined,
   ): Promise<Admitted> {
     const definition = this.registry.lookup(claims.t)?.definition;
-    const referenced = await this.referenced(job.tnId, claims, related);
+    const referenced = await this.referenced(job.tenant.tnId, claims, related);
     const relation = await this.relation(relations, job.tenant, claims.iss);
     if (relation.blocked) throw new Refused(`${claims.iss} is blocked here`);
     if (!row.preApproved) {
-      const admission = await this.subscriptions.admits(
-        job.tenant,
-        job.tnId,
-        claims,
-        definition,
-        referenced,
-      );
+      const admission = await this.subscriptions.admits(job.tenant, claims, definition, referenced);
       if (admission.kind === 'refused') throw new Refused(admission.reason);
       if (admission.kind === 'not-applicable')
         this.checkSender(job.tenant, claims, definition, relation, referenced);
@@ -104,10 +99,10 @@ export class InboundAdmission {
     return { row, claims, definition, relation, referenced };
   }
 
-  private relation(relations: Relations, tenant: string, peer: string): Promise<Relationship> {
+  private relation(relations: Relations, tenant: TenantRef, peer: string): Promise<Relationship> {
     let found = relations.get(peer);
     if (!found) {
-      found = this.rpc.request(getRelationship, { tenant, peer });
+      found = this.rpc.request(getRelationship, { tenant: tenant.idTag, peer });
       relations.set(peer, found);
     }
     return found;
@@ -125,7 +120,7 @@ export class InboundAdmission {
     relations: Relations,
   ): Promise<Admitted | undefined> {
     if (!claims.sub || !ACTION_ID.test(claims.sub)) return undefined;
-    const row = await this.actions.findWaitingRelated(job.tnId, claims.sub);
+    const row = await this.actions.findWaitingRelated(job.tenant.tnId, claims.sub);
     if (!row) return undefined;
     try {
       const relatedClaims = await this.authenticate(job, row);
@@ -172,7 +167,7 @@ export class InboundAdmission {
    * action), R2 (a STAT for an action the receiver holds) and an APRV of the receiver's own action.
    */
   private checkSender(
-    tenant: string,
+    tenant: TenantRef,
     claims: ActionTokenClaims,
     definition: ActionTypeDefinition | undefined,
     relation: { following: boolean; connected: string },
@@ -182,9 +177,9 @@ export class InboundAdmission {
     if (relation.following || relation.connected === 'true') return;
     const { type } = splitActionType(claims.t);
     const { subject, parent } = referenced;
-    const ownPublic = subject?.issuer === tenant && subject.visibility === 'P';
+    const ownPublic = subject?.issuer === tenant.idTag && subject.visibility === 'P';
     if ((type === 'REACT' || type === 'REPOST') && ownPublic) return; // R1
-    if (type === 'APRV' && subject?.issuer === tenant) return; // the approval of one's own post
+    if (type === 'APRV' && subject?.issuer === tenant.idTag) return; // the approval of one's own post
     if (type === 'STAT' && parent) return; // R2 (the STAT hook checks the owner)
     throw new Refused(`${claims.iss} may not send ${claims.t} here (not followed or connected)`);
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiTenant, Public, ZodPipe } from '@cloudillo/http';
-import { type IdTag } from '@cloudillo/protocol';
+import { Public, Tenant, ZodPipe } from '@cloudillo/http';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { type Request } from 'express';
 import { z } from 'zod';
 
@@ -19,10 +19,10 @@ export class InboxController {
   @Public()
   @HttpCode(200)
   sync(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(syncBody)) body: z.output<typeof syncBody>,
     @Req() req: Request,
   ): Promise<unknown> {
-    return this.inbox.receiveSync(tenant.ascii, body.token, forwardedClientAddress(req));
+    return this.inbox.receiveSync(tenant, body.token, forwardedClientAddress(req));
   }
 }

@@ -1,4 +1,4 @@
-import { apiTenantOf, type FastRoute, Replayable } from '@cloudillo/http';
+import { type FastRoute, Replayable, type RequestTenants } from '@cloudillo/http';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
 import { z } from 'zod';
 
@@ -28,10 +28,12 @@ export function replaySeconds(verify: FederationConfig['verify']): number {
 /**
  * `POST /api/inbox` (protocol §2.7): public, rate-limited at the edge (federation bucket); 201
  * once the token is durably queued. A fast route: every peer's every delivery comes here, and
- * Nest's per-request pipeline was most of a re-delivery's cost.
+ * Nest's per-request pipeline was most of a re-delivery's cost; so the Host's tenant is found
+ * and admitted here (`tenants`) as the guard does for every other route.
  */
 export function inboxRoute(
   inbox: InboxService,
+  tenants: RequestTenants,
   limitBytes: number,
   verify: FederationConfig['verify'],
 ): FastRoute<typeof inboxBody> {
@@ -44,7 +46,7 @@ export function inboxRoute(
     limitBytes,
     handle: async (req, body) => {
       const { actionId, settled } = await inbox.receive(
-        apiTenantOf(req).ascii,
+        await tenants.require(req),
         body.token,
         body.related,
         forwardedClientAddress(req),

@@ -12,12 +12,13 @@ import {
 } from '@cloudillo/protocol';
 
 import { ActionsRepository } from '../actions/actions.repository';
-import { TenantDirectory } from '../actions/tenant-directory';
+import { ServedTenants } from '../actions/served-tenants';
 import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type FederationConfig } from '../config';
-import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
+import { type TenantRef } from '../tenant-ref';
+import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { HeldTokens } from './held-tokens';
 import { InboxWriter } from './inbox-writer';
 import { ProofOfWork } from './proof-of-work';
@@ -45,7 +46,7 @@ export class InboxService {
   private readonly logger = new Logger(InboxService.name);
 
   constructor(
-    private readonly tenants: TenantDirectory,
+    private readonly served: ServedTenants,
     private readonly actions: ActionsRepository,
     private readonly queues: FederationQueues,
     private readonly verification: VerificationService,
@@ -66,27 +67,27 @@ export class InboxService {
    * check (§2.7 step 15: processed as pre-approved), never the signature or proof of work.
    */
   async receive(
-    tenant: string,
+    tenant: TenantRef,
     token: string,
     related: string[] = [],
     from?: string,
   ): Promise<InboxReceipt> {
-    const tnId = await this.tenants.tnId(tenant);
+    const { tnId, idTag } = tenant;
     const actionId = contentId('a', token);
     if (this.held.has(tnId, actionId)) return { actionId, settled: true };
-    const main = checkToken(token, tenant, this.registry);
+    const main = checkToken(token, idTag, this.registry);
     const { kept, dropped } = keepRelated(
       main,
       related.map((raw) => ({
-        checked: checkToken(raw, tenant, this.registry, { related: true }),
+        checked: checkToken(raw, idTag, this.registry, { related: true }),
         raw,
       })),
-      tenant,
+      idTag,
       this.registry,
       changesReceiverOf((t) => this.hooks.changesRelationships(t)),
     );
     for (const { actionId: id, reason } of dropped) {
-      this.logger.warn(`dropped related token ${id} for ${tenant}: ${reason}`);
+      this.logger.warn(`dropped related token ${id} for ${idTag}: ${reason}`);
     }
     const isConn = splitActionType(main.claims.t).type === 'CONN';
     // Proof of work counts every CONN the delivery carries, related ones included.
@@ -102,6 +103,7 @@ export class InboxService {
       }
     }
     // Related first: the main action refers to them. Durable once stored; then a trigger.
+    await this.served.record(tenant);
     const stored = await this.writer.write(
       [...kept, { checked: main, raw: token }].map(({ checked, raw }) => ({
         tnId,
@@ -114,7 +116,7 @@ export class InboxService {
       })),
     );
     if (stored.has(`${tnId}:${main.actionId}`)) {
-      await this.queues.requestVerification({ tnId, tenant }, this.clock().getTime());
+      await this.queues.requestVerification({ tenant }, this.clock().getTime());
     }
     // Stored now or before (a conflict skipped): either way this tenant holds it (until a
     // failure that may pass forgets it, `HeldTokens.forget`).
@@ -127,11 +129,12 @@ export class InboxService {
    * result. Only `IDP:REG` is handled this way: the registrar needs the IdP's answer (activation
    * code, API key) in the reply.
    */
-  async receiveSync(tenant: string, token: string, registrarAddress: string): Promise<unknown> {
-    const { actionId, claims } = checkToken(token, tenant, this.registry);
+  async receiveSync(tenant: TenantRef, token: string, registrarAddress: string): Promise<unknown> {
+    const { actionId, claims } = checkToken(token, tenant.idTag, this.registry);
     if (claims.t !== 'IDP:REG')
       throw new ValidationError(`${claims.t} is not handled synchronously`);
-    const tnId = await this.tenants.tnId(tenant);
+    const { tnId } = tenant;
+    await this.served.record(tenant);
     // Held for the inline verification: no background verifier takes it meanwhile.
     const hold = new Date(this.clock().getTime() + this.config.queueLockMs);
     const fresh = await this.actions.insert({
@@ -144,7 +147,7 @@ export class InboxService {
     });
     // A replayed registration must not register (and hand out an API key) twice.
     if (!fresh) throw new ConflictError('this registration token was received before');
-    if ((await this.verification.verifyOne({ tnId, tenant }, actionId)) === 'F') {
+    if ((await this.verification.verifyOne({ tenant }, actionId)) === 'F') {
       const row = await this.actions.find(tnId, actionId);
       throw new ForbiddenError(row?.failure ?? 'the registration was refused');
     }

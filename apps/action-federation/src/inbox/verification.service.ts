@@ -70,7 +70,7 @@ export class VerificationService {
   async verifyPending(job: VerifyJob): Promise<number> {
     let done = 0;
     for (;;) {
-      const rows = await this.actions.claimPending(job.tnId, BATCH, this.config.queueLockMs);
+      const rows = await this.actions.claimPending(job.tenant.tnId, BATCH, this.config.queueLockMs);
       if (rows.length === 0) return done;
       await this.verifyRows(job, rows);
       done += rows.length;
@@ -79,23 +79,23 @@ export class VerificationService {
 
   /** The sweeper: tenants whose tokens wait without a trigger (lost, or a retry that is due). */
   async sweep(): Promise<void> {
-    for (const { tnId, idTag } of await this.actions.tenantsWaiting(this.config.verify.batchMs)) {
-      await this.queues.requestVerification({ tnId, tenant: idTag }, this.clock().getTime());
+    for (const tenant of await this.actions.tenantsWaiting(this.config.verify.batchMs)) {
+      await this.queues.requestVerification({ tenant }, this.clock().getTime());
     }
   }
 
   /** One token, inline (`POST /api/inbox/sync`): its final status. */
   async verifyOne(job: VerifyJob, actionId: string): Promise<'A' | 'C' | 'N' | 'D' | 'F'> {
-    const row = await this.actions.find(job.tnId, actionId);
+    const row = await this.actions.find(job.tenant.tnId, actionId);
     if (!row || row.status !== 'V') return row?.status === 'F' ? 'F' : 'D';
     const outcome = await this.outcome(job, row, new Map());
     if (outcome.kind !== 'verified') {
-      await this.actions.fail(job.tnId, actionId, outcome.reason);
+      await this.actions.fail(job.tenant.tnId, actionId, outcome.reason);
       return 'F';
     }
     await this.storeRelated(job, outcome);
     const final = await this.store(job, row, outcome);
-    await this.actions.wakeWaitingOn(job.tnId, storedIds(row, outcome));
+    await this.actions.wakeWaitingOn(job.tenant.tnId, storedIds(row, outcome));
     return final;
   }
 
@@ -110,7 +110,7 @@ export class VerificationService {
         for (const row of ofIssuer) {
           const outcome = await this.outcome(job, row, relations);
           if (outcome.kind === 'refused') {
-            await this.actions.fail(job.tnId, row.actionId, outcome.reason);
+            await this.actions.fail(job.tenant.tnId, row.actionId, outcome.reason);
           } else if (outcome.kind === 'retry') {
             await this.retry(job, row, outcome.reason);
           } else if (outcome.kind === 'waiting') {
@@ -127,12 +127,12 @@ export class VerificationService {
     );
     // The common case in one statement: active, superseding nothing.
     await this.actions.activateAll(
-      job.tnId,
+      job.tenant.tnId,
       plain.map((p) => p.row.actionId),
     );
     for (const { row, claims } of plain) await this.announce(job, row, claims, 'A');
     // Tokens that arrived before an action they name are tried now, not at their backoff.
-    await this.actions.wakeWaitingOn(job.tnId, stored);
+    await this.actions.wakeWaitingOn(job.tenant.tnId, stored);
   }
 
   /** A related token is stored only now that the action that named it was accepted. */
@@ -146,7 +146,7 @@ export class VerificationService {
     outcome: Extract<Outcome, { kind: 'verified' }>,
   ): Promise<'A' | 'C' | 'N' | 'D'> {
     const final = await this.actions.activate(
-      job.tnId,
+      job.tenant.tnId,
       row.actionId,
       outcome.dedupKey,
       outcome.status,
@@ -161,7 +161,7 @@ export class VerificationService {
     claims: ActionTokenClaims,
     status: 'A' | 'C' | 'N' | 'D',
   ): Promise<void> {
-    const context = { tenant: job.tenant, tnId: job.tnId, actionId: row.actionId, claims };
+    const context = { tenant: job.tenant, actionId: row.actionId, claims };
     if (status === 'A') await this.hooks.onActivated(context);
     // A notice for clients and other services: no need to wait for the server's receipt.
     await this.rpc.publish(actionStored, actionEvent(job.tenant, row, status), { flush: false });
@@ -175,15 +175,17 @@ export class VerificationService {
     }
     const delay = verifyBackoffMs(this.config.verify.backoffMs, attempts);
     const notBefore = this.clock().getTime() + delay;
-    await this.actions.retryLater(job.tnId, row.actionId, attempts, new Date(notBefore));
+    await this.actions.retryLater(job.tenant.tnId, row.actionId, attempts, new Date(notBefore));
     await this.queues.scheduleVerification(job, delay, `r${notBefore}`);
-    this.logger.warn(`will retry ${row.actionId} for ${job.tenant} in ${delay} ms: ${reason}`);
+    this.logger.warn(
+      `will retry ${row.actionId} for ${job.tenant.idTag} in ${delay} ms: ${reason}`,
+    );
   }
 
   /** Refused for now: a re-delivery of the token (to this replica's inbox too) revives it. */
   private async failRetryable(job: VerifyJob, row: Action, reason: string): Promise<void> {
-    await this.actions.fail(job.tnId, row.actionId, reason, { retryable: true });
-    this.held.forget(job.tnId, row.actionId);
+    await this.actions.fail(job.tenant.tnId, row.actionId, reason, { retryable: true });
+    this.held.forget(job.tenant.tnId, row.actionId);
   }
 
   /**
@@ -210,7 +212,7 @@ export class VerificationService {
     );
     const notBefore = this.clock().getTime() + delay;
     await this.actions.retryLater(
-      job.tnId,
+      job.tenant.tnId,
       row.actionId,
       attempts,
       new Date(notBefore),
@@ -240,7 +242,9 @@ export class VerificationService {
       if (error instanceof NotYetHeld)
         return { kind: 'waiting', reason: error.message, waitingFor: error.actionId };
       if (error instanceof Refused || (isAppError(error) && error.status < 500)) {
-        this.logger.warn(`refused ${row.actionId} for ${job.tenant}: ${(error as Error).message}`);
+        this.logger.warn(
+          `refused ${row.actionId} for ${job.tenant.idTag}: ${(error as Error).message}`,
+        );
         return { kind: 'refused', reason: (error as Error).message };
       }
       return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
@@ -254,7 +258,7 @@ export class VerificationService {
     relations: Relations,
   ): Promise<Verified> {
     const { row, claims, definition, relation, referenced } = admitted;
-    const context = { tenant: job.tenant, tnId: job.tnId, actionId: row.actionId, claims };
+    const context = { tenant: job.tenant, actionId: row.actionId, claims };
     // A retraction naming its original (same issuer, same type) takes it down here too.
     const original = referenced.subject;
     if (
@@ -262,7 +266,7 @@ export class VerificationService {
       original?.issuer === claims.iss &&
       original.type === splitActionType(claims.t).type
     ) {
-      await this.actions.retract(job.tnId, original.actionId);
+      await this.actions.retract(job.tenant.tnId, original.actionId);
     }
     if (this.hooks.changesRelationships(claims.t)) relations.delete(claims.iss);
     await this.attachments.fetch(job.tenant, claims);
