@@ -30,6 +30,7 @@ import { PictureHandler } from './profile/picture.handler';
 import { ProfileController } from './profile/profile.controller';
 import { ProfileService } from './profile/profile.service';
 import { KnownProfilesRepository } from './profiles/known-profiles.repository';
+import { ProfileSummariesRepository } from './profiles/profile-summaries.repository';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProfilesService } from './profiles/profiles.service';
 import { RelationshipsHandler } from './profiles/relationships.handler';
@@ -46,6 +47,7 @@ import { TenantAdminRepository } from './tenants/tenant-admin.repository';
 import { TenantAdminService } from './tenants/tenant-admin.service';
 import { TenantsHandler } from './tenants/tenants.handler';
 import { tableTenantSource } from './tenants/table-tenant-source';
+import { TenantEvents } from './tenants/tenant-events';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { CLOCK, type Clock, IDENTITY_CONFIG, IDENTITY_DB } from './tokens';
@@ -108,6 +110,7 @@ export class AppModule {
         }),
         identityReadiness,
         KeysRepository,
+        TenantEvents,
         SettingsRepository,
         SettingsService,
         KeyVault,
@@ -140,6 +143,7 @@ export class AppModule {
         IdpRepository,
         IdpService,
         KnownProfilesRepository,
+        ProfileSummariesRepository,
         ProfilesService,
         BaseTenantBootstrap,
       ],

@@ -1,6 +1,7 @@
 import {
   type ContractClient,
   resolveTenant,
+  tenantCreated,
   tenantPurged,
   tenantStatusChanged,
 } from '@cloudillo/contracts';
@@ -24,15 +25,15 @@ export function identityTenantSource(rpc: ContractClient): TenantSource {
   };
 }
 
-/** A tenant that changed: purged, suspended or reactivated. */
+/** A tenant that changed: created, purged, suspended or reactivated. */
 export interface TenantChange {
   idTag: string;
   tnId: number;
-  kind: 'purged' | 'status';
+  kind: 'created' | 'purged' | 'status';
 }
 
 /**
- * Keeps `resolver` current from identity's events, heard by every replica (plain subscriptions,
+ * Keeps `resolver` current from identity's events (created, purged, status changed), heard by every replica (plain subscriptions,
  * not queue groups); `onChange` hears each change after the entry is dropped. Returns the
  * unsubscribe.
  */
@@ -41,15 +42,17 @@ export function followTenantChanges(
   resolver: TenantResolver,
   onChange?: (change: TenantChange) => void,
 ): () => void {
+  const changed =
+    (kind: TenantChange['kind']) =>
+    ({ idTag, tnId }: { idTag: string; tnId: number }) => {
+      resolver.forget(idTag);
+      onChange?.({ idTag, tnId, kind });
+    };
   const stops = [
-    rpc.subscribe(tenantPurged, ({ idTag, tnId }) => {
-      resolver.forget(idTag);
-      onChange?.({ idTag, tnId, kind: 'purged' });
-    }),
-    rpc.subscribe(tenantStatusChanged, ({ idTag, tnId }) => {
-      resolver.forget(idTag);
-      onChange?.({ idTag, tnId, kind: 'status' });
-    }),
+    // A new tenant answers at once everywhere, not after a remembered "not ours" expires.
+    rpc.subscribe(tenantCreated, changed('created')),
+    rpc.subscribe(tenantPurged, changed('purged')),
+    rpc.subscribe(tenantStatusChanged, changed('status')),
   ];
   return () => stops.forEach((stop) => stop());
 }

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiKey,
-  ApiTenant,
+  Tenant,
   Authenticated,
   type AuthContext,
   OptionalAuth,
@@ -20,10 +20,10 @@ import {
   Page,
   ZodPipe,
 } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
 import {
   decodeCursor,
   encodeCursor,
-  type IdTag,
   idTagSchema,
   NotFoundError,
   UnauthorizedError,
@@ -85,7 +85,7 @@ export class IdpAdminController {
 
   @Get('identities')
   async list(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<IdpIdentityView>> {
     this.atIdp(tenant);
@@ -110,7 +110,7 @@ export class IdpAdminController {
   /** The IdP's own registrations: active at once, with an `idp_` key for the address. */
   @Post('identities')
   async create(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<IdpIdentityView> {
     const { domain } = this.atIdp(tenant);
@@ -124,7 +124,7 @@ export class IdpAdminController {
 
   @Get('identities/:idTag')
   async get(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
   ): Promise<IdpIdentityView> {
     this.atIdp(tenant);
@@ -133,7 +133,7 @@ export class IdpAdminController {
 
   @Patch('identities/:idTag')
   async update(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<IdpIdentityView> {
@@ -143,7 +143,7 @@ export class IdpAdminController {
 
   @Delete('identities/:idTag')
   async delete(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
   ): Promise<null> {
     this.atIdp(tenant);
@@ -155,7 +155,7 @@ export class IdpAdminController {
   @Put('identities/:idTag/address')
   @OptionalAuth()
   async setAddress(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
     @Body(new ZodPipe(addressBody)) { address }: z.output<typeof addressBody>,
     @OptionalAuthUser() caller: AuthContext | undefined,
@@ -174,7 +174,7 @@ export class IdpAdminController {
 
   @Get('identities/:idTag/status')
   async status(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
   ): Promise<{ status: string; expiresAt: string; providerName: string; email?: string }> {
     const { name } = this.atIdp(tenant);
@@ -190,7 +190,7 @@ export class IdpAdminController {
   /** A new activation code (to pass on to the holder) and a new window. */
   @Post('identities/:idTag/resend')
   resend(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
   ): Promise<{ activationRef: string; expiresAt: string }> {
     this.atIdp(tenant);
@@ -199,7 +199,7 @@ export class IdpAdminController {
 
   @Get('api-keys')
   listKeys(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Query(new ZodPipe(keysQuery)) query: z.output<typeof keysQuery>,
   ): Promise<IdpApiKeyView[]> {
     this.atIdp(tenant);
@@ -208,7 +208,7 @@ export class IdpAdminController {
 
   @Post('api-keys')
   createKey(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(keyBody)) body: z.output<typeof keyBody>,
   ): Promise<{ apiKey: IdpApiKeyView; plaintextKey: string }> {
     this.atIdp(tenant);
@@ -217,7 +217,7 @@ export class IdpAdminController {
 
   @Delete('api-keys/:id')
   async deleteKey(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<null> {
     this.atIdp(tenant);
@@ -227,14 +227,14 @@ export class IdpAdminController {
 
   /** Registrar quotas (ours: the reference keeps them without an API). */
   @Get('registrars/:idTag')
-  async quota(@ApiTenant() tenant: IdTag, @Param('idTag', idTagParam) idTag: string) {
+  async quota(@Tenant() tenant: TenantContext, @Param('idTag', idTagParam) idTag: string) {
     this.atIdp(tenant);
     return { registrarIdTag: idTag, ...(await this.idp.quotaOf(idTag)) };
   }
 
   @Put('registrars/:idTag')
   setQuota(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', idTagParam) idTag: string,
     @Body(new ZodPipe(quotaBody)) body: z.output<typeof quotaBody>,
   ) {
@@ -242,9 +242,9 @@ export class IdpAdminController {
     return this.idp.setQuota(idTag, body);
   }
 
-  private atIdp(tenant: IdTag) {
+  private atIdp(tenant: TenantContext) {
     const idp = this.idp.idp();
-    if (idp.domain !== tenant.ascii) throw new NotFoundError('not an identity provider');
+    if (idp.domain !== tenant.idTag) throw new NotFoundError('not an identity provider');
     return idp;
   }
 }

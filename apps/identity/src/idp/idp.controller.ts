@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiTenant, Public, ZodPipe } from '@cloudillo/http';
-import { type IdTag, NotFoundError, ValidationError, idTagSchema } from '@cloudillo/protocol';
+import { Tenant, Public, ZodPipe } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
+import { NotFoundError, ValidationError, idTagSchema } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { type IdpConfig, IdpService, prefixOf } from './idp.service';
@@ -18,7 +19,12 @@ export class IdpController {
   constructor(private readonly idp: IdpService) {}
 
   @Get('info')
-  info(@ApiTenant() tenant: IdTag): { domain: string; name: string; info: string; url?: string } {
+  info(@Tenant() tenant: TenantContext): {
+    domain: string;
+    name: string;
+    info: string;
+    url?: string;
+  } {
     const { domain, name, info, url } = this.idpAt(tenant);
     return url ? { domain, name, info, url } : { domain, name, info };
   }
@@ -26,7 +32,7 @@ export class IdpController {
   /** Whether `<prefix>.<idp domain>` can still be registered. */
   @Get('check-availability')
   async checkAvailability(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Query(new ZodPipe(availabilityQuery)) { idTag }: z.output<typeof availabilityQuery>,
   ): Promise<{ available: boolean; idTag: string }> {
     const { domain } = this.idpAt(tenant);
@@ -39,16 +45,16 @@ export class IdpController {
   @Post('activate')
   @HttpCode(200)
   activate(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(activateBody)) { refId }: z.output<typeof activateBody>,
   ): Promise<{ idTag: string; status: string }> {
     this.idpAt(tenant);
     return this.idp.activate(refId);
   }
 
-  private idpAt(tenant: IdTag): IdpConfig {
+  private idpAt(tenant: TenantContext): IdpConfig {
     const idp = this.idp.idp();
-    if (idp.domain !== tenant.ascii) throw new NotFoundError('not an identity provider');
+    if (idp.domain !== tenant.idTag) throw new NotFoundError('not an identity provider');
     return idp;
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, keyRotated } from '@cloudillo/contracts';
 
 import { type IdentityConfig } from '../config';
+import { TenantEvents } from '../tenants/tenant-events';
 import { CLOCK, type Clock, IDENTITY_CONFIG } from '../tokens';
 import { nextKeyId } from './key-id';
 import { KeyVault } from './key-vault';
@@ -17,6 +18,7 @@ export class KeyRotationService {
     private readonly keys: KeysRepository,
     private readonly vault: KeyVault,
     private readonly rpc: ContractClient,
+    private readonly events: TenantEvents,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -46,6 +48,7 @@ export class KeyRotationService {
     await this.rpc.publish(keyRotated, { idTag: tenant.idTag, keyId }).catch((error: unknown) => {
       this.logger.warn(`could not announce the rotation of ${tenant.idTag}: ${String(error)}`);
     });
+    await this.events.profileChanged(tenant); // the new key is published in the profile
     // The same instant the signing-key choice counts the lead from (KeysRepository.signingKey).
     const signsFrom = new Date(key.createdAt.getTime() + this.config.keyRotation.publishLeadMs);
     return { keyId, signsFrom };

@@ -1,6 +1,7 @@
 import { type KeyObject } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import {
   type EncodedKeyPair,
   SecretBox,
@@ -18,7 +19,6 @@ import { KeysRepository, type StoredKey } from './keys.repository';
 interface CachedKey {
   keyId: string;
   key: KeyObject;
-  expiresAt: number;
 }
 
 /** Decrypted keys are kept this long, so other replicas' rotations are seen within a minute. */
@@ -35,7 +35,7 @@ const sealContext = (idTag: string, keyId: string) => `identity.key:${idTag}:${k
 @Injectable()
 export class KeyVault {
   private readonly box: SecretBox;
-  private readonly cache = new Map<string, CachedKey>();
+  private readonly cache: LRUCache<string, CachedKey>;
 
   constructor(
     private readonly keys: KeysRepository,
@@ -43,6 +43,12 @@ export class KeyVault {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.box = new SecretBox(config.keyEncryptionKey);
+    this.cache = new LRUCache({
+      max: CACHE_MAX,
+      ttl: CACHE_TTL_MS,
+      ttlResolution: 0,
+      perf: { now: () => this.clock().getTime() },
+    });
   }
 
   /** A fresh key pair for `idTag` with its private half sealed. */
@@ -93,9 +99,9 @@ export class KeyVault {
   }
 
   private async signingKey(idTag: string): Promise<CachedKey> {
-    const now = this.clock();
     const cached = this.cache.get(idTag);
-    if (cached && cached.expiresAt > now.getTime()) return cached;
+    if (cached) return cached;
+    const now = this.clock();
     const stored = await this.keys.signingKey(idTag, now, this.config.keyRotation.publishLeadMs);
     if (!stored) throw new NotFoundError(`no signing key for ${idTag}`);
     let key: KeyObject;
@@ -112,9 +118,7 @@ export class KeyVault {
       }
       throw error;
     }
-    const entry = { keyId: stored.keyId, key, expiresAt: now.getTime() + CACHE_TTL_MS };
-    this.cache.delete(idTag);
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    const entry = { keyId: stored.keyId, key };
     this.cache.set(idTag, entry);
     return entry;
   }

@@ -1,12 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiTenant, Public, RawResponse } from '@cloudillo/http';
-import {
-  API_HOST_PREFIX,
-  type IdTag,
-  NotFoundError,
-  normalizeHost,
-  parseIdTag,
-} from '@cloudillo/protocol';
+import { Tenant, Public, RawResponse } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
+import { API_HOST_PREFIX, NotFoundError, normalizeHost, parseIdTag } from '@cloudillo/protocol';
 import { type Request, type Response } from 'express';
 
 import { TenantsService } from '../tenants/tenants.service';
@@ -32,8 +27,8 @@ export class AppDomainController {
 
   /** `GET /api/me/app-domain`: the configured app domain, or the id_tag itself. */
   @Get('api/me/app-domain')
-  async appDomain(@ApiTenant() tenant: IdTag): Promise<{ appDomain: string }> {
-    const record = await this.tenants.resolve(tenant.ascii);
+  async appDomain(@Tenant() tenant: TenantContext): Promise<{ appDomain: string }> {
+    const record = await this.tenants.resolve(tenant.idTag);
     return { appDomain: record.appDomain ?? record.idTag };
   }
 }

@@ -3,12 +3,16 @@ import { type HandlerInput, type HandlerReply, setProfilePicture } from '@cloudi
 import { HandleRequest } from '@cloudillo/messaging';
 import { NotFoundError } from '@cloudillo/protocol';
 
+import { TenantEvents } from '../tenants/tenant-events';
 import { TenantsRepository } from '../tenants/tenants.repository';
 
 /** Where the blob service hands over a stored profile or cover picture. */
 @Controller()
 export class PictureHandler {
-  constructor(private readonly tenants: TenantsRepository) {}
+  constructor(
+    private readonly tenants: TenantsRepository,
+    private readonly events: TenantEvents,
+  ) {}
 
   @HandleRequest(setProfilePicture)
   async setPicture({
@@ -20,6 +24,7 @@ export class PictureHandler {
       throw new NotFoundError(`unknown tenant ${idTag}`);
     }
     const tenant = await this.tenants.findByIdTag(idTag);
+    if (tenant) await this.events.profileChanged(tenant);
     return {
       idTag,
       ...(tenant?.profilePic ? { profilePic: tenant.profilePic } : {}),

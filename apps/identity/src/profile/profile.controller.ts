@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Patch, Req, Res } from '@nestjs/common';
 import {
-  ApiTenant,
+  Tenant,
   Authenticated,
   type AuthContext,
   OptionalAuth,
@@ -10,7 +10,8 @@ import {
   requestMeta,
   ZodPipe,
 } from '@cloudillo/http';
-import { type IdTag, okEnvelope } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
+import { okEnvelope } from '@cloudillo/protocol';
 import { type Request, type Response } from 'express';
 import { z } from 'zod';
 
@@ -33,12 +34,12 @@ export class ProfileController {
   @Public()
   @RawResponse()
   async me(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const profile = await this.profiles.publicProfile(tenant.ascii);
+    const profile = await this.profiles.publicProfile(tenant);
     const etag = profileEtag(JSON.stringify(profile));
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');
@@ -54,18 +55,18 @@ export class ProfileController {
   @Get('full')
   @OptionalAuth()
   full(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
   ): Promise<FullProfile> {
-    return this.profiles.fullProfile(tenant.ascii, caller);
+    return this.profiles.fullProfile(tenant, caller);
   }
 
   @Patch()
   @Authenticated({ role: 'leader' })
   async update(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<{ profile: ProfileInfo }> {
-    return { profile: await this.profiles.updateOwn(tenant.ascii, body) };
+    return { profile: await this.profiles.updateOwn(tenant, body) };
   }
 }

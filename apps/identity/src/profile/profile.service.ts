@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuthContext } from '@cloudillo/http';
+import { type TenantContext, unknownTenant } from '@cloudillo/tenancy';
 import {
   AppError,
-  NotFoundError,
   type ProfileKey,
   type ProfileType,
   type PublicProfile,
@@ -11,6 +11,7 @@ import {
 import { KnownProfilesRepository } from '../profiles/known-profiles.repository';
 import { type ProfileInfo } from '../profiles/profile-info';
 import { type PublishedKey, type TenantRecord } from '../tenants/tenant';
+import { TenantEvents } from '../tenants/tenant-events';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { CLOCK, type Clock } from '../tokens';
 import { applySectionsPatch, type CallerTier, MAX_SECTIONS, visibleSections } from './sections';
@@ -31,17 +32,18 @@ export class ProfileService {
   constructor(
     private readonly tenants: TenantsRepository,
     private readonly known: KnownProfilesRepository,
+    private readonly events: TenantEvents,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `GET /api/me`: the federation profile with every published key (protocol §1.2). */
-  async publicProfile(idTag: string): Promise<PublicProfile> {
-    const { tenant, keys } = await this.load(idTag);
+  async publicProfile(of: TenantContext): Promise<PublicProfile> {
+    const { tenant, keys } = await this.load(of);
     return this.toPublic(tenant, keys);
   }
 
-  async fullProfile(idTag: string, caller: AuthContext | undefined): Promise<FullProfile> {
-    const { tenant, keys } = await this.load(idTag);
+  async fullProfile(of: TenantContext, caller: AuthContext | undefined): Promise<FullProfile> {
+    const { tenant, keys } = await this.load(of);
     const profile: FullProfile = this.toPublic(tenant, keys);
     if (tenant.coverPic) profile.coverPic = tenant.coverPic;
     const x = visibleSections(tenant.x, await this.tierOf(tenant, caller));
@@ -50,17 +52,17 @@ export class ProfileService {
   }
 
   /** `PATCH /api/me`: the owner's name and sections; a null section value removes it. */
-  async updateOwn(idTag: string, patch: OwnProfilePatch): Promise<ProfileInfo> {
-    const { tenant } = await this.load(idTag);
+  async updateOwn(of: TenantContext, patch: OwnProfilePatch): Promise<ProfileInfo> {
     const { x } = patch;
-    const updated = await this.tenants.updateProfile(tenant.tnId, {
+    const updated = await this.tenants.updateProfile(of.tnId, {
       name: patch.name,
       ...(x ? { apply: (current: Record<string, string>) => applySectionsPatch(current, x) } : {}),
     });
     if (updated === 'refused') {
       throw new AppError('E-CORE-TOOLARGE', `a profile holds at most ${MAX_SECTIONS} sections`);
     }
-    if (!updated) throw new NotFoundError(`unknown tenant ${idTag}`);
+    if (!updated) throw unknownTenant(of.idTag);
+    await this.events.profileChanged(of);
     return ownInfo(updated);
   }
 
@@ -71,9 +73,9 @@ export class ProfileService {
     return connected ? 'connected' : follower ? 'follower' : 'verified';
   }
 
-  private async load(idTag: string): Promise<{ tenant: TenantRecord; keys: PublishedKey[] }> {
-    const found = await this.tenants.findWithKeys(idTag);
-    if (!found || found.tenant.status === 'X') throw new NotFoundError(`unknown tenant ${idTag}`);
+  private async load(of: TenantContext): Promise<{ tenant: TenantRecord; keys: PublishedKey[] }> {
+    const found = await this.tenants.findWithKeys({ tnId: of.tnId });
+    if (!found || found.tenant.status === 'X') throw unknownTenant(of.idTag);
     return found;
   }
 

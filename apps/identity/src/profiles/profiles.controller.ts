@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ApiTenant, Authenticated, Page, ZodPipe } from '@cloudillo/http';
-import { type IdTag, idTagSchema, PROFILE_TYPES } from '@cloudillo/protocol';
+import { Tenant, Authenticated, Page, ZodPipe } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
+import { idTagSchema, PROFILE_TYPES } from '@cloudillo/protocol';
 import { z } from 'zod';
 
 import { type ProfileInfo } from './profile-info';
-import { type ProfileSummary, ProfilesService } from './profiles.service';
+import { type ProfileSummary } from './profile-summaries.repository';
+import { ProfilesService } from './profiles.service';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const listQuery = z.object({
@@ -38,11 +40,11 @@ export class ProfilesController {
   @Get()
   @Authenticated({ role: 'leader' })
   list(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<ProfileInfo>> {
     const { cursor, limit, ...filter } = query;
-    return this.profiles.list(tenant.ascii, filter, cursor, limit);
+    return this.profiles.list(tenant.tnId, filter, cursor, limit);
   }
 
   /** Public summaries for any valid token of this tenant (protocol §1.2). */
@@ -57,19 +59,19 @@ export class ProfilesController {
   @Get(':idTag')
   @Authenticated({ role: 'leader' })
   get(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', new ZodPipe(idTagSchema)) idTag: z.output<typeof idTagSchema>,
   ): Promise<ProfileInfo | null> {
-    return this.profiles.get(tenant.ascii, idTag);
+    return this.profiles.get(tenant.tnId, idTag);
   }
 
   @Patch(':idTag')
   @Authenticated({ role: 'leader' })
   patch(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('idTag', new ZodPipe(idTagSchema)) idTag: z.output<typeof idTagSchema>,
     @Body(new ZodPipe(relationshipBody)) body: z.output<typeof relationshipBody>,
   ): Promise<Record<string, never>> {
-    return this.profiles.patch(tenant.ascii, idTag, body);
+    return this.profiles.patch(tenant, idTag, body);
   }
 }

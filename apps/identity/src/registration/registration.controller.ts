@@ -1,13 +1,13 @@
 import { Body, Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
-  ApiTenant,
+  Tenant,
   type AuthContext,
   AuthUser,
   Authenticated,
   Public,
   ZodPipe,
 } from '@cloudillo/http';
-import { type IdTag } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { type CommunityCreated, RegistrationService } from './registration.service';
@@ -41,10 +41,10 @@ export class RegistrationController {
   @Public()
   @HttpCode(200)
   register(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(registerBody)) body: z.output<typeof registerBody>,
   ): Promise<Record<string, never>> {
-    return this.registration.register(tenant.ascii, body);
+    return this.registration.register(tenant.idTag, body);
   }
 
   /**

@@ -53,7 +53,7 @@ export class RemoteKeysService {
    */
   async resolve(idTag: string, keyId: string, refresh = false): Promise<ResolvedKey> {
     const now = this.clock();
-    const local = await this.tenants.findWithKeys(idTag);
+    const local = await this.tenants.findWithKeys({ idTag });
     if (local) {
       const key = local.keys.find((k) => k.keyId === keyId);
       if (!key || local.tenant.status === 'X')

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Put } from '@nestjs/common';
-import { ApiTenant, Authenticated, ZodPipe } from '@cloudillo/http';
-import { type IdTag } from '@cloudillo/protocol';
+import { Tenant, Authenticated, ZodPipe } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { type SettingView, SettingsService } from './settings.service';
@@ -15,29 +15,35 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
-  list(@ApiTenant() tenant: IdTag): Promise<SettingView[]> {
-    return this.settings.list(tenant.ascii);
+  list(@Tenant() tenant: TenantContext): Promise<SettingView[]> {
+    return this.settings.list(tenant.tnId);
   }
 
   @Get(':name')
-  get(@ApiTenant() tenant: IdTag, @Param('name', nameParam) name: string): Promise<SettingView> {
-    return this.settings.get(tenant.ascii, name);
+  get(
+    @Tenant() tenant: TenantContext,
+    @Param('name', nameParam) name: string,
+  ): Promise<SettingView> {
+    return this.settings.get(tenant.tnId, name);
   }
 
   /** Answers `{}` (client contract). */
   @Put(':name')
   async set(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('name', nameParam) name: string,
     @Body(new ZodPipe(putBody)) body: z.output<typeof putBody>,
   ): Promise<Record<string, never>> {
-    await this.settings.set(tenant.ascii, name, body.value);
+    await this.settings.set(tenant.tnId, name, body.value);
     return {};
   }
 
   /** Back to the default; answers `null`. */
   @Delete(':name')
-  async reset(@ApiTenant() tenant: IdTag, @Param('name', nameParam) name: string): Promise<void> {
-    await this.settings.reset(tenant.ascii, name);
+  async reset(
+    @Tenant() tenant: TenantContext,
+    @Param('name', nameParam) name: string,
+  ): Promise<void> {
+    await this.settings.reset(tenant.tnId, name);
   }
 }

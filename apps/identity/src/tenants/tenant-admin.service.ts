@@ -1,10 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  ContractClient,
-  tenantPurged,
-  tenantStatusChanged,
-  type TenantView,
-} from '@cloudillo/contracts';
+import { ContractClient, type TenantView } from '@cloudillo/contracts';
 import {
   ConflictError,
   NotFoundError,
@@ -18,6 +13,7 @@ import { KeyVault } from '../keys/key-vault';
 import { IDENTITY_CONFIG } from '../tokens';
 import { defaultTenantName } from './tenant';
 import { TenantAdminRepository } from './tenant-admin.repository';
+import { TenantEvents } from './tenant-events';
 import { TenantsService } from './tenants.service';
 
 @Injectable()
@@ -30,6 +26,7 @@ export class TenantAdminService {
     private readonly rotation: KeyRotationService,
     private readonly vault: KeyVault,
     private readonly rpc: ContractClient,
+    private readonly events: TenantEvents,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -70,7 +67,7 @@ export class TenantAdminService {
     this.refuseBase(idTag, status === 'S' ? 'suspended' : 'changed');
     const view = await this.admin.setStatus(idTag, status);
     if (!view) throw new NotFoundError(`no tenant ${idTag}`);
-    await this.rpc.publish(tenantStatusChanged, { idTag, tnId: view.tnId, status });
+    await this.events.statusChanged(view, status);
     return view;
   }
 
@@ -93,6 +90,7 @@ export class TenantAdminService {
     };
     const view = await this.admin.update(idTag, fields);
     if (!view) throw new NotFoundError(`no tenant ${idTag}`);
+    if (fields.name !== undefined) await this.events.profileChanged(view);
     return view;
   }
 
@@ -101,7 +99,7 @@ export class TenantAdminService {
     const tnId = await this.admin.markPurged(idTag);
     if (tnId === undefined) throw new NotFoundError(`no tenant ${idTag}`);
     this.vault.forget(idTag);
-    await this.rpc.publish(tenantPurged, { idTag, tnId });
+    await this.events.purged({ idTag, tnId });
     this.logger.log(`purged tenant ${idTag} (tn_id ${tnId})`);
     return { idTag, tnId };
   }
@@ -113,7 +111,7 @@ export class TenantAdminService {
   async reannouncePurges(): Promise<number> {
     const since = new Date(Date.now() - this.config.purge.reannounceForMs);
     const purged = await this.admin.recentlyPurged(since);
-    for (const tenant of purged) await this.rpc.publish(tenantPurged, tenant);
+    for (const tenant of purged) await this.events.purged(tenant);
     return purged.length;
   }
 

@@ -72,8 +72,12 @@ export class TenantsRepository {
 
   /** The tenant and every key it publishes, newest (signing) key first. */
   async findWithKeys(
-    idTag: string,
+    tenant: { idTag: string } | { tnId: number },
   ): Promise<{ tenant: TenantRecord; keys: PublishedKey[] } | undefined> {
+    const where =
+      'tnId' in tenant
+        ? Prisma.sql`t.tn_id = ${tenant.tnId}`
+        : Prisma.sql`t.id_tag = ${tenant.idTag}`;
     // The hottest read (every GET /api/me, every key lookup): one round trip, tenant and keys
     // aggregated in SQL, no per-query work in the ORM.
     const rows = await this.db.$queryRaw<(Tenant & { keys: RawKey[] })[]>`
@@ -83,7 +87,7 @@ export class TenantsRepository {
                                                  'expiresAt', k.expires_at) order by k.key_id desc)
                       filter (where k.key_id is not null), '[]') as keys
         from tenants t left join keys k on k.tn_id = t.tn_id
-       where t.id_tag = ${idTag}
+       where ${where}
        group by t.tn_id`;
     const row = rows[0];
     if (!row) return undefined;

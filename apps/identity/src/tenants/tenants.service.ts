@@ -5,6 +5,7 @@ import { nextKeyId } from '../keys/key-id';
 import { KeyVault } from '../keys/key-vault';
 import { CLOCK, type Clock } from '../tokens';
 import { type NewTenant, type TenantRecord } from './tenant';
+import { TenantEvents } from './tenant-events';
 import { TenantsRepository } from './tenants.repository';
 
 @Injectable()
@@ -14,6 +15,7 @@ export class TenantsService {
   constructor(
     private readonly tenants: TenantsRepository,
     private readonly vault: KeyVault,
+    private readonly events: TenantEvents,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -36,6 +38,7 @@ export class TenantsService {
     const key = await this.vault.newKey(input.idTag, nextKeyId(this.clock(), []));
     const created = await this.tenants.createWithKey(input, key);
     this.logger.log(`created tenant ${created.idTag} (tn_id ${created.tnId})`);
+    await this.events.created(created);
     return created;
   }
 
@@ -47,6 +50,7 @@ export class TenantsService {
     try {
       const created = await this.tenants.createWithKey(input, key);
       this.logger.log(`created tenant ${created.idTag} (tn_id ${created.tnId})`);
+      await this.events.created(created);
       return created;
     } catch (error) {
       if (isAppError(error) && error.code === 'E-CORE-CONFLICT') return this.resolve(input.idTag);

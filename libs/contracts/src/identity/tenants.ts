@@ -54,6 +54,21 @@ export const setTenantStatus = defineRequest({
   response: tenantView,
 });
 
+/** A new tenant: caches that remembered its id_tag as "not ours" drop that at once. */
+export const tenantCreated = defineEvent({
+  subject: 'identity.tenant.created.v1',
+  payload: z.object({ idTag: z.string(), tnId: z.number().int() }),
+});
+
+/**
+ * What `GET /api/me` answers for a tenant changed (name, pictures, sections, keys, status): copies
+ * of it (the gateway's) are dropped.
+ */
+export const profileChanged = defineEvent({
+  subject: 'identity.profile.changed.v1',
+  payload: z.object({ idTag: z.string(), tnId: z.number().int() }),
+});
+
 /** A tenant was suspended or reactivated: caches of its status (the gateway's) drop it. */
 export const tenantStatusChanged = defineEvent({
   subject: 'identity.tenant.status-changed.v1',

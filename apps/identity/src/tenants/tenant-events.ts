@@ -1,0 +1,53 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  ContractClient,
+  profileChanged,
+  tenantCreated,
+  tenantPurged,
+  tenantStatusChanged,
+} from '@cloudillo/contracts';
+import { type TenantContext, TenantResolver } from '@cloudillo/tenancy';
+
+type Tenant = Pick<TenantContext, 'idTag' | 'tnId'>;
+
+/**
+ * Tells the deployment a tenant changed. This process's resolver forgets at once (its own routes
+ * see the change on the next request, not when the event comes back); the others hear the event.
+ * A profile change is best effort: copies of a profile (the gateway's) also expire.
+ */
+@Injectable()
+export class TenantEvents {
+  private readonly logger = new Logger(TenantEvents.name);
+
+  constructor(
+    private readonly rpc: ContractClient,
+    private readonly resolver: TenantResolver,
+  ) {}
+
+  async created(tenant: Tenant): Promise<void> {
+    this.resolver.forget(tenant.idTag);
+    await this.rpc.publish(tenantCreated, { idTag: tenant.idTag, tnId: tenant.tnId });
+  }
+
+  async statusChanged(tenant: Tenant, status: 'A' | 'S'): Promise<void> {
+    this.resolver.forget(tenant.idTag);
+    await this.rpc.publish(tenantStatusChanged, { idTag: tenant.idTag, tnId: tenant.tnId, status });
+    await this.profileChanged(tenant);
+  }
+
+  async purged(tenant: Tenant): Promise<void> {
+    this.resolver.forget(tenant.idTag);
+    await this.rpc.publish(tenantPurged, { idTag: tenant.idTag, tnId: tenant.tnId });
+  }
+
+  /** What `GET /api/me` answers changed: name, pictures, sections or keys. */
+  async profileChanged(tenant: Tenant): Promise<void> {
+    await this.rpc
+      .publish(profileChanged, { idTag: tenant.idTag, tnId: tenant.tnId })
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `could not announce the profile change of ${tenant.idTag}: ${String(error)}`,
+        ),
+      );
+  }
+}
