@@ -4,7 +4,7 @@ import { type ActionTokenClaims } from '@cloudillo/protocol';
 import { type Pool } from 'pg';
 
 import { FED_PG } from '../tokens';
-import { CLAIM_COLUMNS, claimValues, fromRow, row, type StoredAction } from './actions.repository';
+import { CLAIM_COLUMNS, claimValues, fromRow, row, type StoredAction } from './action-rows';
 
 /** A draft's id before it is signed: `@<row number>` (protocol §2.2). */
 export const TEMP_ID = /^@(\d{1,18})$/;

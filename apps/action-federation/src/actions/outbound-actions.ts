@@ -17,7 +17,8 @@ import { type Delivery, type DeliveryJob, type FanoutJob } from '../delivery/job
 import { FaultPoints } from '../fault-points';
 import { type TenantRef } from '../tenant-ref';
 import { actionEvent } from './action-event';
-import { ActionsRepository, type StoredAction } from './actions.repository';
+import { type StoredAction } from './action-rows';
+import { ActionsRepository } from './actions.repository';
 import { DraftsRepository } from './drafts.repository';
 import { ServedTenants } from './served-tenants';
 import { storedClaims } from './stored-claims';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import { ActionsRepository, type StoredAction } from '../actions/actions.repository';
+import { type StoredAction } from '../actions/action-rows';
+import { ActionsRepository } from '../actions/actions.repository';
 
 interface Waiting {
   rows: StoredAction[];
