@@ -3,14 +3,18 @@ import { ContractClient, signWithTenantKey } from '@cloudillo/contracts';
 import { decodeUnverifiedClaims } from '@cloudillo/crypto';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { AppError, parseRoles, UnavailableError } from '@cloudillo/protocol';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 import { CLOCK, type Clock } from '../tokens';
 import { PROXY_TOKEN_TTL_SECONDS } from './proxy-exchange.service';
 
-interface Cached {
+interface PeerToken {
   token: string;
   roles: string[];
+}
+
+interface Exchanged extends PeerToken {
   /** Unix seconds */
   exp: number;
 }
@@ -28,22 +32,28 @@ const CACHE_MAX = 10_000;
 @Injectable()
 export class ProxyTokenService {
   private readonly logger = new Logger(ProxyTokenService.name);
-  private readonly cache = new Map<string, Cached>();
+  /** Per (tenant, peer), each until shortly before its token expires. */
+  private readonly cache: LRUCache<string, PeerToken>;
 
   constructor(
     private readonly rpc: ContractClient,
     private readonly peers: PeerClient,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.cache = new LRUCache<string, PeerToken>({
+      max: CACHE_MAX,
+      // Expiry follows the injected clock, checked on each read.
+      perf: { now: () => this.clock().getTime() },
+      ttlResolution: 0,
+    });
+  }
 
-  async tokenAt(tenant: string, peer: string): Promise<{ token: string; roles: string[] }> {
+  async tokenAt(tenant: string, peer: string): Promise<PeerToken> {
     const key = `${tenant} ${peer}`;
-    const now = Math.floor(this.clock().getTime() / 1000);
     const cached = this.cache.get(key);
-    if (cached && cached.exp - REUSE_MARGIN_SECONDS > now)
-      return { token: cached.token, roles: cached.roles };
-    this.cache.delete(key);
-    let fresh: Cached;
+    if (cached) return { token: cached.token, roles: cached.roles };
+    const now = Math.floor(this.clock().getTime() / 1000);
+    let fresh: Exchanged;
     try {
       fresh = await this.exchange(tenant, peer, now);
     } catch (error) {
@@ -53,17 +63,13 @@ export class ProxyTokenService {
         throw mapped(peer, retryError);
       });
     }
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, fresh);
-    return { token: fresh.token, roles: fresh.roles };
+    const { token, roles, exp } = fresh;
+    const reusableMs = (exp - REUSE_MARGIN_SECONDS) * 1000 - this.clock().getTime();
+    if (reusableMs > 0) this.cache.set(key, { token, roles }, { ttl: reusableMs });
+    return { token, roles };
   }
 
-  /** Forgets the peer's token (it was refused where it was used). */
-  forget(tenant: string, peer: string): void {
-    this.cache.delete(`${tenant} ${peer}`);
-  }
-
-  private async exchange(tenant: string, peer: string, now: number): Promise<Cached> {
+  private async exchange(tenant: string, peer: string, now: number): Promise<Exchanged> {
     const { token: proxy } = await this.rpc.request(signWithTenantKey, {
       idTag: tenant,
       claims: { t: 'PROXY', aud: peer, iat: now, exp: now + PROXY_TOKEN_TTL_SECONDS },
