@@ -23,6 +23,7 @@ import { LogMailer, type Mailer, MAILER, SmtpMailer } from './mail/mailer';
 import { WelcomeHandler } from './mail/welcome.handler';
 import { KeysHandler } from './keys/keys.handler';
 import { SigningKeys } from './keys/signing-keys';
+import { SigningKeysRepository } from './keys/signing-keys.repository';
 import { TokenIssuer } from './keys/token-issuer';
 import { AuthController } from './login/auth.controller';
 import { LoginService } from './login/login.service';
@@ -30,7 +31,6 @@ import { RefreshService } from './login/refresh.service';
 import { ProxyExchangeService } from './proxy/proxy-exchange.service';
 import { ProxyTokenHandler } from './proxy/proxy-token.handler';
 import { ProxyTokenService } from './proxy/proxy-token.service';
-import { TenantDirectory } from './login/tenant-directory';
 import { RefsController } from './refs/refs.controller';
 import { RefsHandler } from './refs/refs.handler';
 import { RefsRepository } from './refs/refs.repository';
@@ -39,9 +39,11 @@ import { ViaTokensService } from './links/via-tokens.service';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantProfiles } from './tenants/tenant-profiles';
 import { QrLoginController } from './qr-login/qr-login.controller';
 import { QrLoginService } from './qr-login/qr-login.service';
 import { ChallengeStore } from './webauthn/challenge-store';
+import { PasskeysRepository } from './webauthn/passkeys.repository';
 import { WebAuthnController } from './webauthn/webauthn.controller';
 import { WebAuthnService } from './webauthn/webauthn.service';
 import { AUTH_CONFIG, AUTH_DB, AUTH_REDIS, CLOCK, type Clock } from './tokens';
@@ -111,6 +113,7 @@ export class AppModule {
         },
         authReadiness,
         ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
+        SigningKeysRepository,
         SigningKeys,
         TokenIssuer,
         SessionsRepository,
@@ -118,7 +121,7 @@ export class AppModule {
         PasswordHasher,
         CredentialsRepository,
         CredentialsService,
-        TenantDirectory,
+        TenantProfiles,
         LoginService,
         RefreshService,
         RefsRepository,
@@ -143,6 +146,7 @@ export class AppModule {
         peerClientProvider(config),
         ProxyExchangeService,
         ChallengeStore,
+        PasskeysRepository,
         WebAuthnService,
         QrLoginService,
         ProxyTokenService,

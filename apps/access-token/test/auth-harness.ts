@@ -30,11 +30,14 @@ export function testAuthConfig(options: {
   rateLimitPrefix?: string;
   smtpUrl?: string;
   peers?: Record<string, string>;
+  /** The gateway's in front: its signed tenant header is then taken without resolving. */
+  tenantHeaderSecret?: string;
 }): AuthConfig {
   return {
     databaseUrl: testInfra().databaseUrl,
     dbSchema: options.dbSchema,
     natsUrl: options.natsUrl,
+    tenantHeaderSecret: options.tenantHeaderSecret,
     redisUrl: testInfra().redisUrl,
     loginPenalty: { keyPrefix: options.rateLimitPrefix ?? uniqueName('rl'), points: 4 },
     http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 64 * 1024 },
@@ -60,6 +63,7 @@ export async function startTestAccessToken(options: {
   rateLimitPrefix?: string;
   smtpUrl?: string;
   peers?: Record<string, string>;
+  tenantHeaderSecret?: string;
   deps?: AuthDeps;
 }): Promise<AuthHarness> {
   return buildStack(async (teardown) => {

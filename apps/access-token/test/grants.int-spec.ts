@@ -1,4 +1,5 @@
 import { createTenant, setTenantPassword, signWithTenantKey } from '@cloudillo/contracts';
+import { TenantResolver } from '@cloudillo/tenancy';
 import { type HttpResult } from '@cloudillo/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -163,7 +164,8 @@ describe('grants: a refresh re-derives the token from the live grant; owner-only
   });
 
   it('system refs (welcome, password) are listed to the owner only', async () => {
-    await nodeB.auth.app.get(RefsService).issue(B, B, { type: 'password', count: 1 });
+    const bobAtB = await nodeB.auth.app.get(TenantResolver).require(B);
+    await nodeB.auth.app.get(RefsService).issue(bobAtB, B, { type: 'password', count: 1 });
     const leader = await aliceAtB(['leader']);
     const types = async (token: string) =>
       dataOf<{ type: string }[]>(await nodeB.call(B, 'GET', '/api/refs', token)).map((r) => r.type);

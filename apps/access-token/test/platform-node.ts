@@ -16,6 +16,9 @@ import { startGateway } from '../../gateway/src/gateway-app';
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
 import { type AuthHarness, startTestAccessToken } from './auth-harness';
 
+/** Shared by this node's gateway and access-token: requests carry the gateway's signed tenant. */
+const TENANT_HEADER_SECRET = 'platform-node tenant header secret, test only';
+
 /**
  * One whole Cloudillo node on loopback — identity, access-token and a gateway, with its own NATS
  * server and schemas — reaching other nodes only over HTTP through the peer map.
@@ -63,7 +66,12 @@ export async function startPlatformNode(options: {
       (h) => h.close(),
     );
     const auth = teardown.add(
-      await startTestAccessToken({ natsUrl: identity.nats.url, peers, loginFailureDelayMs: 0 }),
+      await startTestAccessToken({
+        natsUrl: identity.nats.url,
+        peers,
+        loginFailureDelayMs: 0,
+        tenantHeaderSecret: TENANT_HEADER_SECRET,
+      }),
       (h) => h.close(),
     );
     await identity.rpc.request(setTenantPassword, {
@@ -85,6 +93,7 @@ export async function startPlatformNode(options: {
           trustProxy: false,
           proxyTimeoutMs: 5_000,
           replayEntries: 1_000,
+          tenantHeaderSecret: TENANT_HEADER_SECRET,
         },
         { logger: false },
       ),

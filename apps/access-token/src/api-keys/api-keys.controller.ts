@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
-import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
+import { Authenticated, Tenant, ZodPipe } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { type ApiKeyView } from './api-key-view';
@@ -35,44 +36,44 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Get()
-  list(@AuthUser() caller: AuthContext): Promise<ApiKeyView[]> {
-    return this.keys.list(caller.tenant);
+  list(@Tenant() tenant: TenantContext): Promise<ApiKeyView[]> {
+    return this.keys.list(tenant);
   }
 
   /** A key exchanges to the owner's tokens: only the owner makes one (a leader is not the owner). */
   @Post()
   @Authenticated({ role: 'leader', owner: true })
   create(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<ApiKeyView & { plaintextKey: string }> {
-    return this.keys.create(caller.tenant, body);
+    return this.keys.create(tenant, body);
   }
 
   @Get(':keyId')
   get(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('keyId', ParseIntPipe) keyId: number,
   ): Promise<ApiKeyView> {
-    return this.keys.get(caller.tenant, keyId);
+    return this.keys.get(tenant, keyId);
   }
 
   @Patch(':keyId')
   @Authenticated({ role: 'leader', owner: true })
   update(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('keyId', ParseIntPipe) keyId: number,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<ApiKeyView> {
-    return this.keys.update(caller.tenant, keyId, body);
+    return this.keys.update(tenant, keyId, body);
   }
 
   @Delete(':keyId')
   async delete(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('keyId', ParseIntPipe) keyId: number,
   ): Promise<null> {
-    await this.keys.delete(caller.tenant, { keyId });
+    await this.keys.delete(tenant, { keyId });
     return null;
   }
 }

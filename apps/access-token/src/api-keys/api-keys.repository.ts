@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiKey, type AuthDb } from '@cloudillo/db-auth';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { AUTH_DB } from '../tokens';
 
 export interface NewApiKey {
-  tnId: number;
   keyPrefix: string;
   keyHash: string;
   sid: string;
@@ -20,13 +20,16 @@ export type ApiKeyChange = Partial<Pick<ApiKey, 'name' | 'scopes' | 'expiresAt'>
 export class ApiKeysRepository {
   constructor(@Inject(AUTH_DB) private readonly db: AuthDb) {}
 
-  /** The key and its session, in one transaction: a key never exists without a revocable session. */
-  create(key: NewApiKey, subject: string, sessionExp: Date): Promise<ApiKey> {
+  /**
+   * The key and its session (the owner's: its subject is the tenant), in one transaction: a key
+   * never exists without a revocable session.
+   */
+  create({ tnId, idTag }: TenantContext, key: NewApiKey, sessionExp: Date): Promise<ApiKey> {
     return this.db.$transaction(async (tx) => {
       await tx.session.create({
-        data: { sid: key.sid, tnId: key.tnId, subject, lastExp: sessionExp },
+        data: { sid: key.sid, tnId, subject: idTag, lastExp: sessionExp },
       });
-      return tx.apiKey.create({ data: key });
+      return tx.apiKey.create({ data: { tnId, ...key } });
     });
   }
 

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomToken, secretDigest } from '@cloudillo/crypto';
 import { NotFoundError, UnauthorizedError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { randomId, TokenIssuer } from '../keys/token-issuer';
-import { ownerRoles, TenantDirectory } from '../login/tenant-directory';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
+import { ownerRoles } from '../tenants/owner-roles';
+import { TenantProfiles } from '../tenants/tenant-profiles';
 import { CLOCK, type Clock } from '../tokens';
 import { type ApiKeyView, toApiKeyView } from './api-key-view';
 import { type ApiKeyChange, ApiKeysRepository } from './api-keys.repository';
@@ -20,7 +22,7 @@ export const API_KEY_PREFIX = 'cl_';
 export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeysRepository,
-    private readonly tenants: TenantDirectory,
+    private readonly profiles: TenantProfiles,
     private readonly issuer: TokenIssuer,
     private readonly sessions: SessionsRepository,
     private readonly revocations: SessionsService,
@@ -28,64 +30,63 @@ export class ApiKeysService {
   ) {}
 
   async create(
-    tenant: string,
+    tenant: TenantContext,
     input: { name?: string | undefined; scopes?: string | undefined; expiresAt?: Date | undefined },
   ): Promise<ApiKeyView & { plaintextKey: string }> {
-    const { tnId } = await this.tenant(tenant);
     const plaintextKey = `${API_KEY_PREFIX}${randomToken(32)}`;
     const key = await this.keys.create(
+      tenant,
       {
-        tnId,
         keyPrefix: plaintextKey.slice(0, API_KEY_PREFIX.length + 8),
         keyHash: secretDigest(plaintextKey),
         sid: randomId(),
         ...input,
       },
-      tenant,
       this.clock(),
     );
     return { ...toApiKeyView(key), plaintextKey };
   }
 
-  async list(tenant: string): Promise<ApiKeyView[]> {
-    return (await this.keys.list((await this.tenant(tenant)).tnId)).map(toApiKeyView);
+  async list(tenant: TenantContext): Promise<ApiKeyView[]> {
+    return (await this.keys.list(tenant.tnId)).map(toApiKeyView);
   }
 
-  async get(tenant: string, keyId: number): Promise<ApiKeyView> {
-    const key = await this.keys.find((await this.tenant(tenant)).tnId, keyId);
+  async get(tenant: TenantContext, keyId: number): Promise<ApiKeyView> {
+    const key = await this.keys.find(tenant.tnId, keyId);
     if (!key) throw new NotFoundError('no such API key');
     return toApiKeyView(key);
   }
 
-  async update(tenant: string, keyId: number, change: ApiKeyChange): Promise<ApiKeyView> {
-    const key = await this.keys.update((await this.tenant(tenant)).tnId, keyId, change);
+  async update(tenant: TenantContext, keyId: number, change: ApiKeyChange): Promise<ApiKeyView> {
+    const key = await this.keys.update(tenant.tnId, keyId, change);
     if (!key) throw new NotFoundError('no such API key');
     return toApiKeyView(key);
   }
 
   /** Deletes a key (by id, or by its plaintext on logout); every token it produced stops at once. */
-  async delete(tenant: string, which: { keyId: number } | { plaintext: string }): Promise<boolean> {
-    const { tnId } = await this.tenant(tenant);
+  async delete(
+    tenant: TenantContext,
+    which: { keyId: number } | { plaintext: string },
+  ): Promise<boolean> {
     const key = await this.keys.delete(
-      tnId,
+      tenant.tnId,
       'keyId' in which ? { keyId: which.keyId } : { keyHash: secretDigest(which.plaintext) },
     );
     if (!key) return false;
-    await this.revocations.revoke(tnId, key.sid);
+    await this.revocations.revoke(tenant.tnId, key.sid);
     return true;
   }
 
   /** `GET /api/auth/access-token?apiKey=`: the key's scopes, the owner's roles. */
-  async exchange(tenant: string, plaintext: string): Promise<{ token: string }> {
-    const record = await this.tenant(tenant);
+  async exchange(tenant: TenantContext, plaintext: string): Promise<{ token: string }> {
     const key = plaintext.startsWith(API_KEY_PREFIX)
-      ? await this.keys.use(record.tnId, secretDigest(plaintext), this.clock())
+      ? await this.keys.use(tenant.tnId, secretDigest(plaintext), this.clock())
       : undefined;
-    if (!key || record.status !== 'A') throw new UnauthorizedError('API key is not valid here');
+    if (!key) throw new UnauthorizedError('API key is not valid here');
     const { token, exp } = await this.issuer.issue({
-      tenant: record.idTag,
-      subject: record.idTag,
-      roles: ownerRoles(record),
+      tenant: tenant.idTag,
+      subject: tenant.idTag,
+      roles: ownerRoles(await this.profiles.of(tenant)),
       ...(key.scopes ? { scope: key.scopes } : {}),
       sid: key.sid,
       ...(key.expiresAt ? { notAfter: Math.floor(key.expiresAt.getTime() / 1000) } : {}),
@@ -101,11 +102,5 @@ export class ApiKeysService {
     sid: string,
   ): Promise<{ expiresAt: Date | null; scopes: string | null } | undefined> {
     return (await this.keys.findBySid(sid)) ?? undefined;
-  }
-
-  private async tenant(idTag: string) {
-    const tenant = await this.tenants.find(idTag);
-    if (!tenant) throw new NotFoundError(`unknown tenant ${idTag}`);
-    return tenant;
   }
 }

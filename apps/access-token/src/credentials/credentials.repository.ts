@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuthDb } from '@cloudillo/db-auth';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { AUTH_DB } from '../tokens';
 
+/** A tenant's password hash and address, one row per tenant (kept with its id_tag, for operators). */
 @Injectable()
 export class CredentialsRepository {
   constructor(@Inject(AUTH_DB) private readonly db: AuthDb) {}
@@ -20,7 +22,7 @@ export class CredentialsRepository {
     return row?.email ?? undefined;
   }
 
-  async setEmail(tnId: number, idTag: string, email: string): Promise<void> {
+  async setEmail({ tnId, idTag }: TenantContext, email: string): Promise<void> {
     await this.db.credential.upsert({
       where: { tnId },
       create: { tnId, idTag, email },
@@ -28,11 +30,17 @@ export class CredentialsRepository {
     });
   }
 
-  async setPassword(tnId: number, idTag: string, passwordHash: string): Promise<void> {
+  async setPassword({ tnId, idTag }: TenantContext, passwordHash: string): Promise<void> {
     await this.db.credential.upsert({
       where: { tnId },
       create: { tnId, idTag, passwordHash },
       update: { idTag, passwordHash },
     });
+  }
+
+  /** Removes the tenant's row; returns how many there were (0 once already removed). */
+  async delete(tnId: number): Promise<number> {
+    const { count } = await this.db.credential.deleteMany({ where: { tnId } });
+    return count;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { SessionsService } from '../sessions/sessions.service';
@@ -22,14 +23,9 @@ export class CredentialsService {
    * Sets a password, deletes the tenant's API keys (made under the old one, they may be what
    * leaked) and revokes its other sessions, theirs included; returns how many were revoked.
    */
-  async setPassword(
-    tnId: number,
-    idTag: string,
-    password: string,
-    keepSid?: string,
-  ): Promise<number> {
-    await this.credentials.setPassword(tnId, idTag, await this.hasher.hash(password));
-    await this.apiKeys.deleteAll(tnId);
-    return this.sessions.revokeAll(tnId, keepSid);
+  async setPassword(tenant: TenantContext, password: string, keepSid?: string): Promise<number> {
+    await this.credentials.setPassword(tenant, await this.hasher.hash(password));
+    await this.apiKeys.deleteAll(tenant.tnId);
+    return this.sessions.revokeAll(tenant.tnId, keepSid);
   }
 }

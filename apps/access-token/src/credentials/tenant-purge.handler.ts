@@ -1,10 +1,9 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
-import { type AuthDb } from '@cloudillo/db-auth';
+import { Controller, Logger } from '@nestjs/common';
 import { type EventPayload, tenantPurged } from '@cloudillo/contracts';
 import { HandleEvent } from '@cloudillo/messaging';
 
 import { SessionsService } from '../sessions/sessions.service';
-import { AUTH_DB } from '../tokens';
+import { CredentialsRepository } from './credentials.repository';
 
 /**
  * Purge saga, access-token's part: the tenant's sessions are revoked (its tokens stop at once) and
@@ -16,13 +15,13 @@ export class TenantPurgeHandler {
 
   constructor(
     private readonly sessions: SessionsService,
-    @Inject(AUTH_DB) private readonly db: AuthDb,
+    private readonly credentials: CredentialsRepository,
   ) {}
 
   @HandleEvent(tenantPurged)
   async purged({ tnId, idTag }: EventPayload<typeof tenantPurged>): Promise<void> {
     const revoked = await this.sessions.revokeAll(tnId);
-    const { count } = await this.db.credential.deleteMany({ where: { tnId } });
+    const count = await this.credentials.delete(tnId);
     if (revoked > 0 || count > 0) {
       this.logger.log(
         `purged ${idTag}: ${revoked} session(s) revoked, ${count} credential(s) removed`,

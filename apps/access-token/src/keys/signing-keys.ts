@@ -14,10 +14,11 @@ import {
   SecretBox,
   SecretBoxError,
 } from '@cloudillo/crypto';
-import { type AuthDb, type SigningKey } from '@cloudillo/db-auth';
+import { type SigningKey } from '@cloudillo/db-auth';
 
 import { type AuthConfig } from '../config';
-import { AUTH_CONFIG, AUTH_DB, CLOCK, type Clock } from '../tokens';
+import { AUTH_CONFIG, CLOCK, type Clock } from '../tokens';
+import { SigningKeysRepository } from './signing-keys.repository';
 
 export interface PublishedAccessKey {
   kid: string;
@@ -50,7 +51,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    @Inject(AUTH_DB) private readonly db: AuthDb,
+    private readonly keys: SigningKeysRepository,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly rpc: ContractClient,
@@ -59,7 +60,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    if (!(await this.newest())) await this.addKey();
+    if (!(await this.keys.newest())) await this.addKey();
     await this.loadSigningKey();
     // Another replica rotated: sign with the new key too.
     this.unsubscribe = this.rpc.subscribe(accessTokenKeysChanged, () => {
@@ -90,10 +91,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
 
   /** Every key a valid token may still name, for verifiers. */
   async published(): Promise<PublishedAccessKey[]> {
-    const rows = await this.db.signingKey.findMany({
-      where: { OR: [{ retiresAt: null }, { retiresAt: { gt: this.clock() } }] },
-      orderBy: { kid: 'desc' },
-    });
+    const rows = await this.keys.live(this.clock());
     return rows.map((row) =>
       row.retiresAt
         ? {
@@ -111,7 +109,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
    */
   async rotateIfDue(): Promise<string | undefined> {
     const now = this.clock();
-    const newest = await this.newest();
+    const newest = await this.keys.newest();
     const due =
       !newest || now.getTime() - newest.createdAt.getTime() >= this.config.signingKeyRotationMs;
     if (!due || kidFor(now) === newest?.kid) return undefined;
@@ -119,14 +117,9 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const retiresAt = new Date(
       now.getTime() + this.config.tokenTtlSeconds * 1000 + RETIRE_MARGIN_MS,
     );
-    await this.db.signingKey.updateMany({
-      where: { kid: { not: kid }, retiresAt: null },
-      data: { retiresAt },
-    });
+    await this.keys.retireAllBut(kid, retiresAt);
     // Keys no verifier can need any more are destroyed.
-    await this.db.signingKey.deleteMany({
-      where: { retiresAt: { lt: new Date(now.getTime() - DAY_MS) } },
-    });
+    await this.keys.deleteRetiredBefore(new Date(now.getTime() - DAY_MS));
     await this.loadSigningKey();
     await this.rpc.publish(accessTokenKeysChanged, { keys: await this.published() });
     this.logger.log(`rotated the access-token signing key to ${kid}`);
@@ -136,22 +129,17 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   private async addKey(): Promise<string> {
     const kid = kidFor(this.clock());
     const pair = await generateAccessTokenKeyPair();
-    await this.db.signingKey.createMany({
-      data: [
-        {
-          kid,
-          publicKey: pair.publicKey,
-          privateKey: this.box.seal(pair.privateKey, sealContext(kid)),
-          createdAt: this.clock(),
-        },
-      ],
-      skipDuplicates: true,
+    await this.keys.add({
+      kid,
+      publicKey: pair.publicKey,
+      privateKey: this.box.seal(pair.privateKey, sealContext(kid)),
+      createdAt: this.clock(),
     });
     return kid;
   }
 
   private async loadSigningKey(): Promise<void> {
-    const newest = await this.newest();
+    const newest = await this.keys.newest();
     if (!newest) throw new Error('no access-token signing key could be stored');
     if (this.signing?.kid === newest.kid) return;
     this.signing = { kid: newest.kid, key: this.open(newest) };
@@ -168,9 +156,5 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
       }
       throw error;
     }
-  }
-
-  private newest() {
-    return this.db.signingKey.findFirst({ where: { retiresAt: null }, orderBy: { kid: 'desc' } });
   }
 }

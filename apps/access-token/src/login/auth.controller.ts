@@ -1,17 +1,18 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { passwordSchema, refIdSchema } from '@cloudillo/contracts';
 import {
-  ApiTenant,
   Authenticated,
   type AuthContext,
   AuthUser,
   OptionalAuth,
   OptionalAuthUser,
   Public,
+  Tenant,
   ZodPipe,
 } from '@cloudillo/http';
-import { ForbiddenError, type IdTag, idTagSchema, UnauthorizedError } from '@cloudillo/protocol';
+import { ForbiddenError, idTagSchema, UnauthorizedError } from '@cloudillo/protocol';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { type Request } from 'express';
 import { z } from 'zod';
 
@@ -86,19 +87,22 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   passwordLogin(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(loginBody)) body: z.output<typeof loginBody>,
     @Req() req: Request,
   ): Promise<LoginResult> {
-    return this.login.login(tenant.ascii, body.idTag, body.password, forwardedClientAddress(req));
+    return this.login.login(tenant, body.idTag, body.password, forwardedClientAddress(req));
   }
 
   /** The current login refreshed, or `null` when the caller is not logged in (the client's contract). */
   @Get('login-token')
   @OptionalAuth()
-  async loginToken(@OptionalAuthUser() auth: AuthContext | undefined): Promise<LoginResult | null> {
+  async loginToken(
+    @Tenant() tenant: TenantContext,
+    @OptionalAuthUser() auth: AuthContext | undefined,
+  ): Promise<LoginResult | null> {
     if (!auth?.owner || auth.sid === undefined) return null;
-    return this.login.resume(auth.tenant, auth.sid);
+    return this.login.resume(tenant, auth.sid);
   }
 
   /**
@@ -109,7 +113,7 @@ export class AuthController {
   @OptionalAuth()
   @HttpCode(200)
   async loginInit(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() auth: AuthContext | undefined,
     @Req() req: Request,
   ): Promise<
@@ -121,19 +125,19 @@ export class AuthController {
       }
   > {
     if (auth?.owner && auth.sid !== undefined) {
-      return { status: 'authenticated', login: await this.login.resume(auth.tenant, auth.sid) };
+      return { status: 'authenticated', login: await this.login.resume(tenant, auth.sid) };
     }
     const userAgent = req.headers['user-agent']?.slice(0, 300);
-    const qrLogin = await this.qr.init(tenant.ascii, {
+    const qrLogin = await this.qr.init(tenant, {
       ...(userAgent ? { userAgent } : {}),
       ipAddress: forwardedClientAddress(req),
     });
-    const passkeys = await this.webauthn.list(tenant.ascii);
+    const passkeys = await this.webauthn.list(tenant);
     return passkeys.length > 0
       ? {
           status: 'unauthenticated',
           qrLogin,
-          webAuthn: await this.webauthn.loginOptions(tenant.ascii),
+          webAuthn: await this.webauthn.loginOptions(tenant),
         }
       : { status: 'unauthenticated', qrLogin };
   }
@@ -145,14 +149,13 @@ export class AuthController {
   @Post('logout')
   @HttpCode(200)
   async logout(
+    @Tenant() tenant: TenantContext,
     @AuthUser() auth: AuthContext,
     @Body(new ZodPipe(logoutBody)) body: z.output<typeof logoutBody>,
   ): Promise<null> {
     if (auth.sid === undefined) throw new UnauthorizedError('this token has no session to end');
-    const tenant = await this.tenantId(auth);
-    if (body?.apiKey !== undefined)
-      await this.apiKeys.delete(auth.tenant, { plaintext: body.apiKey });
-    await this.revocations.revoke(tenant, auth.sid);
+    if (body?.apiKey !== undefined) await this.apiKeys.delete(tenant, { plaintext: body.apiKey });
+    await this.revocations.revoke(tenant.tnId, auth.sid);
     return null;
   }
 
@@ -160,10 +163,10 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   setPassword(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(setPasswordBody)) body: z.output<typeof setPasswordBody>,
   ): Promise<LoginResult> {
-    return this.login.setPasswordWithRef(tenant.ascii, body.refId, body.newPassword);
+    return this.login.setPasswordWithRef(tenant, body.refId, body.newPassword);
   }
 
   /** Always the same answer: whether the tenant has an address on file is nobody's business. */
@@ -171,10 +174,10 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   async forgotPassword(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(forgotBody)) _body: z.output<typeof forgotBody>,
   ): Promise<{ message: string }> {
-    await this.links.sendReset(tenant.ascii);
+    await this.links.sendReset(tenant);
     return { message: 'If an address is on file, a reset link is on its way.' };
   }
 
@@ -182,16 +185,16 @@ export class AuthController {
   @Authenticated({ owner: true })
   @HttpCode(200)
   async changePassword(
+    @Tenant() tenant: TenantContext,
     @AuthUser() auth: AuthContext,
     @Body(new ZodPipe(passwordBody)) body: z.output<typeof passwordBody>,
   ): Promise<null> {
     if (auth.sid === undefined || (await this.apiKeys.keyOfSession(auth.sid)))
       throw new ForbiddenError('a password is changed from a login session, not with an API key');
-    const tnId = await this.tenantId(auth);
-    if (!(await this.credentials.check(tnId, body.currentPassword))) {
+    if (!(await this.credentials.check(tenant.tnId, body.currentPassword))) {
       throw new ForbiddenError('the current password is wrong');
     }
-    await this.credentials.setPassword(tnId, auth.tenant, body.newPassword, auth.sid);
+    await this.credentials.setPassword(tenant, body.newPassword, auth.sid);
     return null;
   }
 
@@ -203,44 +206,45 @@ export class AuthController {
   @Get('access-token')
   @OptionalAuth()
   async accessToken(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() auth: AuthContext | undefined,
     @Query(new ZodPipe(accessTokenQuery)) query: z.output<typeof accessTokenQuery>,
   ): Promise<{ token: string } | ShareLinkToken> {
-    if (query.token !== undefined) return this.proxies.exchange(tenant.ascii, query.token);
-    if (query.apiKey !== undefined) return this.apiKeys.exchange(tenant.ascii, query.apiKey);
+    if (query.token !== undefined) return this.proxies.exchange(tenant.idTag, query.token);
+    if (query.apiKey !== undefined) return this.apiKeys.exchange(tenant, query.apiKey);
     if (query.refId !== undefined)
       return this.shareLink(
-        tenant.ascii,
+        tenant,
         query.refId,
         query.refresh === 'true' ? { renewing: auth } : undefined,
       );
     if (!auth) throw new UnauthorizedError();
     if (query.via !== undefined)
-      return this.viaTokens.grant(tenant.ascii, auth, query.via, query.scope);
-    return this.refreshes.refresh(auth, query.scope);
+      return this.viaTokens.grant(tenant.idTag, auth, query.via, query.scope);
+    return this.refreshes.refresh(tenant, auth, query.scope);
   }
 
   /** `GET /api/auth/proxy-token?idTag=` (protocol §4.4): a token at a peer, or a local one without idTag. */
   @Get('proxy-token')
   @Authenticated({ role: 'leader' })
   async proxyToken(
+    @Tenant() tenant: TenantContext,
     @AuthUser() auth: AuthContext,
     @Query(new ZodPipe(proxyQuery)) query: z.output<typeof proxyQuery>,
   ): Promise<{ token: string; roles?: string[] }> {
-    if (query.idTag === undefined || query.idTag === auth.tenant)
-      return this.refreshes.refresh(auth, undefined);
+    if (query.idTag === undefined || query.idTag === tenant.idTag)
+      return this.refreshes.refresh(tenant, auth, undefined);
     if (!auth.owner) throw new ForbiddenError('only the tenant’s own user speaks for it elsewhere');
-    return this.peerTokens.tokenAt(auth.tenant, query.idTag);
+    return this.peerTokens.tokenAt(tenant.idTag, query.idTag);
   }
 
   private async shareLink(
-    tenant: string,
+    tenant: TenantContext,
     refId: string,
     refresh: { renewing: AuthContext | undefined } | undefined,
   ): Promise<ShareLinkToken> {
     const { ref, scope } = await this.refs.shareLinkToken(tenant, refId, refresh?.renewing);
-    const { token, exp } = await this.issuer.issue({ tenant, roles: [], scope });
+    const { token, exp } = await this.issuer.issue({ tenant: tenant.idTag, roles: [], scope });
     const view = toRefView(ref);
     return {
       token,
@@ -250,9 +254,5 @@ export class AuthController {
       expiresAt: exp,
       ...(view.params === undefined ? {} : { params: view.params }),
     };
-  }
-
-  private async tenantId(auth: AuthContext): Promise<number> {
-    return this.login.tenantId(auth.tenant);
   }
 }

@@ -1,17 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { type TenantView } from '@cloudillo/contracts';
 import { RateLimiter } from '@cloudillo/rate-limit';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '@cloudillo/protocol';
+import { UnauthorizedError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { type AuthConfig } from '../config';
 import { CredentialsService } from '../credentials/credentials.service';
 import { randomId, TokenIssuer } from '../keys/token-issuer';
 import { RefsService } from '../refs/refs.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { ownerRoles } from '../tenants/owner-roles';
+import { type TenantProfile, TenantProfiles } from '../tenants/tenant-profiles';
 import { AUTH_CONFIG } from '../tokens';
-import { ownerRoles, TenantDirectory } from './tenant-directory';
 
 /** `tLoginResult` of the upstream client: every field present, `profilePic` a string. */
 export interface LoginResult {
@@ -23,10 +24,14 @@ export interface LoginResult {
   profilePic: string;
 }
 
+/**
+ * Logins of a tenant's own user. The tenant is the request's, already admitted by the guard
+ * (suspended 503, unknown 404), so none of these asks again whether it may be served.
+ */
 @Injectable()
 export class LoginService {
   constructor(
-    private readonly tenants: TenantDirectory,
+    private readonly profiles: TenantProfiles,
     private readonly credentials: CredentialsService,
     private readonly sessions: SessionsRepository,
     private readonly issuer: TokenIssuer,
@@ -37,15 +42,15 @@ export class LoginService {
 
   /**
    * Password login at the tenant the Host names. Every failure looks the same (one message, one
-   * delay), whether the tenant, the account or the password was wrong.
+   * delay), whether the id_tag or the password was wrong.
    */
   async login(
-    hostTenant: string,
+    hostTenant: TenantContext,
     idTag: string,
     password: string,
     clientAddress: string,
   ): Promise<LoginResult> {
-    const tenant = idTag === hostTenant ? await this.tenants.find(hostTenant) : undefined;
+    const tenant = idTag === hostTenant.idTag ? hostTenant : undefined;
     const ok = await this.credentials.check(tenant?.tnId ?? 0, password);
     if (!tenant || !ok) {
       // Guessing costs: the address's auth bucket (shared with the gateway) fills faster.
@@ -55,15 +60,13 @@ export class LoginService {
       await sleep(this.config.loginFailureDelayMs);
       throw new UnauthorizedError('wrong id_tag or password');
     }
-    if (tenant.status !== 'A') throw new ForbiddenError('this tenant is suspended');
-    return this.startSession(tenant);
+    return this.sessionFor(tenant);
   }
 
   /** A fresh login result for the caller's live session (`GET /api/auth/login-token`). */
-  async resume(hostTenant: string, sid: string): Promise<LoginResult> {
-    const tenant = await this.tenants.find(hostTenant);
-    if (!tenant || tenant.status !== 'A') throw new UnauthorizedError('tenant is not active');
-    const roles = ownerRoles(tenant);
+  async resume(tenant: TenantContext, sid: string): Promise<LoginResult> {
+    const profile = await this.profiles.of(tenant);
+    const roles = ownerRoles(profile);
     const { token, exp } = await this.issuer.issue({
       tenant: tenant.idTag,
       subject: tenant.idTag,
@@ -71,14 +74,7 @@ export class LoginService {
       sid,
     });
     if (!(await this.sessions.extend(sid, exp))) throw new UnauthorizedError('session was revoked');
-    return this.result(tenant, roles, token);
-  }
-
-  /** The tenant's tn_id, for rows keyed by it. */
-  async tenantId(idTag: string): Promise<number> {
-    const tenant = await this.tenants.find(idTag);
-    if (!tenant) throw new UnauthorizedError('tenant is gone');
-    return tenant.tnId;
+    return result(tenant, profile, roles, token);
   }
 
   /**
@@ -86,47 +82,46 @@ export class LoginService {
    * session, and logs the holder in.
    */
   async setPasswordWithRef(
-    hostTenant: string,
+    tenant: TenantContext,
     refId: string,
     password: string,
   ): Promise<LoginResult> {
-    const tenant = await this.tenants.find(hostTenant);
-    if (!tenant) throw new NotFoundError(`unknown tenant ${hostTenant}`);
-    if (tenant.status !== 'A') throw new ForbiddenError('this tenant is suspended');
-    await this.refs.consume(hostTenant, refId, ['welcome', 'password']);
-    await this.credentials.setPassword(tenant.tnId, tenant.idTag, password);
-    return this.startSession(tenant);
+    await this.refs.consume(tenant, refId, ['welcome', 'password']);
+    await this.credentials.setPassword(tenant, password);
+    return this.sessionFor(tenant);
   }
 
-  /** A new session for the tenant's owner, once another factor (a passkey) has proven them. */
-  async sessionFor(idTag: string): Promise<LoginResult> {
-    const tenant = await this.tenants.find(idTag);
-    if (!tenant) throw new UnauthorizedError('unknown tenant');
-    if (tenant.status !== 'A') throw new ForbiddenError('this tenant is suspended');
-    return this.startSession(tenant);
-  }
-
-  private async startSession(tenant: TenantView): Promise<LoginResult> {
+  /**
+   * A new session for the tenant's owner, once proven: by a password, a link, a passkey or an
+   * approval from a device already logged in.
+   */
+  async sessionFor(tenant: TenantContext): Promise<LoginResult> {
     const sid = randomId();
-    const roles = ownerRoles(tenant);
+    const profile = await this.profiles.of(tenant);
+    const roles = ownerRoles(profile);
     const { token, exp } = await this.issuer.issue({
       tenant: tenant.idTag,
       subject: tenant.idTag,
       roles,
       sid,
     });
-    await this.sessions.create(sid, tenant.tnId, tenant.idTag, exp);
-    return this.result(tenant, roles, token);
+    await this.sessions.create(sid, tenant, exp);
+    return result(tenant, profile, roles, token);
   }
+}
 
-  private result(tenant: TenantView, roles: string[], token: string): LoginResult {
-    return {
-      tnId: tenant.tnId,
-      idTag: tenant.idTag,
-      roles,
-      token,
-      name: tenant.name,
-      profilePic: tenant.profilePic ?? '',
-    };
-  }
+function result(
+  tenant: TenantContext,
+  profile: TenantProfile,
+  roles: string[],
+  token: string,
+): LoginResult {
+  return {
+    tnId: tenant.tnId,
+    idTag: tenant.idTag,
+    roles,
+    token,
+    name: profile.name,
+    profilePic: profile.profilePic ?? '',
+  };
 }

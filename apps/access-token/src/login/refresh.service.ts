@@ -2,19 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContractClient, rolesAtTenant } from '@cloudillo/contracts';
 import { type AuthContext } from '@cloudillo/http';
 import { ForbiddenError, UnauthorizedError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { TokenIssuer } from '../keys/token-issuer';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { ownerRoles } from '../tenants/owner-roles';
+import { TenantProfiles } from '../tenants/tenant-profiles';
 import { CLOCK, type Clock } from '../tokens';
-import { ownerRoles, TenantDirectory } from './tenant-directory';
 
 /**
  * `GET /api/auth/access-token` with only the caller's token (optionally narrowed to a scope,
  * protocol §4.3): a new token re-derived from the live grant, never copied from the presented
  * one — so a grant that is gone or narrowed ends its tokens at their next refresh at the latest.
  * - the tenant's own session: the tenant's current roles (a removed `SADM` is gone), only while
- *   the tenant is active and the session live; an API key's session only while the key lives;
+ *   the session is live (the guard refuses a tenant that is not active); an API key's session only while the key lives;
  * - a `via` token: the same scope through the same container (the blob service checks the link
  *   on every use);
  * - a visitor from another node: no plain renewal (its node asks for a new token with a new
@@ -24,7 +26,7 @@ import { ownerRoles, TenantDirectory } from './tenant-directory';
 @Injectable()
 export class RefreshService {
   constructor(
-    private readonly tenants: TenantDirectory,
+    private readonly profiles: TenantProfiles,
     private readonly sessions: SessionsRepository,
     private readonly apiKeys: ApiKeysService,
     private readonly issuer: TokenIssuer,
@@ -32,7 +34,11 @@ export class RefreshService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async refresh(auth: AuthContext, scope: string | undefined): Promise<{ token: string }> {
+  async refresh(
+    tenant: TenantContext,
+    auth: AuthContext,
+    scope: string | undefined,
+  ): Promise<{ token: string }> {
     // A scoped token may be refreshed, never widened (scopes fail closed, protocol §4.2).
     if (auth.scope !== undefined && scope !== undefined && scope !== auth.scope) {
       throw new ForbiddenError('a scoped token cannot be exchanged for another scope');
@@ -43,7 +49,8 @@ export class RefreshService {
         'a share link’s token is renewed through its link (refresh=true)',
       );
     if (auth.via !== undefined) return this.throughContainer(auth);
-    if (auth.owner && auth.sid !== undefined) return this.ownSession(auth, auth.sid, narrowed);
+    if (auth.owner && auth.sid !== undefined)
+      return this.ownSession(tenant, auth, auth.sid, narrowed);
     if (!auth.owner && narrowed !== undefined && auth.scope === undefined)
       return this.visitorNarrowed(auth, narrowed);
     throw new UnauthorizedError(
@@ -54,19 +61,18 @@ export class RefreshService {
   }
 
   private async ownSession(
+    tenant: TenantContext,
     auth: AuthContext,
     sid: string,
     scope: string | undefined,
   ): Promise<{ token: string }> {
-    const tenant = await this.tenants.find(auth.tenant);
-    if (!tenant || tenant.status !== 'A') throw new UnauthorizedError('the tenant is not active');
     const key = await this.apiKeys.keyOfSession(sid);
     if (key?.expiresAt && key.expiresAt.getTime() <= this.clock().getTime())
       throw new UnauthorizedError('the API key has expired');
     const { token, exp } = await this.issuer.issue({
-      tenant: auth.tenant,
+      tenant: tenant.idTag,
       subject: auth.subject,
-      roles: ownerRoles(tenant),
+      roles: ownerRoles(await this.profiles.of(tenant)),
       ...(scope === undefined ? {} : { scope }),
       sid,
       ...(key?.expiresAt ? { notAfter: Math.floor(key.expiresAt.getTime() / 1000) } : {}),

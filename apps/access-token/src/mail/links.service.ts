@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotFoundError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { CredentialsRepository } from '../credentials/credentials.repository';
-import { TenantDirectory } from '../login/tenant-directory';
 import { RefsService } from '../refs/refs.service';
+import { TenantProfiles } from '../tenants/tenant-profiles';
 import { CLOCK, type Clock } from '../tokens';
 import { type Mailer, MAILER } from './mailer';
 
@@ -19,21 +19,21 @@ export class LinksService {
   constructor(
     private readonly refs: RefsService,
     private readonly credentials: CredentialsRepository,
-    private readonly tenants: TenantDirectory,
+    private readonly profiles: TenantProfiles,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** A new tenant's first mail: remembers its address and sends the link that sets the password. */
-  async sendWelcome(idTag: string, email: string): Promise<{ expiresAt: string }> {
-    const tenant = await this.tenants.find(idTag);
-    if (!tenant) throw new NotFoundError(`unknown tenant ${idTag}`);
-    await this.credentials.setEmail(tenant.tnId, tenant.idTag, email);
+  async sendWelcome(tenant: TenantContext, email: string): Promise<{ expiresAt: string }> {
+    const { idTag } = tenant;
+    const { name } = await this.profiles.of(tenant);
+    await this.credentials.setEmail(tenant, email);
     const expiresAt = new Date(this.clock().getTime() + WELCOME_TTL_MS);
-    const ref = await this.refs.issue(idTag, idTag, { type: 'welcome', count: 1, expiresAt });
+    const ref = await this.refs.issue(tenant, idTag, { type: 'welcome', count: 1, expiresAt });
     await this.mailer.send({
       to: email,
-      subject: `Welcome to Cloudillo, ${tenant.name}`,
+      subject: `Welcome to Cloudillo, ${name}`,
       text: `Your identity ${idTag} is ready. Set your password here (valid for 7 days):\n${linkFor(idTag, 'welcome', ref.refId)}\n`,
     });
     return { expiresAt: expiresAt.toISOString() };
@@ -43,15 +43,15 @@ export class LinksService {
    * `POST /api/auth/forgot-password`: mails a reset link when the tenant has an address. Says
    * nothing about whether it had one.
    */
-  async sendReset(idTag: string): Promise<void> {
-    const tenant = await this.tenants.find(idTag);
-    const email = tenant ? await this.credentials.email(tenant.tnId) : undefined;
-    if (!tenant || !email) {
+  async sendReset(tenant: TenantContext): Promise<void> {
+    const { idTag } = tenant;
+    const email = await this.credentials.email(tenant.tnId);
+    if (!email) {
       this.logger.log(`password reset for ${idTag}: no address on file`);
       return;
     }
     const expiresAt = new Date(this.clock().getTime() + RESET_TTL_MS);
-    const ref = await this.refs.issue(idTag, idTag, { type: 'password', count: 1, expiresAt });
+    const ref = await this.refs.issue(tenant, idTag, { type: 'password', count: 1, expiresAt });
     await this.mailer.send({
       to: email,
       subject: `Reset your Cloudillo password`,

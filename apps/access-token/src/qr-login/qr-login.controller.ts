@@ -1,13 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiTenant,
-  type AuthContext,
-  AuthUser,
-  Authenticated,
-  Public,
-  ZodPipe,
-} from '@cloudillo/http';
-import { type IdTag, UnauthorizedError } from '@cloudillo/protocol';
+import { Authenticated, Public, Tenant, ZodPipe } from '@cloudillo/http';
+import { UnauthorizedError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { forwardedClientAddress } from '@cloudillo/rate-limit';
 import { type Request } from 'express';
 import { z } from 'zod';
@@ -28,11 +22,11 @@ export class QrLoginController {
   @Public()
   @HttpCode(200)
   init(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Req() req: Request,
   ): Promise<{ sessionId: string; secret: string }> {
     const userAgent = req.headers['user-agent']?.slice(0, 300);
-    return this.qr.init(tenant.ascii, {
+    return this.qr.init(tenant, {
       ...(userAgent ? { userAgent } : {}),
       ipAddress: forwardedClientAddress(req),
     });
@@ -41,30 +35,30 @@ export class QrLoginController {
   @Get(':sessionId/status')
   @Public()
   async status(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Param('sessionId', sessionParam) sessionId: string,
     @Headers('x-qr-secret') secret: string | undefined,
     @Query(new ZodPipe(statusQuery)) query: z.output<typeof statusQuery>,
   ): Promise<{ status: string; login?: LoginResult }> {
     if (!secret) throw new UnauthorizedError('x-qr-secret is required');
-    return this.qr.status(tenant.ascii, sessionId, secret, query.wait);
+    return this.qr.status(tenant, sessionId, secret, query.wait);
   }
 
   // Only the tenant's own user sees and approves logins.
   @Get(':sessionId/details')
   @Authenticated({ role: 'leader', owner: true })
-  details(@AuthUser() auth: AuthContext, @Param('sessionId', sessionParam) sessionId: string) {
-    return this.qr.details(auth.tenant, sessionId);
+  details(@Tenant() tenant: TenantContext, @Param('sessionId', sessionParam) sessionId: string) {
+    return this.qr.details(tenant, sessionId);
   }
 
   @Post(':sessionId/respond')
   @Authenticated({ role: 'leader', owner: true })
   @HttpCode(200)
   respond(
-    @AuthUser() auth: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('sessionId', sessionParam) sessionId: string,
     @Body(new ZodPipe(respondBody)) body: z.output<typeof respondBody>,
   ): Promise<{ status: string }> {
-    return this.qr.respond(auth.tenant, sessionId, body.approve);
+    return this.qr.respond(tenant, sessionId, body.approve);
   }
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { constantTimeEqual, randomToken, secretDigest } from '@cloudillo/crypto';
 import { AppError, ForbiddenError, NotFoundError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { type Redis } from 'ioredis';
 
 import { type LoginResult, LoginService } from '../login/login.service';
@@ -16,6 +17,7 @@ const POLL_STEP_MS = 200;
 type QrStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
 interface QrSession {
+  /** The tenant's id_tag. */
   tenant: string;
   secretHash: string;
   status: Exclude<QrStatus, 'expired'>;
@@ -37,13 +39,13 @@ export class QrLoginService {
   ) {}
 
   async init(
-    tenant: string,
+    tenant: TenantContext,
     client: { userAgent?: string; ipAddress?: string },
   ): Promise<{ sessionId: string; secret: string }> {
     const sessionId = randomToken(16);
     const secret = randomToken(24);
     const session: QrSession = {
-      tenant,
+      tenant: tenant.idTag,
       secretHash: secretDigest(secret),
       status: 'pending',
       ...client,
@@ -54,7 +56,7 @@ export class QrLoginService {
 
   /** The new device's long poll: answers as soon as the owner decides, or `pending` after 15 s. */
   async status(
-    tenant: string,
+    tenant: TenantContext,
     sessionId: string,
     secret: string,
     waitMs = LONG_POLL_MS,
@@ -62,7 +64,7 @@ export class QrLoginService {
     const deadline = Date.now() + Math.min(waitMs, LONG_POLL_MS);
     for (;;) {
       const session = await this.read(sessionId);
-      if (!session || session.tenant !== tenant) return { status: 'expired' };
+      if (!session || session.tenant !== tenant.idTag) return { status: 'expired' };
       if (!constantTimeEqual(secretDigest(secret), session.secretHash))
         throw new ForbiddenError('wrong QR secret');
       if (session.status === 'approved' && session.login) {
@@ -76,7 +78,7 @@ export class QrLoginService {
   }
 
   async details(
-    tenant: string,
+    tenant: TenantContext,
     sessionId: string,
   ): Promise<{ userAgent?: string; ipAddress?: string }> {
     const session = await this.pending(tenant, sessionId);
@@ -86,7 +88,11 @@ export class QrLoginService {
     };
   }
 
-  async respond(tenant: string, sessionId: string, approve: boolean): Promise<{ status: string }> {
+  async respond(
+    tenant: TenantContext,
+    sessionId: string,
+    approve: boolean,
+  ): Promise<{ status: string }> {
     const session = await this.pending(tenant, sessionId);
     const next: QrSession = approve
       ? { ...session, status: 'approved', login: await this.login.sessionFor(tenant) }
@@ -95,9 +101,9 @@ export class QrLoginService {
     return { status: next.status };
   }
 
-  private async pending(tenant: string, sessionId: string): Promise<QrSession> {
+  private async pending(tenant: TenantContext, sessionId: string): Promise<QrSession> {
     const session = await this.read(sessionId);
-    if (!session || session.tenant !== tenant) throw new NotFoundError('no such QR login');
+    if (!session || session.tenant !== tenant.idTag) throw new NotFoundError('no such QR login');
     if (session.status !== 'pending')
       throw new AppError('E-CORE-CONFLICT', `this QR login was already ${session.status}`);
     return session;

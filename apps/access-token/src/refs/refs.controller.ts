@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { REF_TYPES, refIdSchema } from '@cloudillo/contracts';
 import {
-  ApiTenant,
   Authenticated,
   type AuthContext,
   AuthUser,
   Public,
+  Tenant,
   ZodPipe,
 } from '@cloudillo/http';
-import { type IdTag } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { levelCode, type RefView, toRefView } from './ref-view';
@@ -51,21 +51,23 @@ export class RefsController {
   @Get()
   @Authenticated({ role: 'leader' })
   async list(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<RefView[]> {
-    return (await this.refs.list(caller, query.type)).map(toRefView);
+    return (await this.refs.list(tenant, caller, query.type)).map(toRefView);
   }
 
   @Post()
   @Authenticated({ role: 'leader' })
   async create(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<RefView> {
     const { accessLevel, ...rest } = body;
     return toRefView(
-      await this.refs.create(caller, {
+      await this.refs.create(tenant, caller, {
         ...rest,
         ...(accessLevel ? { accessLevel: levelCode(accessLevel) } : {}),
       }),
@@ -75,27 +77,30 @@ export class RefsController {
   /** Public: what a link is, while it can still be used (no creator, no tenant data). */
   @Get(':refId')
   @Public()
-  async get(@ApiTenant() tenant: IdTag, @Param('refId', refParam) refId: string): Promise<RefView> {
-    return toRefView(await this.refs.publicView(tenant.ascii, refId));
+  async get(
+    @Tenant() tenant: TenantContext,
+    @Param('refId', refParam) refId: string,
+  ): Promise<RefView> {
+    return toRefView(await this.refs.publicView(tenant, refId));
   }
 
   @Patch(':refId')
   @Authenticated({ role: 'leader' })
   async update(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('refId', refParam) refId: string,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<RefView> {
-    return toRefView(await this.refs.update(caller.tenant, refId, body));
+    return toRefView(await this.refs.update(tenant, refId, body));
   }
 
   @Delete(':refId')
   @Authenticated({ role: 'leader' })
   async delete(
-    @AuthUser() caller: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('refId', refParam) refId: string,
   ): Promise<{ refId: string }> {
-    await this.refs.delete(caller.tenant, refId);
+    await this.refs.delete(tenant, refId);
     return { refId };
   }
 }

@@ -1,12 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { consumeRef, type HandlerInput, type HandlerReply, releaseRef } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
+import { TenantResolver } from '@cloudillo/tenancy';
 
 import { RefsService } from './refs.service';
 
 @Controller()
 export class RefsHandler {
-  constructor(private readonly refs: RefsService) {}
+  constructor(
+    private readonly refs: RefsService,
+    private readonly tenants: TenantResolver,
+  ) {}
 
   @HandleRequest(consumeRef)
   async consume({
@@ -14,7 +18,7 @@ export class RefsHandler {
     refId,
     types,
   }: HandlerInput<typeof consumeRef>): Promise<HandlerReply<typeof consumeRef>> {
-    const ref = await this.refs.consume(tenant, refId, types);
+    const ref = await this.refs.consume(await this.tenants.require(tenant), refId, types);
     return {
       refId: ref.refId,
       type: ref.type as HandlerReply<typeof consumeRef>['type'],
@@ -31,6 +35,6 @@ export class RefsHandler {
     tenant,
     refId,
   }: HandlerInput<typeof releaseRef>): Promise<HandlerReply<typeof releaseRef>> {
-    return { released: await this.refs.release(tenant, refId) };
+    return { released: await this.refs.release(await this.tenants.require(tenant), refId) };
   }
 }

@@ -3,9 +3,9 @@ import { type RefType } from '@cloudillo/contracts';
 import { type Ref } from '@cloudillo/db-auth';
 import { AppError, ForbiddenError, NotFoundError, SERVER_ADMIN_ROLE } from '@cloudillo/protocol';
 import { type AuthContext } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { randomId } from '../keys/token-issuer';
-import { TenantDirectory } from '../login/tenant-directory';
 import { CLOCK, type Clock } from '../tokens';
 import { type NewRef, type RefChange, RefsRepository } from './refs.repository';
 
@@ -18,11 +18,10 @@ export type RefRequest = Omit<NewRef, 'refId' | 'tnId' | 'createdBy'>;
 export class RefsService {
   constructor(
     private readonly refs: RefsRepository,
-    private readonly tenants: TenantDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(caller: AuthContext, request: RefRequest): Promise<Ref> {
+  async create(tenant: TenantContext, caller: AuthContext, request: RefRequest): Promise<Ref> {
     if (!USER_TYPES.includes(request.type))
       throw new ForbiddenError(`${request.type} refs are made by the system`);
     // Invitations to register on this provider, or to create a community on it, are the server
@@ -31,15 +30,15 @@ export class RefsService {
     if (adminOnly && !(caller.owner && caller.roles.has(SERVER_ADMIN_ROLE))) {
       throw new ForbiddenError(`only the server admin issues ${request.type} refs`);
     }
-    return this.issue(caller.tenant, caller.subject, request);
+    return this.issue(tenant, caller.subject, request);
   }
 
   /** A ref made by the system for `tenant` (welcome and password links, activation codes). */
-  async issue(tenant: string, createdBy: string, request: RefRequest): Promise<Ref> {
+  async issue(tenant: TenantContext, createdBy: string, request: RefRequest): Promise<Ref> {
     return this.refs.create({
       ...request,
       refId: randomId(),
-      tnId: await this.tnId(tenant),
+      tnId: tenant.tnId,
       createdBy,
     });
   }
@@ -48,35 +47,36 @@ export class RefsService {
    * The tenant's refs; system ones (welcome, password, activation links: each sets the password
    * or activates the identity) for its owner only, not for leaders it gave the role.
    */
-  async list(caller: AuthContext, type: RefType | undefined): Promise<Ref[]> {
-    const tnId = await this.tnId(caller.tenant);
+  async list(
+    tenant: TenantContext,
+    caller: AuthContext,
+    type: RefType | undefined,
+  ): Promise<Ref[]> {
     if (!caller.owner && type !== undefined && !USER_TYPES.includes(type)) return [];
-    return this.refs.list(tnId, type, caller.owner ? undefined : USER_TYPES);
+    return this.refs.list(tenant.tnId, type, caller.owner ? undefined : USER_TYPES);
   }
 
-  async update(tenant: string, refId: string, change: RefChange): Promise<Ref> {
-    const ref = await this.refs.update(await this.tnId(tenant), refId, change);
+  async update(tenant: TenantContext, refId: string, change: RefChange): Promise<Ref> {
+    const ref = await this.refs.update(tenant.tnId, refId, change);
     if (!ref) throw new NotFoundError('no such ref');
     return ref;
   }
 
-  async delete(tenant: string, refId: string): Promise<void> {
-    if (!(await this.refs.delete(await this.tnId(tenant), refId)))
-      throw new NotFoundError('no such ref');
+  async delete(tenant: TenantContext, refId: string): Promise<void> {
+    if (!(await this.refs.delete(tenant.tnId, refId))) throw new NotFoundError('no such ref');
   }
 
   /** A ref anyone holding its id may look at, while it can still be used. */
-  async publicView(tenant: string, refId: string): Promise<Ref> {
-    const ref = await this.refs.find(await this.tnId(tenant), refId);
+  async publicView(tenant: TenantContext, refId: string): Promise<Ref> {
+    const ref = await this.refs.find(tenant.tnId, refId);
     if (!ref || !this.usable(ref)) throw new NotFoundError('no such ref');
     return ref;
   }
 
-  async consume(tenant: string, refId: string, types: readonly RefType[]): Promise<Ref> {
-    const tnId = await this.tnId(tenant);
-    const taken = await this.refs.takeUse(tnId, refId, types, this.clock());
+  async consume(tenant: TenantContext, refId: string, types: readonly RefType[]): Promise<Ref> {
+    const taken = await this.refs.takeUse(tenant.tnId, refId, types, this.clock());
     if (taken) return taken;
-    const ref = await this.refs.find(tnId, refId);
+    const ref = await this.refs.find(tenant.tnId, refId);
     if (!ref || !types.includes(ref.type as RefType)) throw new NotFoundError('no such ref');
     throw new AppError('E-CORE-GONE', 'this ref has expired or been used up');
   }
@@ -89,11 +89,11 @@ export class RefsService {
    * is an exchange. A deleted link renews nothing (404), an expired one neither (410).
    */
   async shareLinkToken(
-    tenant: string,
+    tenant: TenantContext,
     refId: string,
     renewing?: AuthContext,
   ): Promise<{ ref: Ref; scope: string }> {
-    const link = await this.refs.find(await this.tnId(tenant), refId);
+    const link = await this.refs.find(tenant.tnId, refId);
     const renews =
       link !== null &&
       renewing?.anonymous === true &&
@@ -106,8 +106,8 @@ export class RefsService {
     return { ref, scope: `file:${ref.resourceId}:${ref.accessLevel}` };
   }
 
-  async release(tenant: string, refId: string): Promise<boolean> {
-    return this.refs.giveBack(await this.tnId(tenant), refId);
+  async release(tenant: TenantContext, refId: string): Promise<boolean> {
+    return this.refs.giveBack(tenant.tnId, refId);
   }
 
   private usable(ref: Ref): boolean {
@@ -116,11 +116,5 @@ export class RefsService {
       (ref.count === null || ref.count > 0) &&
       (ref.expiresAt === null || ref.expiresAt.getTime() > now)
     );
-  }
-
-  private async tnId(tenant: string): Promise<number> {
-    const found = await this.tenants.find(tenant);
-    if (!found) throw new NotFoundError(`unknown tenant ${tenant}`);
-    return found.tnId;
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuthDb } from '@cloudillo/db-auth';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { AUTH_DB } from '../tokens';
 
@@ -16,9 +17,10 @@ const seconds = (date: Date) => Math.ceil(date.getTime() / 1000);
 export class SessionsRepository {
   constructor(@Inject(AUTH_DB) private readonly db: AuthDb) {}
 
-  async create(sid: string, tnId: number, subject: string, lastExp: number): Promise<void> {
+  /** A login session of the tenant's own user: its subject is the tenant itself. */
+  async create(sid: string, tenant: TenantContext, lastExp: number): Promise<void> {
     await this.db.session.create({
-      data: { sid, tnId, subject, lastExp: new Date(lastExp * 1000) },
+      data: { sid, tnId: tenant.tnId, subject: tenant.idTag, lastExp: new Date(lastExp * 1000) },
     });
   }
 

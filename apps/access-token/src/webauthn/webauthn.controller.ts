@@ -1,13 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiTenant,
-  Authenticated,
-  type AuthContext,
-  AuthUser,
-  Public,
-  ZodPipe,
-} from '@cloudillo/http';
-import { type IdTag } from '@cloudillo/protocol';
+import { Authenticated, Public, Tenant, ZodPipe } from '@cloudillo/http';
+import { type TenantContext } from '@cloudillo/tenancy';
 import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
@@ -48,19 +41,19 @@ export class WebAuthnController {
   @Get('reg/challenge')
   @Authenticated({ role: 'leader', owner: true })
   registrationChallenge(
-    @AuthUser() auth: AuthContext,
+    @Tenant() tenant: TenantContext,
   ): Promise<{ options: unknown; token: string }> {
-    return this.webauthn.registrationOptions(auth.tenant);
+    return this.webauthn.registrationOptions(tenant);
   }
 
   @Post('reg')
   @Authenticated({ role: 'leader', owner: true })
   register(
-    @AuthUser() auth: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(regBody)) body: z.output<typeof regBody>,
   ): Promise<CredentialView> {
     return this.webauthn.register(
-      auth.tenant,
+      tenant,
       body.token,
       body.response as unknown as RegistrationResponseJSON,
       body.description,
@@ -69,35 +62,35 @@ export class WebAuthnController {
 
   @Get('reg')
   @Authenticated({ role: 'leader' })
-  list(@AuthUser() auth: AuthContext): Promise<CredentialView[]> {
-    return this.webauthn.list(auth.tenant);
+  list(@Tenant() tenant: TenantContext): Promise<CredentialView[]> {
+    return this.webauthn.list(tenant);
   }
 
   @Delete('reg/:credentialId')
   @Authenticated({ role: 'leader', owner: true })
   async delete(
-    @AuthUser() auth: AuthContext,
+    @Tenant() tenant: TenantContext,
     @Param('credentialId', new ZodPipe(b64url.min(1).max(512))) id: string,
   ): Promise<null> {
-    await this.webauthn.delete(auth.tenant, id);
+    await this.webauthn.delete(tenant, id);
     return null;
   }
 
   @Get('login/challenge')
   @Public()
-  loginChallenge(@ApiTenant() tenant: IdTag): Promise<{ options: unknown; token: string }> {
-    return this.webauthn.loginOptions(tenant.ascii);
+  loginChallenge(@Tenant() tenant: TenantContext): Promise<{ options: unknown; token: string }> {
+    return this.webauthn.loginOptions(tenant);
   }
 
   @Post('login')
   @Public()
   @HttpCode(200)
   login(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @Body(new ZodPipe(loginBody)) body: z.output<typeof loginBody>,
   ): Promise<LoginResult> {
     return this.webauthn.authenticate(
-      tenant.ascii,
+      tenant,
       body.token,
       body.response as unknown as AuthenticationResponseJSON,
     );

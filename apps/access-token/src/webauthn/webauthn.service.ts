@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AuthDb } from '@cloudillo/db-auth';
 import { NotFoundError, UnauthorizedError, ValidationError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import {
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
@@ -13,9 +13,10 @@ import {
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 
 import { type LoginResult, LoginService } from '../login/login.service';
-import { TenantDirectory } from '../login/tenant-directory';
-import { AUTH_DB, CLOCK, type Clock } from '../tokens';
+import { TenantProfiles } from '../tenants/tenant-profiles';
+import { CLOCK, type Clock } from '../tokens';
 import { ChallengeStore } from './challenge-store';
+import { PasskeysRepository } from './passkeys.repository';
 
 interface Ceremony {
   tnId: number;
@@ -35,21 +36,21 @@ export interface CredentialView {
 @Injectable()
 export class WebAuthnService {
   constructor(
-    @Inject(AUTH_DB) private readonly db: AuthDb,
-    private readonly tenants: TenantDirectory,
+    private readonly passkeys: PasskeysRepository,
+    private readonly profiles: TenantProfiles,
     private readonly challenges: ChallengeStore,
     private readonly login: LoginService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async registrationOptions(idTag: string): Promise<{ options: unknown; token: string }> {
-    const tenant = await this.tenant(idTag);
-    const existing = await this.db.webAuthnCredential.findMany({ where: { tnId: tenant.tnId } });
+  async registrationOptions(tenant: TenantContext): Promise<{ options: unknown; token: string }> {
+    const existing = await this.passkeys.list(tenant.tnId);
+    const { name } = await this.profiles.of(tenant);
     const options = await generateRegistrationOptions({
       rpName: 'Cloudillo',
       rpID: tenant.idTag,
       userName: tenant.idTag,
-      userDisplayName: tenant.name,
+      userDisplayName: name,
       attestationType: 'none',
       excludeCredentials: existing.map((c) => ({
         id: c.credentialId,
@@ -66,11 +67,12 @@ export class WebAuthnService {
   }
 
   async register(
-    idTag: string,
+    tenant: TenantContext,
     token: string,
     response: RegistrationResponseJSON,
     description: string,
   ): Promise<CredentialView> {
+    const { idTag } = tenant;
     const ceremony = await this.challenges.take<Ceremony>('reg', token);
     if (!ceremony || ceremony.idTag !== idTag)
       throw new UnauthorizedError('the registration ceremony expired or is not yours');
@@ -85,39 +87,29 @@ export class WebAuthnService {
     });
     if (!verification.verified) throw new ValidationError('passkey not accepted');
     const { credential } = verification.registrationInfo;
-    await this.db.webAuthnCredential.create({
-      data: {
-        credentialId: credential.id,
-        tnId: ceremony.tnId,
-        publicKey: isoBase64URL.fromBuffer(credential.publicKey),
-        counter: BigInt(credential.counter),
-        transports: credential.transports?.join(',') ?? null,
-        description,
-      },
+    await this.passkeys.create({
+      credentialId: credential.id,
+      tnId: ceremony.tnId,
+      publicKey: isoBase64URL.fromBuffer(credential.publicKey),
+      counter: credential.counter,
+      transports: credential.transports,
+      description,
     });
     return { credentialId: credential.id, description };
   }
 
-  async list(idTag: string): Promise<CredentialView[]> {
-    const tenant = await this.tenant(idTag);
-    const rows = await this.db.webAuthnCredential.findMany({
-      where: { tnId: tenant.tnId },
-      orderBy: { createdAt: 'asc' },
-    });
+  async list(tenant: TenantContext): Promise<CredentialView[]> {
+    const rows = await this.passkeys.list(tenant.tnId);
     return rows.map((r) => ({ credentialId: r.credentialId, description: r.description }));
   }
 
-  async delete(idTag: string, credentialId: string): Promise<void> {
-    const tenant = await this.tenant(idTag);
-    const { count } = await this.db.webAuthnCredential.deleteMany({
-      where: { tnId: tenant.tnId, credentialId },
-    });
-    if (count === 0) throw new NotFoundError('no such passkey');
+  async delete(tenant: TenantContext, credentialId: string): Promise<void> {
+    if (!(await this.passkeys.delete(tenant.tnId, credentialId)))
+      throw new NotFoundError('no such passkey');
   }
 
-  async loginOptions(idTag: string): Promise<{ options: unknown; token: string }> {
-    const tenant = await this.tenant(idTag);
-    const rows = await this.db.webAuthnCredential.findMany({ where: { tnId: tenant.tnId } });
+  async loginOptions(tenant: TenantContext): Promise<{ options: unknown; token: string }> {
+    const rows = await this.passkeys.list(tenant.tnId);
     const options = await generateAuthenticationOptions({
       rpID: tenant.idTag,
       allowCredentials: rows.map((c) => ({ id: c.credentialId, ...transportsOf(c.transports) })),
@@ -132,16 +124,15 @@ export class WebAuthnService {
   }
 
   async authenticate(
-    idTag: string,
+    tenant: TenantContext,
     token: string,
     response: AuthenticationResponseJSON,
   ): Promise<LoginResult> {
+    const { idTag } = tenant;
     const ceremony = await this.challenges.take<Ceremony>('login', token);
     if (!ceremony || ceremony.idTag !== idTag)
       throw new UnauthorizedError('the login ceremony expired or is not for this tenant');
-    const stored = await this.db.webAuthnCredential.findFirst({
-      where: { tnId: ceremony.tnId, credentialId: response.id },
-    });
+    const stored = await this.passkeys.find(ceremony.tnId, response.id);
     if (!stored) throw new UnauthorizedError('unknown passkey');
     const verification = await verifyAuthenticationResponse({
       response,
@@ -157,20 +148,12 @@ export class WebAuthnService {
       requireUserVerification: false,
     }).catch(() => ({ verified: false as const, authenticationInfo: undefined }));
     if (!verification.verified) throw new UnauthorizedError('passkey signature refused');
-    await this.db.webAuthnCredential.update({
-      where: { credentialId: stored.credentialId },
-      data: {
-        counter: BigInt(verification.authenticationInfo.newCounter),
-        lastUsedAt: this.clock(),
-      },
-    });
-    return this.login.sessionFor(idTag);
-  }
-
-  private async tenant(idTag: string) {
-    const tenant = await this.tenants.find(idTag);
-    if (!tenant) throw new NotFoundError(`unknown tenant ${idTag}`);
-    return tenant;
+    await this.passkeys.recordUse(
+      stored.credentialId,
+      verification.authenticationInfo.newCounter,
+      this.clock(),
+    );
+    return this.login.sessionFor(tenant);
   }
 }
 
