@@ -4,6 +4,7 @@ import { HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { RateLimiter } from '@cloudillo/rate-limit';
 import { followTenantChanges, identityTenantSource, TenantResolver } from '@cloudillo/tenancy';
+import { profileChanged } from '@cloudillo/contracts';
 import { Redis } from 'ioredis';
 
 import { type GatewayConfig } from './config';
@@ -31,11 +32,7 @@ export class AppModule {
         {
           provide: TenantResolver,
           inject: [ContractClient],
-          useFactory: (rpc: ContractClient) => {
-            const resolver = new TenantResolver(identityTenantSource(rpc));
-            followTenantChanges(rpc, resolver); // for the process's life: ends with its NATS connection
-            return resolver;
-          },
+          useFactory: (rpc: ContractClient) => new TenantResolver(identityTenantSource(rpc)),
         },
         {
           provide: GATEWAY_REDIS,
@@ -44,13 +41,20 @@ export class AppModule {
         RedisLifecycle,
         {
           provide: GatewayEdge,
-          inject: [TenantResolver, GATEWAY_REDIS],
-          useFactory: (tenants: TenantResolver, redis: Redis) =>
-            new GatewayEdge(
+          inject: [ContractClient, TenantResolver, GATEWAY_REDIS],
+          useFactory: (rpc: ContractClient, tenants: TenantResolver, redis: Redis) => {
+            const edge = new GatewayEdge(
               config,
               tenants,
               config.rateLimits ? new RateLimiter(redis, config.rateLimits) : undefined,
-            ),
+            );
+            // For the process's life (they end with its NATS connection): a changed tenant is
+            // resolved again, and what the gateway kept of its answers is dropped.
+            const forget = ({ tnId }: { tnId: number }) => edge.forgetAnswersOf(tnId);
+            followTenantChanges(rpc, tenants, forget);
+            rpc.subscribe(profileChanged, forget);
+            return edge;
+          },
         },
       ],
     };

@@ -20,12 +20,14 @@ export function testIdentityConfig(options: {
     Partial<NonNullable<IdentityConfig['idp']>>;
   registration?: Partial<IdentityConfig['registration']>;
   purge?: Partial<IdentityConfig['purge']>;
+  tenantHeaderSecret?: string;
 }): IdentityConfig {
   const infra = testInfra();
   return {
     databaseUrl: infra.databaseUrl,
     dbSchema: options.dbSchema,
     natsUrl: options.natsUrl,
+    ...(options.tenantHeaderSecret ? { tenantHeaderSecret: options.tenantHeaderSecret } : {}),
     redisUrl: infra.redisUrl,
     queuePrefix: uniqueName('q').toLowerCase(),
     http: { host: '127.0.0.1', port: 0, jsonLimitBytes: 1024 * 1024 },

@@ -6,6 +6,7 @@ export { EnvelopeInterceptor, Page } from './envelope.interceptor';
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller';
 export { describeError, HttpErrorFilter } from './http-error.filter';
 export { declaredTooLarge } from './declared-length';
+export { etagMatches } from './etag-match';
 export { type FastRoute, installFastRoutes, takeRequestsFirst } from './fast-routes';
 export { RawResponse } from './raw-response';
 export { REPLAY_HEADER, Replayable } from './replays';

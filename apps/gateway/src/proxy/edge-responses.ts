@@ -1,7 +1,10 @@
 import { type ServerResponse } from 'node:http';
 import { type Duplex } from 'node:stream';
 
-import { type ErrorCode, ERROR_STATUS, errorBody, okEnvelope } from '@cloudillo/protocol';
+import { etagMatches } from '@cloudillo/http';
+import { type ErrorCode, ERROR_STATUS, errorBody } from '@cloudillo/protocol';
+
+import { type ReplayedAnswer } from './replay-cache';
 
 /** An error the gateway answers itself, in the API's error body, with the request id if any. */
 export function sendError(
@@ -24,9 +27,31 @@ export function sendError(
   );
 }
 
-/** A service's answer the gateway gives again (a replay): `data` in a fresh envelope. */
-export function sendData(res: ServerResponse, status: number, data: unknown, reqId?: string): void {
-  sendJson(res, status, okEnvelope(data, reqId === undefined ? {} : { reqId }), reqId);
+/**
+ * A service's answer the gateway gives again (a replay): its status and headers, `data` in a fresh
+ * envelope (as `okEnvelope` writes it: this request's time and id), or 304 without a body when the
+ * client already holds the answer's ETag.
+ */
+export function sendReplay(
+  res: ServerResponse,
+  answer: ReplayedAnswer,
+  reqId: string | undefined,
+  ifNoneMatch: string | string[] | undefined,
+): void {
+  const headers = { ...answer.headers, ...(reqId === undefined ? {} : { 'x-request-id': reqId }) };
+  const etag = answer.headers['etag'];
+  if (typeof etag === 'string' && etagMatches(ifNoneMatch, etag)) {
+    delete headers['content-type'];
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  const id = reqId === undefined ? '' : `,"reqId":${JSON.stringify(reqId)}`;
+  const payload = `{"data":${answer.dataJson},"time":"${new Date().toISOString()}"${id}}`;
+  headers['content-type'] ??= 'application/json; charset=utf-8';
+  headers['content-length'] = Buffer.byteLength(payload);
+  res.writeHead(answer.status, headers);
+  res.end(payload);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, reqId?: string): void {

@@ -27,10 +27,12 @@ import httpProxy from 'http-proxy';
 
 import { type GatewayConfig } from '../config';
 import { BodyLimiter } from './body-limit';
-import { refuseUpgrade, sendData, sendError } from './edge-responses';
+import { refuseUpgrade, sendError, sendReplay } from './edge-responses';
 import { REPLAY_BODY_LIMIT, ReplayCache } from './replay-cache';
 import { findRoute, hasDotSegment, type Route } from './routes';
 import { classifyUpstreamError, UpstreamForwarder } from './upstream-forwarder';
+
+const NO_BODY = Buffer.alloc(0);
 
 /** Paths the gateway answers itself, for any Host (probes do not know tenant names). */
 const OWN_PATHS = new Set(['/health', '/ready']);
@@ -143,6 +145,11 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       });
   };
 
+  /** Drops the answers kept for a tenant that changed (its profile, keys or status). */
+  forgetAnswersOf(tnId: number): void {
+    this.replays?.forget(tnId);
+  }
+
   /**
    * Runs before the HTTP server closes: upstream keep-alive sockets would otherwise hold the
    * services' own shutdown for seconds.
@@ -234,14 +241,11 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       ? new BodyLimiter(limit, () => this.refuseTooLarge(req, res, limit, reqId))
       : undefined;
     const declared = req.headers['content-length'];
-    if (
-      route.replays &&
-      this.replays &&
-      tenant !== undefined &&
-      req.method === 'POST' &&
-      !chunked &&
-      Number(declared) <= REPLAY_BODY_LIMIT
-    ) {
+    const small =
+      req.method === 'GET'
+        ? declared === undefined || declared === '0'
+        : req.method === 'POST' && Number(declared) <= REPLAY_BODY_LIMIT;
+    if (route.replays && this.replays && tenant !== undefined && !chunked && small) {
       const replays = this.replays;
       this.replayOrForward(req, res, target, { replays, tnId: tenant.tnId }, reqId).catch(
         (error: unknown) => this.onUpstreamError(error, req, res, reqId, undefined),
@@ -269,15 +273,17 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     { replays, tnId }: { replays: ReplayCache; tnId: number },
     reqId: string | undefined,
   ): Promise<void> {
-    const body = await readWhole(req);
+    const get = req.method === 'GET';
+    const body = get ? NO_BODY : await readWhole(req);
     const key = ReplayCache.keyOf(tnId, req.method ?? 'POST', req.url ?? '/', body);
     const known = replays.get(key);
     if (known) {
-      sendData(res, known.status, known.data, reqId);
+      sendReplay(res, known, reqId, req.headers['if-none-match']);
       return;
     }
-    await this.forwarder.forward(req, res, target, body, (answer) =>
-      replays.remember(key, answer.status, answer.body, answer.seconds),
+    const epoch = replays.begin();
+    await this.forwarder.forward(req, res, target, get ? null : body, (answer) =>
+      replays.remember(key, { tnId, epoch }, answer),
     );
   }
 

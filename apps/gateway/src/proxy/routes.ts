@@ -17,14 +17,15 @@ export interface Route {
   body: BodyClass;
   /**
    * The service may mark answers replayable (`libs/http/src/replays.ts`): the gateway reads small
-   * POST bodies whole here, to answer repeats itself.
+   * POST bodies whole here, and looks GETs up, to answer repeats itself.
    */
   replays?: true;
 }
 
 /** Path-prefix routing to the owning service (architecture.md); the longest prefix wins. */
 export const ROUTES: readonly Route[] = [
-  { prefix: '/api/me', service: 'identity', body: 'json' },
+  // GET /api/me: every peer asks it to verify the tenant's tokens; identity marks it replayable.
+  { prefix: '/api/me', service: 'identity', body: 'json', replays: true },
   // Picture bytes go to the blob service, which stores them and tells identity the file id.
   { prefix: '/api/me/image', service: 'blob', body: 'stream' },
   { prefix: '/api/me/cover', service: 'blob', body: 'stream' },

@@ -85,6 +85,7 @@ function discard(): Writable {
 /** A service's answer marked replayable (`REPLAY_HEADER`), as it was sent to the client. */
 export interface ReplayableAnswer {
   status: number;
+  headers: OutgoingHeaders;
   body: Buffer;
   seconds: number;
 }
@@ -198,11 +199,12 @@ export class UpstreamForwarder {
       ({ statusCode, headers: answer }) => {
         storeRead = offered ? storeReadOf(statusCode, answer) : undefined;
         if (storeRead) return discard();
-        res.writeHead(statusCode, endToEnd(answer));
+        const headers = endToEnd(answer);
+        res.writeHead(statusCode, headers);
         const seconds = replaySecondsOf(answer[REPLAY_HEADER]);
         if (!onReplayable || seconds === undefined) return res;
         return copyingInto(res, (copy) =>
-          onReplayable({ status: statusCode, body: copy, seconds }),
+          onReplayable({ status: statusCode, headers, body: copy, seconds }),
         );
       },
     );

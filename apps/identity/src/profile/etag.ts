@@ -4,12 +4,3 @@ import { shortHash } from '@cloudillo/crypto';
 export function profileEtag(serialized: string): string {
   return `"${shortHash(serialized, 8)}"`;
 }
-
-/** If-None-Match semantics (RFC 9110 §13.1.2): weak comparison, `*` matches anything. */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((candidate) => {
-    const tag = candidate.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag;
-  });
-}

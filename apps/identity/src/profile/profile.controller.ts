@@ -2,11 +2,13 @@ import { Body, Controller, Get, Headers, Patch, Req, Res } from '@nestjs/common'
 import {
   Tenant,
   Authenticated,
+  etagMatches,
   type AuthContext,
   OptionalAuth,
   OptionalAuthUser,
   Public,
   RawResponse,
+  REPLAY_HEADER,
   requestMeta,
   ZodPipe,
 } from '@cloudillo/http';
@@ -16,7 +18,7 @@ import { type Request, type Response } from 'express';
 import { z } from 'zod';
 
 import { type ProfileInfo } from '../profiles/profile-info';
-import { etagMatches, profileEtag } from './etag';
+import { profileEtag } from './etag';
 import { type FullProfile, ProfileService } from './profile.service';
 import { sectionsPatchSchema } from './sections';
 
@@ -24,6 +26,9 @@ const patchBody = z
   .object({ name: z.string().trim().min(1).max(200).optional(), x: sectionsPatchSchema.optional() })
   .strict()
   .refine((body) => body.name !== undefined || body.x !== undefined, 'nothing to change');
+
+/** How long the gateway may answer `GET /api/me` itself should a change event be lost. */
+const PROFILE_REPLAY_SECONDS = 60;
 
 @Controller('api/me')
 export class ProfileController {
@@ -47,6 +52,8 @@ export class ProfileController {
       res.status(304).end();
       return;
     }
+    // The gateway answers repeats itself until identity announces a change of this profile.
+    res.setHeader(REPLAY_HEADER, String(PROFILE_REPLAY_SECONDS));
     const { reqId } = requestMeta(req);
     res.status(200).json(okEnvelope(profile, reqId === undefined ? {} : { reqId }));
   }
