@@ -55,6 +55,8 @@ kek() {
 }
 export IDENTITY_KEY_ENCRYPTION_KEY=${IDENTITY_KEY_ENCRYPTION_KEY:-$(kek identity-kek)}
 export AUTH_KEY_ENCRYPTION_KEY=${AUTH_KEY_ENCRYPTION_KEY:-$(kek access-token-kek)}
+# Signs the tenant the gateway resolved for the services behind it (libs/tenancy tenant-header).
+export TENANT_HEADER_SECRET=${TENANT_HEADER_SECRET:-$(kek tenant-header-secret)}
 export NO_COLOR=1
 t=$SECONDS; step "services"
 IDENTITY_HTTP_PORT=$IDENTITY_HTTP_PORT IDENTITY_BASE_ID_TAG=$BASE_ID_TAG IDENTITY_BASE_NAME=Admin \

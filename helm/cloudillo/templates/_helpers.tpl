@@ -24,6 +24,8 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
   valueFrom: { secretKeyRef: { name: {{ .Values.infrastructure.s3.credentialsSecret }}, key: S3_ACCESS_KEY } }
 - name: S3_SECRET_KEY
   valueFrom: { secretKeyRef: { name: {{ .Values.infrastructure.s3.credentialsSecret }}, key: S3_SECRET_KEY } }
+- name: TENANT_HEADER_SECRET
+  valueFrom: { secretKeyRef: { name: {{ .Values.tenantHeaderSecret.name }}, key: {{ .Values.tenantHeaderSecret.key }} } }
 - name: FEDERATION_PEER_MAP
   value: {{ .Values.federationPeerMap | quote }}
 - name: NO_COLOR
