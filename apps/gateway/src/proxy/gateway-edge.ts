@@ -115,8 +115,10 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     const path = pathOf(req);
     if (OWN_PATHS.has(path)) return false;
     const reqId = this.adoptRequestId(req);
-    this.countRequest(req, path)
-      .then(() => this.resolveRoute(req, path))
+    // The Host's tenant (none on an app domain), parsed once for the limits and the route.
+    const idTag = idTagFromApiHost(req.headers.host ?? '')?.ascii;
+    this.countRequest(req, path, idTag)
+      .then(() => this.resolveRoute(req, path, idTag))
       .then((destination) => this.forward(req, res, destination, reqId))
       .catch((error: unknown) => this.fail(res, error, reqId));
     return true;
@@ -126,8 +128,10 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = pathOf(req);
     this.adoptRequestId(req);
-    this.countRequest(req, path)
-      .then(() => this.resolveRoute(req, path))
+    // The Host's tenant (none on an app domain), parsed once for the limits and the route.
+    const idTag = idTagFromApiHost(req.headers.host ?? '')?.ascii;
+    this.countRequest(req, path, idTag)
+      .then(() => this.resolveRoute(req, path, idTag))
       .then(({ route }) => {
         const target = this.config.upstreams[route.service];
         if (!target || !path.startsWith('/ws/'))
@@ -161,13 +165,16 @@ export class GatewayEdge implements BeforeApplicationShutdown {
   }
 
   /** Counts the request against its bucket for the client's address and network. */
-  private async countRequest(req: IncomingMessage, path: string): Promise<void> {
+  private async countRequest(
+    req: IncomingMessage,
+    path: string,
+    receiver: string | undefined,
+  ): Promise<void> {
     // Services learn the client from this header only: whatever a client sent is replaced.
     const address = clientAddress(req, this.config.trustProxy);
     req.headers[CLIENT_ADDRESS_HEADER] = address;
     if (!this.limiter) return;
     // The Host's tenant, not yet looked up: per-receiver buckets keep tenants' allowances apart.
-    const receiver = idTagFromApiHost(req.headers.host ?? '')?.ascii;
     const decision = await this.limiter.consume(bucketFor(path), address, 1, receiver);
     if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds);
   }
@@ -199,15 +206,18 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     req.headers[TENANT_HEADER] = signTenantHeader(tenant, secret, Math.floor(Date.now() / 1000));
   }
 
-  private async resolveRoute(req: IncomingMessage, path: string): Promise<Destination> {
+  private async resolveRoute(
+    req: IncomingMessage,
+    path: string,
+    idTag: string | undefined,
+  ): Promise<Destination> {
     if (hasDotSegment(path))
       throw new EdgeError('E-VAL-INVALID', 'dot segments are not allowed in paths');
     const route = findRoute(path);
     // Only the gateway says which tenant a request is for (see `@cloudillo/tenancy`).
     delete req.headers[TENANT_HEADER];
-    const idTag = idTagFromApiHost(req.headers.host ?? '');
-    if (idTag) {
-      const tenant = await this.tenants.lookup(idTag.ascii);
+    if (idTag !== undefined) {
+      const tenant = await this.tenants.lookup(idTag);
       if (!tenant) throw new EdgeError('E-CORE-NOTFOUND', 'unknown tenant');
       this.admit(tenant);
       if (!route || route.prefix === APP_DOMAIN_PREFIX)
