@@ -29,6 +29,8 @@ import { type BlobConfig } from '../src/config';
 import { type Clock } from '../src/tokens';
 
 const PASSWORD = 'long-password';
+/** Shared by the gateway and blob: requests reach blob with the tenant the gateway resolved. */
+const TENANT_HEADER_SECRET = 'blob-stack-tenant-header-secret-0123456789';
 
 /** One deployment (identity, access-token, blob, gateway) with tenants logged in. */
 export interface BlobStack {
@@ -72,7 +74,7 @@ export async function startBlobStack(options: {
       await startTestBlob({
         natsUrl: identity.nats.url,
         peers,
-        ...(options.config ? { config: options.config } : {}),
+        config: { tenantHeaderSecret: TENANT_HEADER_SECRET, ...options.config },
         ...(options.limits ? { limits: options.limits } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
       }),
@@ -82,6 +84,7 @@ export async function startBlobStack(options: {
       await startGateway(
         {
           natsUrl: identity.nats.url,
+          tenantHeaderSecret: TENANT_HEADER_SECRET,
           redisUrl: testInfra().redisUrl,
           http: { host: '127.0.0.1', port: gatewayPort },
           upstreams: {
