@@ -16,11 +16,14 @@ import { FileLinksHandler } from './access/file-links.handler';
 import { SharesController } from './access/shares.controller';
 import { ShareOffers } from './access/share-offers';
 import { SharesRepository } from './access/shares.repository';
+import { SharesService } from './access/shares.service';
 import { type BlobConfig } from './config';
 import { FileRecordsController } from './files/file-records.controller';
 import { FileRecordsRepository } from './files/file-records.repository';
+import { FileRecordsService } from './files/file-records.service';
 import { FilesController } from './files/files.controller';
 import { FilesRepository } from './files/files.repository';
+import { FilesService } from './files/files.service';
 import { GarbageCollector } from './files/garbage-collector';
 import { UploadService } from './files/upload.service';
 import { blobReadiness } from './health/readiness';
@@ -32,7 +35,6 @@ import { TenantPurgeHandler } from './files/tenant-purge.handler';
 import { ImageVariants } from './variants/image-variants';
 import { MediaVariants } from './variants/media-variants';
 import { VariantJobs } from './variants/variant-jobs';
-import { TenantIds } from './tenant-ids';
 import { BLOB_CONFIG, BLOB_DB, BLOB_STORE, CLOCK, type Clock } from './tokens';
 
 export interface BlobDeps {
@@ -93,12 +95,14 @@ export class AppModule {
         ConnectionsLifecycle,
         blobReadiness,
         ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
-        TenantIds,
         FilesRepository,
         FileRecordsRepository,
         SharesRepository,
         ShareOffers,
         FileAccess,
+        SharesService,
+        FilesService,
+        FileRecordsService,
         UploadService,
         GarbageCollector,
         ImageVariants,

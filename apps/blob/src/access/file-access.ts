@@ -8,6 +8,7 @@ import {
   NotFoundError,
   parseFileScope,
 } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { CLOCK, type Clock } from '../tokens';
@@ -67,11 +68,11 @@ export class FileAccess {
   ) {}
 
   async levelOf(
-    tenant: string,
-    tnId: number,
+    tenant: TenantContext,
     caller: AuthContext | undefined,
     file: File,
   ): Promise<AccessLevel> {
+    const { tnId } = tenant;
     if (caller?.scope !== undefined) {
       const scope = parseFileScope(caller.scope);
       if (!scope) return 'none';
@@ -88,16 +89,17 @@ export class FileAccess {
       // more than the user has (the scope is not checked when issued, protocol §4.3).
       if (caller.anonymous) return granted;
       const { scope: _scope, ...unscoped } = caller;
-      return lower(granted, await this.levelOf(tenant, tnId, unscoped, file));
+      return lower(granted, await this.levelOf(tenant, unscoped, file));
     }
     if (caller && !caller.anonymous && holdsRole(caller, 'leader')) return 'A';
-    let level: AccessLevel = await this.byVisibility(tenant, caller, file);
+    let level: AccessLevel = await this.byVisibility(tenant.idTag, caller, file);
     if (caller && !caller.anonymous) {
-      level = higher(level, byCommunityRole(tenant, caller, file));
+      level = higher(level, byCommunityRole(tenant.idTag, caller, file));
       const ids = [file.fId, ...(await this.folderRows(tnId, file))];
       const shares = await this.shares.forUser(tnId, ids, caller.subject, this.clock());
       for (const share of shares) level = higher(level, share.permission as AccessLevel);
-      if (shares.length === 0) level = higher(level, await this.byFileShare(tenant, caller, file));
+      if (shares.length === 0)
+        level = higher(level, await this.byFileShare(tenant.idTag, caller, file));
     }
     return level;
   }
@@ -109,39 +111,36 @@ export class FileAccess {
    * who sees it.
    */
   async require(
-    tenant: string,
-    tnId: number,
+    tenant: TenantContext,
     caller: AuthContext,
     file: File | null,
     needed: AccessLevel,
   ): Promise<File> {
-    const refusal = await this.refusal(tenant, tnId, caller, file, needed);
+    const refusal = await this.refusal(tenant, caller, file, needed);
     if (refusal) throw refusal;
     return file as File;
   }
 
   /** Whether `require` would let the caller through (for work over many files: the trash). */
   async allows(
-    tenant: string,
-    tnId: number,
+    tenant: TenantContext,
     caller: AuthContext,
     file: File,
     needed: AccessLevel,
   ): Promise<boolean> {
-    return (await this.refusal(tenant, tnId, caller, file, needed)) === undefined;
+    return (await this.refusal(tenant, caller, file, needed)) === undefined;
   }
 
   private async refusal(
-    tenant: string,
-    tnId: number,
+    tenant: TenantContext,
     caller: AuthContext,
     file: File | null,
     needed: AccessLevel,
   ): Promise<Error | undefined> {
-    const level = file ? await this.levelOf(tenant, tnId, caller, file) : 'none';
+    const level = file ? await this.levelOf(tenant, caller, file) : 'none';
     if (!file || !atLeast(level, 'R')) return new NotFoundError('no such file');
     if (needed === 'R') return undefined;
-    const keptForOther = file.ownerTag !== null && file.ownerTag !== tenant;
+    const keptForOther = file.ownerTag !== null && file.ownerTag !== tenant.idTag;
     if (keptForOther && !holdsRole(caller, 'leader'))
       return new ForbiddenError(`this file is kept for ${file.ownerTag}: only leaders change it`);
     if (!atLeast(level, needed))

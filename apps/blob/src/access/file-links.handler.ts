@@ -3,9 +3,9 @@ import { fileLinkAccess, type HandlerInput, type HandlerReply } from '@cloudillo
 import { type AuthContext } from '@cloudillo/http';
 import { HandleRequest } from '@cloudillo/messaging';
 import { ForbiddenError, NotFoundError } from '@cloudillo/protocol';
+import { TenantResolver } from '@cloudillo/tenancy';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
-import { TenantIds } from '../tenant-ids';
 import { CLOCK, type Clock } from '../tokens';
 import { atLeast, FileAccess } from './file-access';
 import { SharesRepository } from './shares.repository';
@@ -21,7 +21,7 @@ export class FileLinksHandler {
     private readonly access: FileAccess,
     private readonly records: FileRecordsRepository,
     private readonly shares: SharesRepository,
-    private readonly tenants: TenantIds,
+    private readonly tenants: TenantResolver,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -29,22 +29,22 @@ export class FileLinksHandler {
   async linkAccess(
     request: HandlerInput<typeof fileLinkAccess>,
   ): Promise<HandlerReply<typeof fileLinkAccess>> {
-    const { tenant, caller, via, target } = request;
-    const tnId = await this.tenants.of(tenant);
-    const container = await this.records.find(tnId, via);
+    const { caller, via, target } = request;
+    const tenant = await this.tenants.require(request.tenant);
+    const container = await this.records.find(tenant.tnId, via);
     const context: AuthContext = {
-      tenant,
+      tenant: tenant.idTag,
       subject: caller.subject,
       anonymous: caller.anonymous,
-      owner: caller.subject === tenant,
+      owner: caller.subject === tenant.idTag,
       roles: new Set(caller.roles),
       ...(caller.scope === undefined ? {} : { scope: caller.scope }),
       jti: '',
       exp: 0,
     };
-    if (!container || !atLeast(await this.access.levelOf(tenant, tnId, context, container), 'R'))
+    if (!container || !atLeast(await this.access.levelOf(tenant, context, container), 'R'))
       throw new NotFoundError(`no file ${via}`);
-    const link = await this.shares.link(tnId, target, via, this.clock());
+    const link = await this.shares.link(tenant.tnId, target, via, this.clock());
     if (!link) throw new ForbiddenError(`${via} does not link to ${target}`);
     return { level: link.permission as 'R' | 'C' | 'W' | 'A' };
   }

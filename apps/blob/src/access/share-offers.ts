@@ -9,6 +9,7 @@ import { ContractClient, createAction } from '@cloudillo/contracts';
 import { type File, type ShareEntry } from '@cloudillo/db-blob';
 import { AppError } from '@cloudillo/protocol';
 import { JobQueue } from '@cloudillo/queues';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { type BlobConfig } from '../config';
 import { FilesRepository } from '../files/files.repository';
@@ -17,7 +18,10 @@ import { SharesRepository } from './shares.repository';
 
 export const SHARE_OFFERS_QUEUE = 'blob.share-offers';
 
-/** A user's share of a file changed; the job tells them how it stands when it runs. */
+/**
+ * A user's share of a file changed; the job tells them how it stands when it runs. The tenant is
+ * its tnId and id_tag side by side because jobs already queued carry it so.
+ */
 export interface ShareOfferJob {
   tnId: number;
   tenant: string;
@@ -73,15 +77,14 @@ export class ShareOffers implements OnModuleInit, OnApplicationShutdown {
 
   /** A share changed (made, changed, removed): the user it is with hears of it, if anyone does. */
   async changed(
-    tenant: string,
-    tnId: number,
+    tenant: TenantContext,
     file: File,
     { subjectType, subjectId }: Pick<ShareEntry, 'subjectType' | 'subjectId'>,
   ): Promise<void> {
-    if (subjectType !== 'U' || subjectId === tenant || !SHAREABLE.has(file.fileTp)) return;
+    if (subjectType !== 'U' || subjectId === tenant.idTag || !SHAREABLE.has(file.fileTp)) return;
     await this.jobs?.add(
       'offer',
-      { tnId, tenant, fId: file.fId.toString(), subjectId },
+      { tnId: tenant.tnId, tenant: tenant.idTag, fId: file.fId.toString(), subjectId },
       {
         attempts: 12,
         backoff: { type: 'exponential', delay: 2_000 },

@@ -1,14 +1,12 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { type ShareEntry } from '@cloudillo/db-blob';
-import { ApiTenant, Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
-import { FILE_ID, type IdTag, idTagSchema, NotFoundError } from '@cloudillo/protocol';
+import { Authenticated, type AuthContext, AuthUser, Tenant, ZodPipe } from '@cloudillo/http';
+import { FILE_ID, idTagSchema } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
-import { FileRecordsRepository } from '../files/file-records.repository';
-import { TenantIds } from '../tenant-ids';
-import { atLeast, FileAccess, refuseScoped } from './file-access';
-import { ShareOffers } from './share-offers';
-import { SharesRepository } from './shares.repository';
+import { refuseScoped } from './file-access';
+import { type ShareView } from './share-view';
+import { SharesService } from './shares.service';
 
 const fileIdParam = new ZodPipe(z.string().regex(FILE_ID, 'not a file id'));
 const shareIdParam = new ZodPipe(z.coerce.number().int().positive());
@@ -49,123 +47,68 @@ const bySubjectQuery = z.object({
   subjectId: z.string().min(1).max(253),
 });
 
-/** `tShareEntry` of the client contract. */
-interface ShareView {
-  id: number;
-  resourceType: 'file';
-  resourceId: string;
-  subjectType: string;
-  subjectId: string;
-  permission: string;
-  expiresAt?: string;
-  createdBy: string;
-  createdAt: string;
-}
-
-function viewOf(share: ShareEntry, fileId: string): ShareView {
-  return {
-    id: share.id,
-    resourceType: 'file',
-    resourceId: fileId,
-    subjectType: share.subjectType,
-    subjectId: share.subjectId,
-    permission: share.permission,
-    ...(share.expiresAt ? { expiresAt: share.expiresAt.toISOString() } : {}),
-    createdBy: share.createdBy,
-    createdAt: share.createdAt.toISOString(),
-  };
-}
-
 /** Share entries (protocol §5.2): only a caller with `A` on the file manages them. */
 @Controller('api')
 export class SharesController {
-  constructor(
-    private readonly shares: SharesRepository,
-    private readonly records: FileRecordsRepository,
-    private readonly access: FileAccess,
-    private readonly tenants: TenantIds,
-    private readonly offers: ShareOffers,
-  ) {}
+  constructor(private readonly shares: SharesService) {}
 
   @Get('files/:fileId/shares')
   @Authenticated()
-  async list(
-    @ApiTenant() tenant: IdTag,
+  list(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
   ): Promise<ShareView[]> {
-    const { tnId, file } = await this.managed(tenant, caller, fileId);
-    return (await this.shares.ofFile(tnId, file.fId)).map((s) => viewOf(s, fileId));
+    refuseScoped(caller);
+    return this.shares.list(tenant, caller, fileId);
   }
 
   @Post('files/:fileId/shares')
   @Authenticated()
-  async create(
-    @ApiTenant() tenant: IdTag,
+  create(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<ShareView> {
-    const { tnId, file } = await this.managed(tenant, caller, fileId);
-    const share = await this.shares.create(tnId, file.fId, body, caller.subject);
-    await this.offers.changed(tenant.ascii, tnId, file, share);
-    return viewOf(share, fileId);
+    refuseScoped(caller);
+    return this.shares.create(tenant, caller, fileId, body);
   }
 
   @Patch('files/:fileId/shares/:shareId')
   @Authenticated()
-  async update(
-    @ApiTenant() tenant: IdTag,
+  update(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Param('shareId', shareIdParam) shareId: number,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<ShareView> {
-    const { tnId, file } = await this.managed(tenant, caller, fileId);
-    const updated = await this.shares.update(tnId, file.fId, shareId, body);
-    if (!updated) throw new NotFoundError('no such share');
-    if (body.permission) await this.offers.changed(tenant.ascii, tnId, file, updated);
-    return viewOf(updated, fileId);
+    refuseScoped(caller);
+    return this.shares.update(tenant, caller, fileId, shareId, body);
   }
 
   @Delete('files/:fileId/shares/:shareId')
   @Authenticated()
-  async remove(
-    @ApiTenant() tenant: IdTag,
+  remove(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Param('shareId', shareIdParam) shareId: number,
   ): Promise<void> {
-    const { tnId, file } = await this.managed(tenant, caller, fileId);
-    const removed = await this.shares.remove(tnId, file.fId, shareId);
-    if (!removed) throw new NotFoundError('no such share');
-    await this.offers.changed(tenant.ascii, tnId, file, removed);
+    refuseScoped(caller);
+    return this.shares.remove(tenant, caller, fileId, shareId);
   }
 
   /** The tenant's shares to one subject (its leaders only). */
   @Get('shares')
   @Authenticated({ role: 'leader' })
-  async bySubject(
+  bySubject(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(bySubjectQuery)) query: z.output<typeof bySubjectQuery>,
   ): Promise<ShareView[]> {
     refuseScoped(caller);
-    const tnId = await this.tenants.of(caller.tenant);
-    const shares = await this.shares.bySubject(tnId, query.subjectType, query.subjectId);
-    const ids = await this.records.idsOf(
-      tnId,
-      shares.map((s) => s.fId),
-    );
-    return shares.map((s) => viewOf(s, ids.get(s.fId) ?? ''));
-  }
-
-  /** The file, if the caller may manage its shares; 404 otherwise (its existence stays hidden). */
-  private async managed(tenant: IdTag, caller: AuthContext, fileId: string) {
-    refuseScoped(caller);
-    const tnId = await this.tenants.of(tenant.ascii);
-    const file = await this.records.find(tnId, fileId);
-    if (!file || !atLeast(await this.access.levelOf(tenant.ascii, tnId, caller, file), 'A'))
-      throw new NotFoundError('no such file');
-    return { tnId, file };
+    return this.shares.bySubject(tenant, query.subjectType, query.subjectId);
   }
 }

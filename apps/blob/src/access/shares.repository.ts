@@ -11,6 +11,12 @@ export interface NewShare {
   expiresAt?: Date | undefined;
 }
 
+/** What a share's manager may change; `expiresAt: null` makes it last. */
+export interface ShareChange {
+  permission?: NewShare['permission'] | undefined;
+  expiresAt?: Date | null | undefined;
+}
+
 /** Share entries of a tenant's files (protocol §5.2); every statement is scoped by tn_id. */
 @Injectable()
 export class SharesRepository {
@@ -21,13 +27,13 @@ export class SharesRepository {
   }
 
   /** The live grants a user holds on any of these files (the file and the folders above it). */
-  forUser(tnId: number, fIds: bigint[], idTag: string, now: Date): Promise<ShareEntry[]> {
+  forUser(tnId: number, fIds: bigint[], user: string, now: Date): Promise<ShareEntry[]> {
     return this.db.shareEntry.findMany({
       where: {
         tnId,
         fId: { in: fIds },
         subjectType: 'U',
-        subjectId: idTag,
+        subjectId: user,
         OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
       },
     });
@@ -74,7 +80,7 @@ export class SharesRepository {
     tnId: number,
     fId: bigint,
     id: number,
-    change: { permission?: string | undefined; expiresAt?: Date | null | undefined },
+    change: ShareChange,
   ): Promise<ShareEntry | null> {
     const { count } = await this.db.shareEntry.updateMany({
       where: { tnId, fId, id },

@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { type HandlerInput, type HandlerReply, prepareAttachments } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
 import { NotFoundError, TEMP_FILE_ID } from '@cloudillo/protocol';
+import { TenantResolver } from '@cloudillo/tenancy';
 
-import { TenantIds } from '../tenant-ids';
 import { FilesRepository } from './files.repository';
 
 /**
@@ -15,20 +15,20 @@ import { FilesRepository } from './files.repository';
 export class AttachmentsHandler {
   constructor(
     private readonly files: FilesRepository,
-    private readonly tenants: TenantIds,
+    private readonly tenants: TenantResolver,
   ) {}
 
   @HandleRequest(prepareAttachments)
   async prepare({
-    tenant,
+    tenant: idTag,
     fileIds,
     visibility,
   }: HandlerInput<typeof prepareAttachments>): Promise<HandlerReply<typeof prepareAttachments>> {
-    const tnId = await this.tenants.of(tenant);
+    const tenant = await this.tenants.require(idTag);
     const tempIds = fileIds.filter((id) => TEMP_FILE_ID.test(id));
     const byRow = tempIds.length
       ? await this.files.liveFileIdsByRow(
-          tnId,
+          tenant.tnId,
           tempIds.map((id) => BigInt(id.slice(1))),
         )
       : new Map<bigint, string>();
@@ -42,7 +42,7 @@ export class AttachmentsHandler {
     // nothing is opened until it is asked again with all of them ready.
     const ready = files.flatMap((f) => (f.fileId ? [f.fileId] : []));
     if (visibility && ready.length === files.length)
-      await this.files.openTo(tnId, tenant, ready, visibility);
+      await this.files.openTo(tenant, ready, visibility);
     return { files };
   }
 }

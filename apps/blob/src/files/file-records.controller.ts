@@ -1,36 +1,16 @@
-import { randomInt } from 'node:crypto';
-
-import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Put } from '@nestjs/common';
-import { Authenticated, type AuthContext, AuthUser, ZodPipe } from '@cloudillo/http';
-import { ConflictError, FILE_ID, NotFoundError, ValidationError } from '@cloudillo/protocol';
-import { type BlobStore } from '@cloudillo/storage';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put } from '@nestjs/common';
+import { Authenticated, type AuthContext, AuthUser, Tenant, ZodPipe } from '@cloudillo/http';
+import { FILE_ID } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
-import { TenantIds } from '../tenant-ids';
-import { BLOB_STORE } from '../tokens';
-import { type AccessLevel, FileAccess, refuseScoped } from '../access/file-access';
-import { checkFileName } from './file-name';
-import { FileRecordsRepository } from './file-records.repository';
-import { FilesRepository } from './files.repository';
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** Documents and folders are not content-addressed: a random 24-character id (protocol §3.4). */
-function randomFileId(): string {
-  let id = '';
-  for (let i = 0; i < 24; i++) id += ALNUM[randomInt(ALNUM.length)];
-  return id;
-}
+import { refuseScoped } from '../access/file-access';
+import { FileRecordsService } from './file-records.service';
 
 const anyFileId = z.string().regex(FILE_ID, 'not a file id');
 const fileIdParam = new ZodPipe(anyFileId);
 const tag = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a tag is 1–32 of a-z, 0-9, _ and -');
 const tagParam = new ZodPipe(tag);
-const DEFAULT_TYPES: Record<string, string> = {
-  CRDT: 'cloudillo/crdt',
-  RTDB: 'cloudillo/rtdb',
-  FLDR: 'cloudillo/folder',
-};
 const createBody = z
   .object({
     fileTp: z.enum(['CRDT', 'RTDB', 'FLDR']),
@@ -63,153 +43,87 @@ const userBody = z
  */
 @Controller('api')
 export class FileRecordsController {
-  constructor(
-    private readonly records: FileRecordsRepository,
-    private readonly files: FilesRepository,
-    private readonly tenants: TenantIds,
-    private readonly access: FileAccess,
-    @Inject(BLOB_STORE) private readonly store: BlobStore,
-  ) {}
+  constructor(private readonly records: FileRecordsService) {}
 
   @Post('files')
   @Authenticated({ role: 'contributor' })
-  async create(
+  create(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Body(new ZodPipe(createBody)) body: z.output<typeof createBody>,
   ): Promise<{ fileId: string }> {
     refuseScoped(caller);
-    const tnId = await this.tenants.of(caller.tenant);
-    if (body.parentId) await this.folder(tnId, body.parentId);
-    const file = await this.records.createRecord({
-      tnId,
-      fileId: randomFileId(),
-      fileTp: body.fileTp,
-      contentType: body.contentType ?? (DEFAULT_TYPES[body.fileTp] as string),
-      fileName: checkFileName(body.fileName ?? 'Untitled'),
-      parentId: body.parentId,
-      tags: [...new Set(body.tags ?? [])],
-      ownerTag: caller.tenant,
-    });
-    return { fileId: file.fileId };
+    return this.records.create(tenant, body);
   }
 
   /** Renames and moves; a folder cannot move into itself or below itself. */
   @Patch('files/:fileId')
   @Authenticated({ role: 'contributor' })
-  async update(
+  update(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Body(new ZodPipe(patchBody)) body: z.output<typeof patchBody>,
   ): Promise<{ fileId: string; fileName?: string }> {
     refuseScoped(caller);
-    const tnId = await this.tenants.of(caller.tenant);
-    const needed = body.visibility === undefined ? 'W' : 'A';
-    await this.fileFor(caller, tnId, fileId, needed);
-    if (body.parentId) {
-      await this.folder(tnId, body.parentId);
-      if ((await this.records.ancestors(tnId, body.parentId)).includes(fileId))
-        throw new ValidationError('a folder cannot move into itself');
-    }
-    const updated = await this.records.update(tnId, fileId, {
-      fileName: body.fileName === undefined ? undefined : checkFileName(body.fileName),
-      parentId: body.parentId,
-      visibility: body.visibility,
-    });
-    if (!updated) throw new NotFoundError('no such file');
-    return { fileId, fileName: updated.fileName };
+    return this.records.update(tenant, caller, fileId, body);
   }
 
-  /**
-   * Everything in the trash the caller may delete, for good (bytes nobody else references are
-   * removed): a contributor leaves what it may not write, and what the tenant keeps for others.
-   */
+  /** Deletes for good what of the trash the caller may delete. */
   @Delete('trash')
   @Authenticated({ role: 'contributor' })
-  async emptyTrash(@AuthUser() caller: AuthContext): Promise<{ deleted_count: number }> {
+  async emptyTrash(
+    @Tenant() tenant: TenantContext,
+    @AuthUser() caller: AuthContext,
+  ): Promise<{ deleted_count: number }> {
     refuseScoped(caller);
-    const tnId = await this.tenants.of(caller.tenant);
-    let deleted = 0;
-    for (const fileId of await this.records.trashed(tnId)) {
-      const file = await this.records.find(tnId, fileId, true);
-      if (!file || !(await this.access.allows(caller.tenant, tnId, caller, file, 'W'))) continue;
-      const { deleted: gone, orphans } = await this.files.deleteFile(tnId, fileId);
-      if (gone) deleted++;
-      await this.store.remove(orphans).catch(() => undefined); // else garbage collection does
-    }
-    return { deleted_count: deleted };
+    return { deleted_count: await this.records.emptyTrash(tenant, caller) };
   }
 
   @Put('files/:fileId/tag/:tag')
   @Authenticated({ role: 'contributor' })
-  async addTag(
+  addTag(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Param('tag', tagParam) added: string,
   ): Promise<{ tags: string[] }> {
     refuseScoped(caller);
-    return this.retag(caller, fileId, (tags) => [...new Set([...tags, added])]);
+    return this.records.retag(tenant, caller, fileId, (tags) => [...new Set([...tags, added])]);
   }
 
   @Delete('files/:fileId/tag/:tag')
   @Authenticated({ role: 'contributor' })
-  async removeTag(
+  removeTag(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Param('tag', tagParam) removed: string,
   ): Promise<{ tags: string[] }> {
     refuseScoped(caller);
-    return this.retag(caller, fileId, (tags) => tags.filter((t) => t !== removed));
+    return this.records.retag(tenant, caller, fileId, (tags) => tags.filter((t) => t !== removed));
   }
 
   @Get('tags')
   @Authenticated({ role: 'contributor' })
-  async tags(@AuthUser() caller: AuthContext): Promise<{ tags: { tag: string; count: number }[] }> {
+  async tags(
+    @Tenant() tenant: TenantContext,
+    @AuthUser() caller: AuthContext,
+  ): Promise<{ tags: { tag: string; count: number }[] }> {
     refuseScoped(caller);
-    return { tags: await this.records.tagCounts(await this.tenants.of(caller.tenant)) };
+    return { tags: await this.records.tagCounts(tenant) };
   }
 
   /** The caller's own marks on a file. */
   @Patch('files/:fileId/user')
   @Authenticated()
-  async userData(
+  userData(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Body(new ZodPipe(userBody)) body: z.output<typeof userBody>,
   ): Promise<{ fileId: string; pinned: boolean; starred: boolean }> {
     refuseScoped(caller);
-    const tnId = await this.tenants.of(caller.tenant);
-    const file = await this.fileFor(caller, tnId, fileId, 'R');
-    const marks = await this.records.setUserData(file.fId, caller.subject, body);
-    return { fileId, pinned: marks.pinned, starred: marks.starred };
-  }
-
-  private async retag(
-    caller: AuthContext,
-    fileId: string,
-    change: (tags: string[]) => string[],
-  ): Promise<{ tags: string[] }> {
-    const tnId = await this.tenants.of(caller.tenant);
-    const file = await this.fileFor(caller, tnId, fileId, 'W');
-    const tags = change(file.tags);
-    if (tags.length > 32) throw new ValidationError('a file has at most 32 tags');
-    await this.records.setTags(tnId, fileId, tags);
-    return { tags };
-  }
-
-  /** The live file, if the caller has `needed` on it (`FileAccess.require`). */
-  private async fileFor(caller: AuthContext, tnId: number, fileId: string, needed: AccessLevel) {
-    return this.access.require(
-      caller.tenant,
-      tnId,
-      caller,
-      await this.records.find(tnId, fileId),
-      needed,
-    );
-  }
-
-  private async folder(tnId: number, folderId: string): Promise<void> {
-    const folder = await this.records.find(tnId, folderId);
-    if (!folder) throw new NotFoundError(`no folder ${folderId}`);
-    if (folder.fileTp !== 'FLDR') throw new ConflictError(`${folderId} is not a folder`);
+    return this.records.mark(tenant, caller, fileId, body);
   }
 }

@@ -1,11 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type BlobDb, type File } from '@cloudillo/db-blob';
+import { type BlobDb, type File, Prisma } from '@cloudillo/db-blob';
 
 import { BLOB_DB } from '../tokens';
 import { type BrokenReason } from './file-view';
 
 /** Live files: active, or still getting their variants. */
 const LIVE = ['A', 'P'];
+
+/** A document, a folder, or an entry for a file kept for its owner elsewhere. */
+export interface NewRecord {
+  tnId: number;
+  fileId: string;
+  fileTp: string;
+  contentType: string;
+  fileName: string;
+  parentId: string | undefined;
+  tags: string[];
+  /** Whose file it is: the tenant's own, or the identity that shared it. */
+  ownerTag: string;
+}
 
 /**
  * The bookkeeping side of a tenant's files: document and folder records, names and places, the
@@ -16,20 +29,27 @@ const LIVE = ['A', 'P'];
 export class FileRecordsRepository {
   constructor(@Inject(BLOB_DB) private readonly db: BlobDb) {}
 
-  createRecord(record: {
-    tnId: number;
-    fileId: string;
-    fileTp: string;
-    contentType: string;
-    fileName: string;
-    parentId: string | undefined;
-    tags: string[];
-    ownerTag: string;
-  }): Promise<File> {
+  createRecord(record: NewRecord): Promise<File> {
     const { parentId, ...rest } = record;
     return this.db.file.create({
       data: { ...rest, status: 'A', parentId: parentId ?? null },
     });
+  }
+
+  /**
+   * A record unless the tenant has a file under its id already (live or in the trash): false
+   * then. Two acceptances of one share at once make one record.
+   */
+  async createRecordOnce(record: NewRecord): Promise<boolean> {
+    if (await this.find(record.tnId, record.fileId)) return false;
+    try {
+      await this.createRecord(record);
+      return true;
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+        return false;
+      throw error;
+    }
   }
 
   /** A live file of the tenant, or (with `trashed`) one in its trash. */

@@ -12,38 +12,28 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiTenant,
   Authenticated,
   type AuthContext,
   AuthUser,
   OptionalAuth,
   OptionalAuthUser,
-  Page,
+  type Page,
   RawResponse,
+  Tenant,
   ZodPipe,
 } from '@cloudillo/http';
-import {
-  decodeCursor,
-  encodeCursor,
-  type IdTag,
-  NotFoundError,
-  ValidationError,
-  FILE_ID,
-} from '@cloudillo/protocol';
+import { FILE_ID, ValidationError } from '@cloudillo/protocol';
 import { type BlobStore } from '@cloudillo/storage';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { type Request, type Response } from 'express';
 import { z } from 'zod';
 
-import { atLeast, FileAccess, refuseScoped } from '../access/file-access';
-import { FileRefresh } from '../sync/file-refresh';
-import { TenantIds } from '../tenant-ids';
+import { refuseScoped } from '../access/file-access';
 import { type BlobConfig } from '../config';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 import { sendObject } from './downloads';
-import { FileRecordsRepository } from './file-records.repository';
-import { type FileView, viewOf } from './file-view';
-import { type FileWithVariants, FilesRepository } from './files.repository';
-import { variantMime } from './media';
+import { type FileView } from './file-view';
+import { FilesService, type StoredRead } from './files.service';
 import { type UploadResult, UploadService } from './upload.service';
 
 const BLOB_ID = /^b1~[A-Za-z0-9_-]{43}$/;
@@ -90,22 +80,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(30),
 });
 
-/** The variant asked for, or the fallbacks of protocol §3.3, or the largest there is. */
-const FALLBACKS: Record<string, readonly string[]> = {
-  'vis.sd': ['vis.sd', 'vis.md', 'vis.tn', 'vis.pf'],
-  'vis.orig': ['orig', 'vis.xd', 'vis.hd'],
-  orig: ['orig', 'vis.xd', 'vis.hd'],
-};
-
-function chooseVariant(file: FileWithVariants, asked: string | undefined) {
-  const byName = new Map(file.variants.map((v) => [v.variant, v]));
-  for (const name of asked ? (FALLBACKS[asked] ?? [asked]) : []) {
-    const found = byName.get(name);
-    if (found) return found;
-  }
-  return [...file.variants].sort((a, b) => Number(b.size - a.size))[0];
-}
-
 /**
  * `/api/files*` (protocol §5.1): upload, read by file id (variant choice) or by blob id, the
  * descriptor, metadata, the list, delete. Everything is the addressed tenant's only: reads need a
@@ -115,11 +89,7 @@ function chooseVariant(file: FileWithVariants, asked: string | undefined) {
 export class FilesController {
   constructor(
     private readonly uploads: UploadService,
-    private readonly files: FilesRepository,
-    private readonly records: FileRecordsRepository,
-    private readonly tenants: TenantIds,
-    private readonly access: FileAccess,
-    private readonly remote: FileRefresh,
+    private readonly files: FilesService,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     @Inject(BLOB_CONFIG) private readonly config: BlobConfig,
   ) {}
@@ -133,6 +103,7 @@ export class FilesController {
   @Authenticated({ role: 'contributor' })
   @HttpCode(201)
   async upload(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('preset') preset: string,
     @Param('fileName') fileName: string,
@@ -145,11 +116,11 @@ export class FilesController {
     refuseScoped(caller);
     if (fileName === 'restore' && FILE_ID.test(preset)) {
       res.status(200);
-      return this.restore(caller, preset);
+      return this.files.restore(tenant, caller, preset);
     }
     if (fileName === 'refresh' && FILE_ID.test(preset)) {
       res.status(200);
-      return viewOf(await this.remote.refresh(caller.tenant, preset));
+      return this.files.refresh(tenant, preset);
     }
     try {
       presetParam.transform(preset);
@@ -158,8 +129,7 @@ export class FilesController {
       if (declared !== undefined && !Number.isSafeInteger(declared))
         throw new ValidationError('Content-Length is not a byte count');
       return await this.uploads.upload({
-        tnId: await this.tenants.of(caller.tenant),
-        tenant: caller.tenant,
+        tenant,
         preset,
         fileName,
         contentType,
@@ -178,111 +148,60 @@ export class FilesController {
   /** The tenant's own members only: a visitor reads files by id, as far as access allows. */
   @Get()
   @Authenticated({ role: 'contributor' })
-  async list(
+  list(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
   ): Promise<Page<FileView>> {
     refuseScoped(caller);
-    let before: { createdAt: Date; fId: bigint } | undefined;
-    if (query.cursor !== undefined) {
-      const c = decodeCursor(query.cursor);
-      if (!c || c.s !== 'createdAt' || typeof c.v !== 'string' || typeof c.id !== 'string')
-        throw new ValidationError('invalid cursor');
-      before = { createdAt: new Date(c.v), fId: BigInt(c.id) };
-    }
-    const tnId = await this.tenants.of(caller.tenant);
-    const rows = await this.files.list(tnId, query, before, query.limit + 1);
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    const hasMore = rows.length > query.limit;
-    return new Page(items.map(viewOf), {
-      nextCursor:
-        hasMore && last
-          ? encodeCursor({ s: 'createdAt', v: last.createdAt.toISOString(), id: String(last.fId) })
-          : null,
-      hasMore,
-    });
+    return this.files.list(tenant, query);
   }
 
   @Get('variant/:blobId')
   @OptionalAuth()
   @RawResponse()
   async variant(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('blobId', blobIdParam) blobId: string,
     @Headers('range') range: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const tnId = await this.tenants.of(tenant.ascii);
-    const users = await this.files.filesUsingBlob(tnId, blobId);
-    let readable = false;
-    for (const file of users) {
-      if (atLeast(await this.access.levelOf(tenant.ascii, tnId, caller, file), 'R')) {
-        readable = true;
-        break;
-      }
-    }
-    const blob = readable ? await this.files.tenantBlob(tnId, blobId) : undefined;
-    if (!blob) throw new NotFoundError('no such blob');
-    await sendObject(
-      res,
-      this.store,
-      { key: blob.objectKey, ...blob },
-      range,
-      { 'X-Cloudillo-Variant': blobId },
-      this.config.directReads?.ttlSeconds,
-    );
+    await this.send(res, await this.files.blob(tenant, caller, blobId), range);
   }
 
   @Get(':fileId/descriptor')
   @OptionalAuth()
-  async descriptor(
-    @ApiTenant() tenant: IdTag,
+  descriptor(
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('fileId', fileIdParam) fileId: string,
   ): Promise<{ file: string }> {
-    const file = await this.readable(tenant, caller, fileId);
-    return { file: file.descriptor ?? '' };
+    return this.files.descriptor(tenant, caller, fileId);
   }
 
   @Get(':fileId/metadata')
   @OptionalAuth()
-  async metadata(
-    @ApiTenant() tenant: IdTag,
+  metadata(
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('fileId', fileIdParam) fileId: string,
   ): Promise<FileView> {
-    return viewOf(await this.readable(tenant, caller, fileId));
+    return this.files.metadata(tenant, caller, fileId);
   }
 
   @Get(':fileId')
   @OptionalAuth()
   @RawResponse()
   async read(
-    @ApiTenant() tenant: IdTag,
+    @Tenant() tenant: TenantContext,
     @OptionalAuthUser() caller: AuthContext | undefined,
     @Param('fileId', fileIdParam) fileId: string,
     @Query('variant') asked: string | undefined,
     @Headers('range') range: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const file = await this.readable(tenant, caller, fileId);
-    const variant = chooseVariant(file, asked);
-    const key = variant && (await this.files.objectKeyOf(variant.blobId));
-    if (!variant || !key) throw new NotFoundError('the file has no stored variant');
-    await sendObject(
-      res,
-      this.store,
-      {
-        key,
-        size: Number(variant.size),
-        contentType: variantMime(variant.variant, variant.format, file.contentType),
-      },
-      range,
-      { 'X-Cloudillo-Variant': variant.blobId, 'X-Cloudillo-Variants': file.descriptor ?? '' },
-      this.config.directReads?.ttlSeconds,
-    );
+    await this.send(res, await this.files.content(tenant, caller, fileId, asked), range);
   }
 
   /**
@@ -291,51 +210,18 @@ export class FilesController {
    */
   @Delete(':fileId')
   @Authenticated({ role: 'contributor' })
-  async remove(
+  remove(
+    @Tenant() tenant: TenantContext,
     @AuthUser() caller: AuthContext,
     @Param('fileId', fileIdParam) fileId: string,
     @Query('permanent') permanent: string | undefined,
   ): Promise<{ fileId: string; permanent: boolean }> {
     refuseScoped(caller);
-    const tnId = await this.tenants.of(caller.tenant);
-    const file =
-      (await this.records.find(tnId, fileId)) ?? (await this.records.find(tnId, fileId, true));
-    await this.access.require(caller.tenant, tnId, caller, file, 'W');
-    if (permanent !== 'true' && (await this.records.trash(tnId, fileId)))
-      return { fileId, permanent: false };
-    const { deleted, orphans } = await this.files.deleteFile(tnId, fileId);
-    if (!deleted) throw new NotFoundError('no such file');
-    await this.store.remove(orphans).catch(() => undefined); // else garbage collection does
-    return { fileId, permanent: true };
+    return this.files.remove(tenant, caller, fileId, permanent === 'true');
   }
 
-  private async restore(
-    caller: AuthContext,
-    fileId: string,
-  ): Promise<{ fileId: string; parentId?: string }> {
-    const tnId = await this.tenants.of(caller.tenant);
-    await this.access.require(
-      caller.tenant,
-      tnId,
-      caller,
-      await this.records.find(tnId, fileId, true),
-      'W',
-    );
-    const restored = await this.records.restore(tnId, fileId);
-    if (!restored) throw new NotFoundError('no such file in the trash');
-    return { fileId, ...(restored.parentId ? { parentId: restored.parentId } : {}) };
-  }
-
-  /** The file, if the caller may read it (protocol §5.2); 404 otherwise, hidden like a missing one. */
-  private async readable(
-    tenant: IdTag,
-    caller: AuthContext | undefined,
-    fileId: string,
-  ): Promise<FileWithVariants> {
-    const tnId = await this.tenants.of(tenant.ascii);
-    const file = await this.files.findFile(tnId, fileId);
-    if (!file || !atLeast(await this.access.levelOf(tenant.ascii, tnId, caller, file), 'R'))
-      throw new NotFoundError('no such file');
-    return file;
+  private send(res: Response, read: StoredRead, range: string | undefined): Promise<void> {
+    const directTtl = this.config.directReads?.ttlSeconds;
+    return sendObject(res, this.store, read.object, range, read.headers, directTtl);
   }
 }

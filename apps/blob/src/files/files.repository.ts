@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type BlobDb, type File, type FileVariant, Prisma } from '@cloudillo/db-blob';
 import { AppError, VISIBILITIES, type Visibility } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { BLOB_DB } from '../tokens';
 import { type VariantEntry } from './descriptor';
@@ -31,6 +32,22 @@ export interface NewFile {
   parentId?: string | undefined;
   tags?: string[] | undefined;
   visibility?: string | undefined;
+}
+
+/** Which of a tenant's files a list shows. */
+export interface FileFilter {
+  contentType?: string | undefined;
+  fileTp?: string | undefined;
+  parentId?: string | undefined;
+  tag?: string | undefined;
+  /** The trash instead of the live files. */
+  trashed?: boolean | undefined;
+}
+
+/** Where a page of a list starts: after this file, newest first. */
+export interface ListPosition {
+  createdAt: Date;
+  fId: bigint;
 }
 
 /** The tenant would go past its quota (413); the transaction is rolled back. */
@@ -309,14 +326,9 @@ export class FilesRepository {
    * that open (protocol §2.4 order); nothing is ever narrowed. Files kept for others (synced or
    * shared) stay as their owners made them.
    */
-  async openTo(
-    tnId: number,
-    tenant: string,
-    fileIds: string[],
-    visibility: Visibility,
-  ): Promise<void> {
+  async openTo(tenant: TenantContext, fileIds: string[], visibility: Visibility): Promise<void> {
     const rows = await this.db.file.findMany({
-      where: { tnId, fileId: { in: fileIds }, status: 'A', ownerTag: tenant },
+      where: { tnId: tenant.tnId, fileId: { in: fileIds }, status: 'A', ownerTag: tenant.idTag },
       select: { fId: true, visibility: true },
     });
     const rank = (v: string | null) => VISIBILITIES.indexOf((v ?? 'D') as Visibility);
@@ -398,14 +410,8 @@ export class FilesRepository {
 
   list(
     tnId: number,
-    filter: {
-      contentType?: string | undefined;
-      fileTp?: string | undefined;
-      parentId?: string | undefined;
-      tag?: string | undefined;
-      trashed?: boolean | undefined;
-    },
-    before: { createdAt: Date; fId: bigint } | undefined,
+    filter: FileFilter,
+    before: ListPosition | undefined,
     limit: number,
   ): Promise<File[]> {
     return this.db.file.findMany({

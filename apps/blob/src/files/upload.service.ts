@@ -4,6 +4,7 @@ import { type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, NotFoundError } from '@cloudillo/protocol';
 import { type BlobStore, TooLargeError, uploadHashed } from '@cloudillo/storage';
+import { type TenantContext } from '@cloudillo/tenancy';
 
 import { type BlobConfig } from '../config';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
@@ -28,8 +29,7 @@ export interface UploadResult {
 }
 
 export interface Upload {
-  tnId: number;
-  tenant: string;
+  tenant: TenantContext;
   preset: string;
   fileName: string;
   contentType: string | undefined;
@@ -69,12 +69,12 @@ export class UploadService {
     const mime = mimeOf(upload.contentType);
     const media = checkPreset(upload.preset, mime);
     if (upload.parentId) {
-      const folder = await this.records.find(upload.tnId, upload.parentId);
+      const folder = await this.records.find(upload.tenant.tnId, upload.parentId);
       if (folder?.fileTp !== 'FLDR') throw new NotFoundError(`no folder ${upload.parentId}`);
     }
     const { limits } = this.config;
     const cap = isStreamMedia(media) ? limits.streamBytes : limits.fileBytes;
-    const left = limits.tenantQuotaBytes - (await this.files.usage(upload.tnId));
+    const left = limits.tenantQuotaBytes - (await this.files.usage(upload.tenant.tnId));
     // Identical bytes may cost nothing, but an upload that cannot fit is refused before it starts.
     const limit = Math.min(cap, Math.max(0, left));
     if (upload.declaredLength !== undefined && upload.declaredLength > limit) {
@@ -122,9 +122,10 @@ export class UploadService {
         : [orig];
       const pending = first?.pending ?? false;
       const descriptor = descriptorOf(variants);
+      const { tenant } = upload;
       const { file, existed, keptObjects } = await this.files.addFile({
-        tnId: upload.tnId,
-        ownerTag: upload.tenant,
+        tnId: tenant.tnId,
+        ownerTag: tenant.idTag,
         preset: upload.preset,
         contentType: mime,
         fileName,
@@ -138,7 +139,7 @@ export class UploadService {
       await this.removeQuietly(written.filter((key) => !keptObjects.has(key)));
       if (pending)
         await this.variantJobs.enqueue(
-          { tnId: upload.tnId, tenant: upload.tenant, fId: String(file.fId) },
+          { tnId: tenant.tnId, tenant: tenant.idTag, fId: String(file.fId) },
           media === 'vis' ? 'images' : 'media',
         );
       return {

@@ -3,11 +3,11 @@ import { ContractClient, issueProxyToken } from '@cloudillo/contracts';
 import { type File } from '@cloudillo/db-blob';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { isAppError, NotFoundError } from '@cloudillo/protocol';
+import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { type BrokenReason } from '../files/file-view';
 import { FileRecordsRepository } from '../files/file-records.repository';
-import { TenantIds } from '../tenant-ids';
 import { CLOCK, type Clock } from '../tokens';
 
 /** Only that the owner's node answers with a file: its view is the owner's business. */
@@ -23,21 +23,19 @@ const metadataReply = z.object({ data: z.object({ fileId: z.string() }) });
 export class FileRefresh {
   constructor(
     private readonly records: FileRecordsRepository,
-    private readonly tenants: TenantIds,
     private readonly rpc: ContractClient,
     private readonly peers: PeerClient,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async refresh(tenant: string, fileId: string): Promise<File> {
-    const tnId = await this.tenants.of(tenant);
-    const file = await this.records.find(tnId, fileId);
+  async refresh(tenant: TenantContext, fileId: string): Promise<File> {
+    const file = await this.records.find(tenant.tnId, fileId);
     if (!file) throw new NotFoundError('no such file');
     const owner = file.ownerTag;
-    if (owner === null || owner === tenant) return file;
-    const reason = await this.whyAway(tenant, owner, fileId);
+    if (owner === null || owner === tenant.idTag) return file;
+    const reason = await this.whyAway(tenant.idTag, owner, fileId);
     const refreshed = await this.records.setBroken(
-      tnId,
+      tenant.tnId,
       fileId,
       reason === undefined ? undefined : { reason, at: this.clock() },
     );

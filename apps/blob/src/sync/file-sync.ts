@@ -13,6 +13,7 @@ import { HandleRequest } from '@cloudillo/messaging';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { AppError, NotFoundError, ValidationError } from '@cloudillo/protocol';
 import { type BlobStore, TooLargeError, uploadHashed } from '@cloudillo/storage';
+import { type TenantContext, TenantResolver } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { type BlobConfig } from '../config';
@@ -20,7 +21,6 @@ import { descriptorOf, fileIdOf, parseDescriptor, type VariantEntry } from '../f
 import { FilesRepository, type KnownVariant, type NewVariant } from '../files/files.repository';
 import { checkFileName } from '../files/file-name';
 import { normalMime, PRESETS } from '../files/media';
-import { TenantIds } from '../tenant-ids';
 import { BLOB_CONFIG, BLOB_STORE } from '../tokens';
 
 /** Media classes whose `orig` a node that is not the audience keeps as metadata only (§5.5). */
@@ -48,7 +48,6 @@ export class FileSync {
 
   constructor(
     private readonly files: FilesRepository,
-    private readonly tenants: TenantIds,
     private readonly peers: PeerClient,
     private readonly rpc: ContractClient,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
@@ -61,7 +60,7 @@ export class FileSync {
    * A file held already is not fetched again, except the bytes a full sync lacks.
    */
   async sync(
-    tenant: string,
+    tenant: TenantContext,
     fileId: string,
     from: string,
     full = false,
@@ -72,26 +71,24 @@ export class FileSync {
       if (!(error instanceof PeerError)) throw error;
       // The peer's refusal or absence, said in our terms; never a 500 for a peer's trouble.
       if (error.status === 404 || error.status === 403 || error.status === 401)
-        throw new NotFoundError(`${from} does not let ${tenant} have ${fileId}`);
+        throw new NotFoundError(`${from} does not let ${tenant.idTag} have ${fileId}`);
       throw new AppError('E-SYS-UNAVAIL', `${from}: ${error.message}`);
     }
   }
 
   private async fetch(
-    tenant: string,
+    tenant: TenantContext,
     fileId: string,
     from: string,
     full: boolean,
   ): Promise<{ fileId: string; existed: boolean }> {
-    const tnId = await this.tenants.of(tenant);
-    const held = await this.files.findFileWithKnownVariants(tnId, fileId);
+    const held = await this.files.findFileWithKnownVariants(tenant.tnId, fileId);
     if (held) {
       const lacking = full ? held.variants.filter((v) => !v.available) : [];
-      if (lacking.length > 0)
-        await this.complete({ tenant, tnId, fId: held.fId, fileId, from }, lacking);
+      if (lacking.length > 0) await this.complete({ tenant, fId: held.fId, fileId, from }, lacking);
       return { fileId, existed: true };
     }
-    const auth = await this.authAt(tenant, from);
+    const auth = await this.authAt(tenant.idTag, from);
     const { data: described } = await this.peers.getJson(
       from,
       `/api/files/${fileId}/descriptor`,
@@ -138,7 +135,7 @@ export class FileSync {
         variants.push({ ...variant, objectKey });
       }
       const { file, existed, keptObjects } = await this.files.addFile({
-        tnId,
+        tnId: tenant.tnId,
         ownerTag: from,
         preset,
         contentType,
@@ -157,11 +154,11 @@ export class FileSync {
 
   /** The bytes of variants held as metadata only (the rows say what they must hash to). */
   private async complete(
-    held: { tenant: string; tnId: number; fId: bigint; fileId: string; from: string },
+    held: { tenant: TenantContext; fId: bigint; fileId: string; from: string },
     lacking: FileVariant[],
   ): Promise<void> {
-    const { tnId, fId, fileId, from } = held;
-    const auth = await this.authAt(held.tenant, from);
+    const { tenant, fId, fileId, from } = held;
+    const auth = await this.authAt(tenant.idTag, from);
     for (const row of lacking) {
       const variant = {
         name: row.variant,
@@ -173,7 +170,7 @@ export class FileSync {
       try {
         await this.fetchVariant(from, fileId, variant, objectKey, auth);
         const { objectKept } = await this.files.addVariant(
-          tnId,
+          tenant.tnId,
           fId,
           { ...variant, objectKey },
           this.config.limits.tenantQuotaBytes,
@@ -235,15 +232,18 @@ export class FileSync {
 /** `blob.file.sync.v1` over NATS. */
 @Controller()
 export class FileSyncHandler {
-  constructor(private readonly sync: FileSync) {}
+  constructor(
+    private readonly sync: FileSync,
+    private readonly tenants: TenantResolver,
+  ) {}
 
   @HandleRequest(syncFile)
-  handle({
+  async handle({
     tenant,
     fileId,
     from,
     full,
   }: HandlerInput<typeof syncFile>): Promise<HandlerReply<typeof syncFile>> {
-    return this.sync.sync(tenant, fileId, from, full);
+    return this.sync.sync(await this.tenants.require(tenant), fileId, from, full);
   }
 }

@@ -1,11 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { acceptSharedFile, type HandlerInput, type HandlerReply } from '@cloudillo/contracts';
 import { HandleRequest } from '@cloudillo/messaging';
-import { Prisma } from '@cloudillo/db-blob';
+import { TenantResolver } from '@cloudillo/tenancy';
 
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { normalMime } from '../files/media';
-import { TenantIds } from '../tenant-ids';
 import { FileSync } from './file-sync';
 
 /**
@@ -18,35 +17,27 @@ export class SharedFilesHandler {
   constructor(
     private readonly sync: FileSync,
     private readonly records: FileRecordsRepository,
-    private readonly tenants: TenantIds,
+    private readonly tenants: TenantResolver,
   ) {}
 
   @HandleRequest(acceptSharedFile)
   async accept(
     request: HandlerInput<typeof acceptSharedFile>,
   ): Promise<HandlerReply<typeof acceptSharedFile>> {
-    const { tenant, owner, fileId, fileTp } = request;
+    const { owner, fileId, fileTp } = request;
+    const tenant = await this.tenants.require(request.tenant);
     if (fileTp === 'BLOB' && fileId.startsWith('f1~'))
       return this.sync.sync(tenant, fileId, owner, true);
-    const tnId = await this.tenants.of(tenant);
-    if (await this.records.find(tnId, fileId)) return { fileId, existed: true };
-    try {
-      await this.records.createRecord({
-        tnId,
-        fileId,
-        fileTp,
-        contentType: normalMime(request.contentType) ?? 'application/octet-stream',
-        fileName: request.fileName,
-        parentId: undefined,
-        tags: [],
-        ownerTag: owner,
-      });
-      return { fileId, existed: false };
-    } catch (error) {
-      // Accepted twice at once: the other acceptance made the entry.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
-        return { fileId, existed: true };
-      throw error;
-    }
+    const created = await this.records.createRecordOnce({
+      tnId: tenant.tnId,
+      fileId,
+      fileTp,
+      contentType: normalMime(request.contentType) ?? 'application/octet-stream',
+      fileName: request.fileName,
+      parentId: undefined,
+      tags: [],
+      ownerTag: owner,
+    });
+    return { fileId, existed: !created };
   }
 }

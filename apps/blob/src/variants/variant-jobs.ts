@@ -27,6 +27,7 @@ export const VARIANTS_QUEUE = 'blob.variants';
 /** Video and sound: minutes of ffmpeg each, so never in front of an image's tiers. */
 export const MEDIA_VARIANTS_QUEUE = 'blob.media-variants';
 
+/** The tenant is its tnId and id_tag side by side because jobs already queued carry it so. */
 export interface VariantJob {
   tnId: number;
   tenant: string;
