@@ -26,7 +26,6 @@ export { idpRegistrationContent, registerAtIdp } from './identity/idp';
 export { keyRotated } from './identity/key-rotated';
 export { resolveKey } from './identity/resolve-key';
 export { resolveTenant } from './identity/resolve-tenant';
-export { TenantIdCache, type TenantIdCacheOptions } from './identity/tenant-id-cache';
 export { signWithTenantKey } from './identity/sign';
 export { getSettings } from './identity/settings';
 export {

@@ -1,6 +1,5 @@
 export * from './auth';
 export * from './tenancy';
-export { ApiTenant, apiTenantOf } from './api-tenant';
 export { configureHttpApp, type HttpAppOptions } from './configure-http-app';
 export { EnvelopeInterceptor, Page } from './envelope.interceptor';
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller';
