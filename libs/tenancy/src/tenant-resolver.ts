@@ -86,6 +86,9 @@ export class TenantResolver {
   }
 
   private async fetch(idTag: string): Promise<TenantContext | undefined> {
+    // A hit is read directly: `fetch` costs more than the whole lookup is worth on every request.
+    const known = this.cache.get(idTag);
+    if (known) return known.tenant;
     try {
       return (await this.cache.fetch(idTag))?.tenant;
     } catch (error) {

@@ -132,11 +132,12 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     const idTag = idTagFromApiHost(req.headers.host ?? '')?.ascii;
     this.countRequest(req, path, idTag)
       .then(() => this.resolveRoute(req, path, idTag))
-      .then(({ route }) => {
+      .then(({ route, tenant }) => {
         const target = this.config.upstreams[route.service];
         if (!target || !path.startsWith('/ws/'))
           throw new EdgeError('E-CORE-NOTFOUND', 'not found');
         this.stripForwarded(req);
+        if (tenant) this.signTenant(req, tenant);
         this.wsProxy.ws(req, socket, head, { target, proxyTimeout: this.config.proxyTimeoutMs });
       })
       .catch((error: unknown) => {
@@ -222,7 +223,6 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       this.admit(tenant);
       if (!route || route.prefix === APP_DOMAIN_PREFIX)
         throw new EdgeError('E-CORE-NOTFOUND', 'not found');
-      this.signTenant(req, tenant);
       return { route, tenant };
     }
     // Any other Host is an app domain: it serves only the id-tag discovery document.
@@ -257,8 +257,8 @@ export class GatewayEdge implements BeforeApplicationShutdown {
         : req.method === 'POST' && Number(declared) <= REPLAY_BODY_LIMIT;
     if (route.replays && this.replays && tenant !== undefined && !chunked && small) {
       const replays = this.replays;
-      this.replayOrForward(req, res, target, { replays, tnId: tenant.tnId }, reqId).catch(
-        (error: unknown) => this.onUpstreamError(error, req, res, reqId, undefined),
+      this.replayOrForward(req, res, target, { replays, tenant }, reqId).catch((error: unknown) =>
+        this.onUpstreamError(error, req, res, reqId, undefined),
       );
       return;
     }
@@ -267,6 +267,7 @@ export class GatewayEdge implements BeforeApplicationShutdown {
       : declared !== undefined && declared !== '0'
         ? req
         : null;
+    if (tenant) this.signTenant(req, tenant);
     this.forwarder
       .forward(req, res, target, body)
       .catch((error: unknown) => this.onUpstreamError(error, req, res, reqId, limiter));
@@ -280,17 +281,19 @@ export class GatewayEdge implements BeforeApplicationShutdown {
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
-    { replays, tnId }: { replays: ReplayCache; tnId: number },
+    { replays, tenant }: { replays: ReplayCache; tenant: TenantContext },
     reqId: string | undefined,
   ): Promise<void> {
     const get = req.method === 'GET';
     const body = get ? NO_BODY : await readWhole(req);
+    const { tnId } = tenant;
     const key = ReplayCache.keyOf(tnId, req.method ?? 'POST', req.url ?? '/', body);
     const known = replays.get(key);
     if (known) {
       sendReplay(res, known, reqId, req.headers['if-none-match']);
       return;
     }
+    this.signTenant(req, tenant);
     const epoch = replays.begin();
     await this.forwarder.forward(req, res, target, get ? null : body, (answer) =>
       replays.remember(key, { tnId, epoch }, answer),
