@@ -14,6 +14,8 @@ import { NatsRpcTransport } from '@cloudillo/messaging';
 import { connect } from 'nats';
 
 import {
+  cpuSnapshot,
+  cpuSpent,
   dropSchema,
   httpLoad,
   requireEnv,
@@ -70,10 +72,11 @@ require('node:http').createServer((req, res) => { res.writeHead(200, headers); r
 
 const idTagOf = (i: number) => `t${i}.bench.localhost`;
 
-function show(label: string, r: LoadResult, rss: number): void {
+function show(label: string, r: LoadResult, rss: number, cpu: string): void {
   console.log(
     `${label}: ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}; identity RSS ${rss.toFixed(0)} MiB`,
   );
+  console.log(`  CPU seconds: ${cpu}`);
 }
 
 async function main(): Promise<void> {
@@ -118,9 +121,12 @@ async function main(): Promise<void> {
         }),
       });
     await load(10); // warm-up: JIT, connection pools, gateway tenant cache
+    const processes = { gateway: gateway.pid, identity: identity.pid, bench: 'self' as const };
+    const cpuBefore = cpuSnapshot(processes);
     const small = await load(10);
+    const smallCpu = cpuSpent(cpuBefore, cpuSnapshot(processes));
     const smallRss = rssMiB(identity.pid);
-    show(`GET /api/me, 10 tenants    `, small, smallRss);
+    show(`GET /api/me, 10 tenants    `, small, smallRss, smallCpu);
 
     const bare = await startBare(await fetchOnce(`cl-o.${idTagOf(0)}:8080`));
     const bareLoad = () =>
@@ -158,9 +164,11 @@ async function main(): Promise<void> {
       until: () => warmed >= TENANTS,
     });
     console.log(`warmed the gateway with ${warm.requests} requests`);
+    const cpuBeforeLarge = cpuSnapshot(processes);
     const large = await load(TENANTS);
+    const largeCpu = cpuSpent(cpuBeforeLarge, cpuSnapshot(processes));
     const largeRss = rssMiB(identity.pid);
-    show(`GET /api/me, ${TENANTS} tenants`, large, largeRss);
+    show(`GET /api/me, ${TENANTS} tenants`, large, largeRss, largeCpu);
     console.log(
       `ratio ${TENANTS} / 10 tenants: ${(large.perSecond / small.perSecond).toFixed(2)} (goal ≥ 0.9); identity RSS growth ${(largeRss - smallRss).toFixed(0)} MiB`,
     );
