@@ -1,9 +1,9 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
-import { HealthController } from '@cloudillo/http';
+import { followTenantChanges, HealthController, identityTenantSource } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 import { RateLimiter } from '@cloudillo/rate-limit';
-import { followTenantChanges, identityTenantSource, TenantResolver } from '@cloudillo/tenancy';
+import { TenantResolver } from '@cloudillo/tenancy';
 import { profileChanged } from '@cloudillo/contracts';
 import { Redis } from 'ioredis';
 

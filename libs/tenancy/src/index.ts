@@ -7,4 +7,3 @@ export {
   TENANT_HEADER_MAX_AGE_S,
 } from './tenant-header';
 export { TenantResolver, type TenantResolverOptions, type TenantSource } from './tenant-resolver';
-export { followTenantChanges, identityTenantSource, type TenantChange } from './identity-source';

@@ -6,12 +6,9 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { ContractClient } from '@cloudillo/contracts';
-import {
-  followTenantChanges,
-  identityTenantSource,
-  TenantResolver,
-  type TenantSource,
-} from '@cloudillo/tenancy';
+import { TenantResolver, type TenantSource } from '@cloudillo/tenancy';
+
+import { followTenantChanges, identityTenantSource } from './identity-source';
 
 import { RequestTenants, TENANT_HEADER_SECRET } from './request-tenants';
 

@@ -7,8 +7,7 @@ import {
 } from '@cloudillo/contracts';
 import { isAppError } from '@cloudillo/protocol';
 
-import { type TenantContext } from './tenant-context';
-import { type TenantResolver, type TenantSource } from './tenant-resolver';
+import { type TenantContext, type TenantResolver, type TenantSource } from '@cloudillo/tenancy';
 
 /** Identity's answer over NATS (`identity.tenant.resolve.v1`), for every service but identity. */
 export function identityTenantSource(rpc: ContractClient): TenantSource {
