@@ -26,6 +26,7 @@ const SECRET_VALUES: Record<string, string> = {
   IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   AUTH_SMTP_URL: 'smtp://mailer:secret@smtp.example.net:587',
+  TENANT_HEADER_SECRET: randomBytes(32).toString('base64'),
 };
 
 export function secretValue(name: string): string {
