@@ -31,6 +31,12 @@ describe('inbox: proof of work for CONN after bad signatures and repeated reques
       await stack.call(idTag, 'GET', '/api/actions?status=F', { token: stack.tokens[idTag] }),
     ).some((a) => a.actionId === actionId);
 
+  /** Whether a CONN from `issuer` waits at alice for her answer (status C). */
+  const pendingAtAlice = async (issuer: string) =>
+    dataOf<{ issuer: { idTag: string } }[]>(
+      await stack.call(ALICE, 'GET', '/api/actions?status=C', { token: stack.tokens[ALICE] }),
+    ).some((a) => a.issuer.idTag === issuer);
+
   it('asks nothing at first; after a forged token, a CONN without the work is 428', async () => {
     const plain = await signUntil(ALICE, { t: 'CONN', aud: BOB, iat: now() }, withoutWork(1));
     expect((await deliver(plain)).status).toBe(201);
@@ -50,6 +56,9 @@ describe('inbox: proof of work for CONN after bad signatures and repeated reques
     });
     const worked = await signUntil(CAROL, { t: 'CONN', aud: ALICE, iat: now() }, withWork(1));
     expect((await deliver(worked, ALICE)).status).toBe(201);
+    // Verified before alice sends her own CONN to carol (next test): verified after it, carol's
+    // request would meet alice's and connect them instead of waiting (the last test needs it to).
+    await waitFor(async () => pendingAtAlice(CAROL));
     // Other types never need it.
     const follow = await signUntil(CAROL, { t: 'FLLW', aud: ALICE, iat: now() }, withoutWork(1));
     expect((await deliver(follow, ALICE)).status).toBe(201);
@@ -99,11 +108,7 @@ describe('inbox: proof of work for CONN after bad signatures and repeated reques
 
   it('a second request while the first still waits raises the work for the next one', async () => {
     // Carol's request to alice (above) waits as C; asking again costs one more "A".
-    await waitFor(async () =>
-      dataOf<{ issuer: { idTag: string } }[]>(
-        await stack.call(ALICE, 'GET', '/api/actions?status=C', { token: stack.tokens[ALICE] }),
-      ).some((a) => a.issuer.idTag === CAROL),
-    );
+    await waitFor(async () => pendingAtAlice(CAROL));
     const again = await signUntil(
       CAROL,
       { t: 'CONN', aud: ALICE, c: 'again', iat: now() },
