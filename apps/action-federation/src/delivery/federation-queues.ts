@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { redisConnection } from '@cloudillo/queues';
 import { Queue } from 'bullmq';
+import { LRUCache } from 'lru-cache';
 
 import { type FederationConfig } from '../config';
 import { FED_CONFIG } from '../tokens';
@@ -67,7 +68,7 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
   private fanoutQueue?: Queue<FanoutJob>;
   private historyQueue?: Queue<HistoryJob>;
   private publishQueue?: Queue<PublishJob>;
-  private readonly lastVerifyWindow = new Map<number, number>();
+  private readonly lastVerifyWindow = new LRUCache<number, number>({ max: 10_000 });
 
   constructor(@Inject(FED_CONFIG) private readonly config: FederationConfig) {}
 
@@ -155,7 +156,6 @@ export class FederationQueues implements OnModuleInit, OnApplicationShutdown {
     const { tnId } = job.tenant;
     if (this.lastVerifyWindow.get(tnId) === window) return;
     this.lastVerifyWindow.set(tnId, window);
-    if (this.lastVerifyWindow.size > 10_000) this.lastVerifyWindow.clear();
     await this.scheduleVerification(job, this.config.verify.batchMs, `${window}`);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 
 const CAPACITY = 200_000;
 
@@ -6,12 +7,12 @@ const CAPACITY = 200_000;
  * Tokens this replica has seen stored (`<tnId>:<actionId>`), so a re-delivery — a peer retrying,
  * history sync, the same post from several relays — is answered without parsing or touching
  * Postgres (protocol §2.7: ids are hashes of the token, so the same id is the same token). Only
- * positive knowledge, bounded (oldest forgotten first); CONN is never kept, since a repeated
+ * positive knowledge, bounded (least recently seen forgotten first); CONN is never kept, since a repeated
  * request has proof-of-work consequences the full path applies.
  */
 @Injectable()
 export class HeldTokens {
-  private readonly held = new Set<string>();
+  private readonly held = new LRUCache<string, true>({ max: CAPACITY });
 
   has(tnId: number, actionId: string): boolean {
     return this.held.has(`${tnId}:${actionId}`);
@@ -23,12 +24,6 @@ export class HeldTokens {
   }
 
   add(tnId: number, actionId: string): void {
-    const key = `${tnId}:${actionId}`;
-    if (this.held.has(key)) return;
-    if (this.held.size >= CAPACITY) {
-      const oldest = this.held.values().next().value;
-      if (oldest !== undefined) this.held.delete(oldest);
-    }
-    this.held.add(key);
+    this.held.set(`${tnId}:${actionId}`, true);
   }
 }
