@@ -2,7 +2,7 @@ import { request } from 'node:http';
 
 import { type INestApplication } from '@nestjs/common';
 import { createTenant } from '@cloudillo/contracts';
-import { freePort, httpRequest, testInfra, uniqueName, waitFor } from '@cloudillo/testing';
+import { freePort, httpRequest, waitFor } from '@cloudillo/testing';
 
 // The gateway test drives a real identity service; a test may start another app, sources never do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -11,6 +11,7 @@ import { type IdentityHarness, startTestIdentity } from '../../identity/test/ide
 import { TenantAdminService } from '../../identity/src/tenants/tenant-admin.service';
 import { type GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway-app';
+import { testGatewayConfig } from './test-gateway-config';
 
 const portOf = (app: INestApplication) => (app.getHttpServer().address() as { port: number }).port;
 
@@ -23,17 +24,7 @@ describe('gateway in front of identity (real Postgres and NATS)', () => {
 
   beforeAll(async () => {
     identity = await startTestIdentity({ baseIdTag: 'demo.localhost', baseName: 'Demo' });
-    config = {
-      natsUrl: identity.nats.url,
-      redisUrl: testInfra().redisUrl,
-      rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
-      http: { host: '127.0.0.1', port: 0 },
-      upstreams: { identity: `http://127.0.0.1:${identity.port}` },
-      bodyLimits: { json: 64 * 1024, inbox: 16 * 1024 * 1024, stream: 100 * 1024 * 1024 },
-      trustProxy: false,
-      proxyTimeoutMs: 5_000,
-      replayEntries: 1_000,
-    };
+    config = testGatewayConfig(identity);
     gateway = await startGateway(config, { logger: false });
     port = portOf(gateway);
   });

@@ -4,13 +4,14 @@ import { type INestApplication } from '@nestjs/common';
 import { createTenant, profileChanged, setTenantStatus } from '@cloudillo/contracts';
 import { REPLAY_HEADER } from '@cloudillo/http';
 import { TENANT_HEADER } from '@cloudillo/tenancy';
-import { httpRequest, testInfra, uniqueName } from '@cloudillo/testing';
+import { httpRequest } from '@cloudillo/testing';
 import { Client } from 'pg';
 
 // The gateway in front of a real identity service (Postgres, NATS).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { type IdentityHarness, startTestIdentity } from '../../identity/test/identity-harness';
 import { startGateway } from '../src/gateway-app';
+import { testGatewayConfig } from './test-gateway-config';
 
 const ALICE = 'alice.me-replays.localhost';
 const BOB = 'bob.me-replays.localhost';
@@ -34,21 +35,9 @@ describe('GET /api/me answered by the gateway until identity announces a change 
     });
     for (const idTag of [ALICE, BOB])
       tnIds[idTag] = (await identity.rpc.request(createTenant, { idTag, name: idTag })).tnId;
-    gateway = await startGateway(
-      {
-        natsUrl: identity.nats.url,
-        redisUrl: testInfra().redisUrl,
-        rateLimits: { keyPrefix: uniqueName('rl'), networkFactor: 4 },
-        http: { host: '127.0.0.1', port: 0 },
-        upstreams: { identity: `http://127.0.0.1:${identity.port}` },
-        bodyLimits: { json: 64 * 1024, inbox: 16 * 1024 * 1024, stream: 100 * 1024 * 1024 },
-        trustProxy: false,
-        proxyTimeoutMs: 5_000,
-        replayEntries: 1_000,
-        tenantHeaderSecret: SECRET,
-      },
-      { logger: false },
-    );
+    gateway = await startGateway(testGatewayConfig(identity, { tenantHeaderSecret: SECRET }), {
+      logger: false,
+    });
     port = (gateway.getHttpServer().address() as AddressInfo).port;
   });
 
