@@ -1,5 +1,5 @@
 export { admitTenant, unknownTenant } from './tenant-admission';
-export { tenantContextSchema, type TenantContext } from './tenant-context';
+export { type TenantContext, type TenantRef } from './tenant-context';
 export {
   readTenantHeader,
   signTenantHeader,

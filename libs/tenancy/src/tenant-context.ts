@@ -1,5 +1,4 @@
-import { idTagSchema, TENANT_STATUSES, type TenantStatus } from '@cloudillo/protocol';
-import { z } from 'zod';
+import { type TenantStatus } from '@cloudillo/protocol';
 
 /**
  * The tenant a request, a NATS message or a queue job is about, resolved once: its id_tag
@@ -13,10 +12,9 @@ export interface TenantContext {
   readonly roles?: readonly string[];
 }
 
-/** The same value on the wire (queue jobs, NATS messages). */
-export const tenantContextSchema = z.object({
-  idTag: idTagSchema,
-  tnId: z.number().int().positive(),
-  status: z.enum(TENANT_STATUSES),
-  roles: z.array(z.string()).optional(),
-});
+/**
+ * A tenant as work done for it names it: its id_tag and its rows' key. Every `TenantContext` is
+ * one (requests pass theirs down); queue jobs and events carry no more than this, because the
+ * tenant's status may have changed by the time they are handled (`TenantResolver.isLive` tells).
+ */
+export type TenantRef = Pick<TenantContext, 'idTag' | 'tnId'>;

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 
 import { admitTenant, unknownTenant } from './tenant-admission';
-import { type TenantContext } from './tenant-context';
+import { type TenantContext, type TenantRef } from './tenant-context';
 
 /**
  * Where a resolver learns of a tenant: identity's table in identity, identity over NATS anywhere
@@ -76,7 +76,7 @@ export class TenantResolver {
    * Whether `tenant` is still a tenant here under the same tnId: false once it is purged or its
    * id_tag went to a new tenant, so work queued for it before is dropped, not done.
    */
-  async isLive(tenant: Pick<TenantContext, 'idTag' | 'tnId'>): Promise<boolean> {
+  async isLive(tenant: TenantRef): Promise<boolean> {
     return (await this.lookup(tenant.idTag))?.tnId === tenant.tnId;
   }
 

@@ -10,10 +10,10 @@ import {
   ForbiddenError,
   ValidationError,
 } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { ACTION_TYPES } from '../action-types';
 import { Subscriptions } from '../conversations/subscriptions';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionsRepository } from './actions.repository';
 import { AttachmentIds, AttachmentsPending } from './attachment-ids';

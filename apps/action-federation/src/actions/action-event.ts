@@ -1,7 +1,6 @@
 import { type actionStored, type EventPayload } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
-
-import { type TenantRef } from '../tenant-ref';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 /** The `action-federation.action.stored.v1` payload for a row in its final state. */
 export function actionEvent(

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Action, type FederationDb, type Prisma } from '@cloudillo/db-federation';
+import { type TenantRef } from '@cloudillo/tenancy';
 import { type Pool } from 'pg';
 
-import { type TenantRef } from '../tenant-ref';
 import { FED_DB, FED_PG } from '../tokens';
 import { CLAIM_COLUMNS, claimValues, fromRow, row, type StoredAction } from './action-rows';
 import { type Sight } from './visibility';

@@ -9,10 +9,10 @@ import {
   NotFoundError,
   ValidationError,
 } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { ACTION_TYPES } from '../action-types';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionComposer, type NewAction } from './action-composer';
 import { actionEvent } from './action-event';

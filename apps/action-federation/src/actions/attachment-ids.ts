@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContractClient, prepareAttachments } from '@cloudillo/contracts';
 import { ConflictError, TEMP_FILE_ID, type Visibility } from '@cloudillo/protocol';
-
-import { type TenantRef } from '../tenant-ref';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 /**
  * An action can be created before the files it attaches have their content ids: it waits, kept

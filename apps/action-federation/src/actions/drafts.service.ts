@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Action } from '@cloudillo/db-federation';
 import { AppError, ConflictError, NotFoundError } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { FederationQueues } from '../delivery/federation-queues';
 import { type PublishJob } from '../delivery/jobs';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { ActionComposer, type NewAction } from './action-composer';
 import { type ActionView, toActionView } from './action-view';

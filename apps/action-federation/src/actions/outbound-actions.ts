@@ -8,6 +8,7 @@ import {
   ConflictError,
   ValidationError,
 } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { ACTION_TYPES } from '../action-types';
 import { Subscriptions } from '../conversations/subscriptions';
@@ -15,7 +16,6 @@ import { FederationQueues } from '../delivery/federation-queues';
 import { Recipients } from '../delivery/recipients';
 import { type Delivery, type DeliveryJob, type FanoutJob } from '../delivery/jobs';
 import { FaultPoints } from '../fault-points';
-import { type TenantRef } from '../tenant-ref';
 import { actionEvent } from './action-event';
 import { type StoredAction } from './action-rows';
 import { ActionsRepository } from './actions.repository';

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ContractClient, tenantPurged } from '@cloudillo/contracts';
+import { type TenantRef } from '@cloudillo/tenancy';
 
-import { type TenantRef } from '../tenant-ref';
 import { ActionsRepository } from './actions.repository';
 
 /**

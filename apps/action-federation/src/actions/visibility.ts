@@ -1,7 +1,6 @@
 import { type ContractClient, getRelationship } from '@cloudillo/contracts';
 import { type AuthContext } from '@cloudillo/http';
-
-import { type TenantRef } from '../tenant-ref';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 /** What a caller may see of a tenant's actions (protocol §2.4 visibility). */
 export interface Sight {

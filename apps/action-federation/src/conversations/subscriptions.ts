@@ -8,10 +8,10 @@ import {
   type SubscriptionRole,
   splitActionType,
 } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { ActionsRepository } from '../actions/actions.repository';
 import { ACTION_TYPES } from '../action-types';
-import { type TenantRef } from '../tenant-ref';
 
 /** What the subscription rules say of an inbound action (protocol §2.8 step 6). */
 export type Admission =

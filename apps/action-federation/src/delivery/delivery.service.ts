@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PeerClient, PeerError } from '@cloudillo/peer-client';
 import { PeerDirectory } from '@cloudillo/protocol';
-import { TenantResolver } from '@cloudillo/tenancy';
+import { TenantResolver, type TenantRef } from '@cloudillo/tenancy';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 
 import { OutboundActions } from '../actions/outbound-actions';
 import { storedClaims } from '../actions/stored-claims';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock } from '../tokens';
 import { CircuitBreaker } from './circuit-breaker';
 import { FederationQueues } from './federation-queues';

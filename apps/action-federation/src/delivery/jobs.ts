@@ -1,4 +1,4 @@
-import { type TenantRef } from '../tenant-ref';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 /**
  * Verify what a tenant's inbox holds (status V). The tokens themselves wait in Postgres, durable

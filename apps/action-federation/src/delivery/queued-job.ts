@@ -1,4 +1,4 @@
-import { type TenantRef } from '../tenant-ref';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 /** A job about one tenant, which it names with `tenant`. */
 type TenantJob = { tenant: TenantRef };

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ContractClient, listFollowers } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import { type ActionBehaviour, type ActionTokenClaims, splitActionType } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { Subscriptions } from '../conversations/subscriptions';
-import { type TenantRef } from '../tenant-ref';
 
 /**
  * Who receives an action this tenant created (protocol §2.6): its audience; for a broadcast

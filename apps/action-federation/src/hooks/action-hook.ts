@@ -1,8 +1,7 @@
 import { type Relationship } from '@cloudillo/contracts';
 import { type Action } from '@cloudillo/db-federation';
 import { type ActionTokenClaims } from '@cloudillo/protocol';
-
-import { type TenantRef } from '../tenant-ref';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 /**
  * The row status an inbound action ends in (protocol §2.4): active, awaiting the user, a notice,

@@ -15,12 +15,12 @@ import {
   type SettingValue,
   splitActionType,
 } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { ActionsRepository } from '../actions/actions.repository';
 import { OutboundActions } from '../actions/outbound-actions';
 import { type FederationConfig } from '../config';
 import { FederationQueues } from '../delivery/federation-queues';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import {
   type ActionHook,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ContractClient, syncFile } from '@cloudillo/contracts';
 import { type ActionTokenClaims, CONTENT_FILE_ID, isAppError } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
-import { type TenantRef } from '../tenant-ref';
 import { Refused } from './refused';
 
 /**

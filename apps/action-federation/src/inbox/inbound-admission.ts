@@ -9,6 +9,7 @@ import {
   isAppError,
   splitActionType,
 } from '@cloudillo/protocol';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { gateOf } from '../actions/flag-gates';
 import { ActionsRepository } from '../actions/actions.repository';
@@ -16,7 +17,6 @@ import { ACTION_TYPES } from '../action-types';
 import { type FederationConfig } from '../config';
 import { Subscriptions } from '../conversations/subscriptions';
 import { type VerifyJob } from '../delivery/jobs';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { ProofOfWork } from './proof-of-work';
 import { NotYetHeld, Refused } from './refused';

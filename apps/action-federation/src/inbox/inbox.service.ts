@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { type TenantRef } from '@cloudillo/tenancy';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractClient, registerAtIdp } from '@cloudillo/contracts';
@@ -17,7 +18,6 @@ import { ACTION_TYPES } from '../action-types';
 import { FederationQueues } from '../delivery/federation-queues';
 import { type FederationConfig } from '../config';
 import { HookDispatcher } from '../hooks/hook-dispatcher';
-import { type TenantRef } from '../tenant-ref';
 import { CLOCK, type Clock, FED_CONFIG } from '../tokens';
 import { HeldTokens } from './held-tokens';
 import { InboxWriter } from './inbox-writer';

@@ -6,9 +6,7 @@ import {
   tenantPurged,
   tenantStatusChanged,
 } from '@cloudillo/contracts';
-import { type TenantContext, TenantResolver } from '@cloudillo/tenancy';
-
-type Tenant = Pick<TenantContext, 'idTag' | 'tnId'>;
+import { TenantResolver, type TenantRef } from '@cloudillo/tenancy';
 
 /**
  * Tells the deployment a tenant changed. This process's resolver forgets at once (its own routes
@@ -24,24 +22,24 @@ export class TenantEvents {
     private readonly resolver: TenantResolver,
   ) {}
 
-  async created(tenant: Tenant): Promise<void> {
+  async created(tenant: TenantRef): Promise<void> {
     this.resolver.forget(tenant.idTag);
     await this.rpc.publish(tenantCreated, { idTag: tenant.idTag, tnId: tenant.tnId });
   }
 
-  async statusChanged(tenant: Tenant, status: 'A' | 'S'): Promise<void> {
+  async statusChanged(tenant: TenantRef, status: 'A' | 'S'): Promise<void> {
     this.resolver.forget(tenant.idTag);
     await this.rpc.publish(tenantStatusChanged, { idTag: tenant.idTag, tnId: tenant.tnId, status });
     await this.profileChanged(tenant);
   }
 
-  async purged(tenant: Tenant): Promise<void> {
+  async purged(tenant: TenantRef): Promise<void> {
     this.resolver.forget(tenant.idTag);
     await this.rpc.publish(tenantPurged, { idTag: tenant.idTag, tnId: tenant.tnId });
   }
 
   /** What `GET /api/me` answers changed: name, pictures, sections or keys. */
-  async profileChanged(tenant: Tenant): Promise<void> {
+  async profileChanged(tenant: TenantRef): Promise<void> {
     await this.rpc
       .publish(profileChanged, { idTag: tenant.idTag, tnId: tenant.tnId })
       .catch((error: unknown) =>
