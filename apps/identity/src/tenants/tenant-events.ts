@@ -30,7 +30,6 @@ export class TenantEvents {
   async statusChanged(tenant: TenantRef, status: 'A' | 'S'): Promise<void> {
     this.resolver.forget(tenant.idTag);
     await this.rpc.publish(tenantStatusChanged, { idTag: tenant.idTag, tnId: tenant.tnId, status });
-    await this.profileChanged(tenant);
   }
 
   async purged(tenant: TenantRef): Promise<void> {

@@ -61,8 +61,8 @@ export const tenantCreated = defineEvent({
 });
 
 /**
- * What `GET /api/me` answers for a tenant changed (name, pictures, sections, keys, status): copies
- * of it (the gateway's) are dropped.
+ * What `GET /api/me` answers for a tenant changed (name, pictures, sections, keys): copies of it
+ * (the gateway's) are dropped, as they are on the tenant events (created, status, purged).
  */
 export const profileChanged = defineEvent({
   subject: 'identity.profile.changed.v1',
