@@ -5,7 +5,7 @@ import { httpRequest } from '@cloudillo/testing';
 import { KnownProfilesRepository } from '../../identity/src/profiles/known-profiles.repository';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TenantsRepository } from '../../identity/src/tenants/tenants.repository';
-import { type PlatformNode, reservePorts, startPlatformNode } from './platform-node';
+import { type PlatformNode, startNodePair } from './platform-node';
 
 const A = 'alice.localhost';
 const B = 'bob.localhost';
@@ -17,21 +17,10 @@ describe('cross-node access: PROXY token exchange between two platform instances
   let aliceToken: string;
 
   beforeAll(async () => {
-    const [portA, portB] = (await reservePorts(2)) as [number, number];
-    [nodeA, nodeB] = await Promise.all([
-      startPlatformNode({
-        idTag: A,
-        gatewayPort: portA,
-        peers: { [B]: portB },
-        password: 'alice-password',
-      }),
-      startPlatformNode({
-        idTag: B,
-        gatewayPort: portB,
-        peers: { [A]: portA },
-        password: 'bob-password',
-      }),
-    ]);
+    [nodeA, nodeB] = await startNodePair(
+      { idTag: A, password: 'alice-password' },
+      { idTag: B, password: 'bob-password' },
+    );
     aliceToken = await nodeA.login(A, 'alice-password');
     // Bob's node knows Alice and made her a contributor.
     const bob = await nodeB.identity.app.get(TenantsRepository).findByIdTag(B);

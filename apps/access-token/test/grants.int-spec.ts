@@ -7,7 +7,7 @@ import { KnownProfilesRepository } from '../../identity/src/profiles/known-profi
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TenantsRepository } from '../../identity/src/tenants/tenants.repository';
 import { RefsService } from '../src/refs/refs.service';
-import { type PlatformNode, reservePorts, startPlatformNode } from './platform-node';
+import { type PlatformNode, startNodePair } from './platform-node';
 
 const A = 'alice.localhost';
 const B = 'bob.localhost';
@@ -25,21 +25,10 @@ describe('grants: a refresh re-derives the token from the live grant; owner-only
   let bobTnId: number;
 
   beforeAll(async () => {
-    const [portA, portB] = (await reservePorts(2)) as [number, number];
-    [nodeA, nodeB] = await Promise.all([
-      startPlatformNode({
-        idTag: A,
-        gatewayPort: portA,
-        peers: { [B]: portB },
-        password: 'alice-password',
-      }),
-      startPlatformNode({
-        idTag: B,
-        gatewayPort: portB,
-        peers: { [A]: portA },
-        password: bobPassword,
-      }),
-    ]);
+    [nodeA, nodeB] = await startNodePair(
+      { idTag: A, password: 'alice-password' },
+      { idTag: B, password: bobPassword },
+    );
     bobTnId = (await nodeB.identity.app.get(TenantsRepository).findByIdTag(B))!.tnId;
   });
 

@@ -117,3 +117,15 @@ export async function startPlatformNode(options: {
     };
   });
 }
+
+/** Two whole nodes that reach each other through their gateways; each id_tag is its node's base. */
+export async function startNodePair(
+  a: { idTag: string; password: string },
+  b: { idTag: string; password: string },
+): Promise<[PlatformNode, PlatformNode]> {
+  const [portA, portB] = (await reservePorts(2)) as [number, number];
+  return Promise.all([
+    startPlatformNode({ ...a, gatewayPort: portA, peers: { [b.idTag]: portB } }),
+    startPlatformNode({ ...b, gatewayPort: portB, peers: { [a.idTag]: portA } }),
+  ]);
+}
