@@ -21,5 +21,6 @@ COPY --from=build /app/libs/db-identity/prisma ./libs/db-identity/prisma
 COPY --from=build /app/libs/db-auth/prisma ./libs/db-auth/prisma
 COPY --from=build /app/libs/db-federation/prisma ./libs/db-federation/prisma
 COPY --from=build /app/libs/db-blob/prisma ./libs/db-blob/prisma
+COPY --from=build /app/libs/db-collab/prisma ./libs/db-collab/prisma
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

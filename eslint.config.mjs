@@ -37,12 +37,18 @@ const LAYERS = {
 };
 
 /** A service's code may use only its own scope and shared libs (blob cannot import db-identity). */
-const SCOPES = ['gateway', 'identity', 'access-token', 'action-federation', 'blob', 'cli'].map(
-  (scope) => ({
-    sourceTag: `scope:${scope}`,
-    onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
-  }),
-);
+const SCOPES = [
+  'gateway',
+  'identity',
+  'access-token',
+  'action-federation',
+  'blob',
+  'collaboration',
+  'cli',
+].map((scope) => ({
+  sourceTag: `scope:${scope}`,
+  onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
+}));
 
 /**
  * The module-boundaries rule. Specs may also use libs/testing, and import any package; `allow`

@@ -10,6 +10,7 @@ IDENTITY_HTTP_PORT=${IDENTITY_HTTP_PORT:-8101}
 AUTH_HTTP_PORT=${AUTH_HTTP_PORT:-8102}
 FED_HTTP_PORT=${FED_HTTP_PORT:-8103}
 BLOB_HTTP_PORT=${BLOB_HTTP_PORT:-8104}
+COLLAB_HTTP_PORT=${COLLAB_HTTP_PORT:-8105}
 DEMO_ID_TAG=${DEMO_ID_TAG:-demo.localhost}
 DEMO_PASSWORD=${DEMO_PASSWORD:-demo-password}
 BASE_ID_TAG=${BASE_ID_TAG:-admin.localhost}
@@ -68,8 +69,11 @@ FED_HTTP_PORT=$FED_HTTP_PORT node dist/apps/action-federation/src/main.js >"$LOG
 pids+=($!); wait_ready action-federation "http://127.0.0.1:$FED_HTTP_PORT/ready" $!
 BLOB_HTTP_PORT=$BLOB_HTTP_PORT MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=1 node dist/apps/blob/src/main.js >"$LOG_DIR/blob.log" 2>&1 &
 pids+=($!); wait_ready blob "http://127.0.0.1:$BLOB_HTTP_PORT/ready" $!
+COLLAB_HTTP_PORT=$COLLAB_HTTP_PORT node dist/apps/collaboration/src/main.js >"$LOG_DIR/collaboration.log" 2>&1 &
+pids+=($!); wait_ready collaboration "http://127.0.0.1:$COLLAB_HTTP_PORT/ready" $!
 upstreams="identity=http://127.0.0.1:$IDENTITY_HTTP_PORT,access-token=http://127.0.0.1:$AUTH_HTTP_PORT"
 upstreams+=",action-federation=http://127.0.0.1:$FED_HTTP_PORT,blob=http://127.0.0.1:$BLOB_HTTP_PORT"
+upstreams+=",collaboration=http://127.0.0.1:$COLLAB_HTTP_PORT"
 GATEWAY_PORT=$GATEWAY_PORT GATEWAY_UPSTREAMS="$upstreams" \
   node dist/apps/gateway/src/main.js >"$LOG_DIR/gateway.log" 2>&1 &
 pids+=($!); wait_ready gateway "http://127.0.0.1:$GATEWAY_PORT/ready" $!

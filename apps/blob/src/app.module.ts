@@ -13,6 +13,7 @@ import { S3BlobStore } from '@cloudillo/storage';
 
 import { FileAccess } from './access/file-access';
 import { FileLinksHandler } from './access/file-links.handler';
+import { FileOpenHandler } from './access/file-open.handler';
 import { SharesController } from './access/shares.controller';
 import { ShareOffers } from './access/share-offers';
 import { SharesRepository } from './access/shares.repository';
@@ -71,6 +72,7 @@ export class AppModule {
         FileSyncHandler,
         SharedFilesHandler,
         FileLinksHandler,
+        FileOpenHandler,
         AttachmentsHandler,
         TenantPurgeHandler,
         HealthController,

@@ -52,8 +52,11 @@ export {
 export { fromRpcError, rpcErrorSchema, toRpcError, type RpcError } from './rpc-error';
 export {
   acceptSharedFile,
+  fileCaller,
   fileIdGenerated,
   fileLinkAccess,
+  openFile,
   prepareAttachments,
+  type FileCaller,
   syncFile,
 } from './blob/files';

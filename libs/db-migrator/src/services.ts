@@ -26,5 +26,10 @@ export function serviceDatabases(repoRoot: string): ServiceDatabase[] {
       prismaDir: path.join(repoRoot, 'libs/db-federation/prisma'),
     },
     { service: 'blob', pgSchema: 'blob', prismaDir: path.join(repoRoot, 'libs/db-blob/prisma') },
+    {
+      service: 'collaboration',
+      pgSchema: 'collab',
+      prismaDir: path.join(repoRoot, 'libs/db-collab/prisma'),
+    },
   ];
 }

@@ -1,6 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
 import { fileLinkAccess, type HandlerInput, type HandlerReply } from '@cloudillo/contracts';
-import { type AuthContext } from '@cloudillo/http';
 import { HandleRequest } from '@cloudillo/messaging';
 import { ForbiddenError, NotFoundError } from '@cloudillo/protocol';
 import { TenantResolver } from '@cloudillo/tenancy';
@@ -8,6 +7,7 @@ import { TenantResolver } from '@cloudillo/tenancy';
 import { FileRecordsRepository } from '../files/file-records.repository';
 import { CLOCK, type Clock } from '../tokens';
 import { atLeast, FileAccess } from './file-access';
+import { callerContext } from './file-open.handler';
 import { SharesRepository } from './shares.repository';
 
 /**
@@ -32,16 +32,7 @@ export class FileLinksHandler {
     const { caller, via, target } = request;
     const tenant = await this.tenants.require(request.tenant);
     const container = await this.records.find(tenant.tnId, via);
-    const context: AuthContext = {
-      tenant: tenant.idTag,
-      subject: caller.subject,
-      anonymous: caller.anonymous,
-      owner: caller.subject === tenant.idTag,
-      roles: new Set(caller.roles),
-      ...(caller.scope === undefined ? {} : { scope: caller.scope }),
-      jti: '',
-      exp: 0,
-    };
+    const context = callerContext(tenant, caller);
     if (!container || !atLeast(await this.access.levelOf(tenant, context, container), 'R'))
       throw new NotFoundError(`no file ${via}`);
     const link = await this.shares.link(tenant.tnId, target, via, this.clock());

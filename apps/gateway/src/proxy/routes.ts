@@ -47,6 +47,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/trash', service: 'blob', body: 'json' },
   { prefix: '/ws/bus', service: 'collaboration', body: 'json' },
   { prefix: '/ws/crdt', service: 'collaboration', body: 'json' },
+  { prefix: '/ws/hocuspocus', service: 'collaboration', body: 'json' },
   { prefix: '/ws/rtdb', service: 'collaboration', body: 'json' },
 ];
 

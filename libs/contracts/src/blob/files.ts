@@ -11,6 +11,17 @@ import { defineEvent, defineRequest } from '../define';
 
 const namedFileId = z.string().regex(NAMED_FILE_ID);
 
+/** Who asks about a file, as their verified access token says (protocol §4.1). */
+export const fileCaller = z.object({
+  subject: idTagSchema,
+  anonymous: z.boolean(),
+  roles: z.array(z.string().min(1).max(32)).max(32),
+  scope: z.string().min(1).max(1000).optional(),
+  /** The container a scoped token was granted through (`via=`, protocol §4.3). */
+  via: namedFileId.optional(),
+});
+export type FileCaller = z.infer<typeof fileCaller>;
+
 /**
  * A file whose variants were made has its content id (protocol §5.1 `FILE_ID_GENERATED`): the
  * temporary id `@<n>` the upload answered becomes `f1~…`, for `/ws/bus` clients.
@@ -92,14 +103,28 @@ export const fileLinkAccess = defineRequest({
   request: z.object({
     tenant: idTagSchema,
     /** Who asks, as their access token says. */
-    caller: z.object({
-      subject: idTagSchema,
-      anonymous: z.boolean(),
-      roles: z.array(z.string().min(1).max(32)).max(32),
-      scope: z.string().min(1).max(1000).optional(),
-    }),
+    caller: fileCaller,
     via: namedFileId,
     target: namedFileId,
   }),
   response: z.object({ level: z.enum(['R', 'C', 'W', 'A']) }),
+});
+
+/**
+ * Before a document or database socket is opened (protocol §6, §7): the file's type and what the
+ * caller may do with it, as the blob service decides for every file route (§5.2). No caller is a
+ * guest without a token. A file the tenant does not have, or one the caller may not even read,
+ * is E-CORE-NOTFOUND (no existence oracle); the level is then never `none`.
+ */
+export const openFile = defineRequest({
+  subject: 'blob.file.open.v1',
+  request: z.object({
+    tenant: idTagSchema,
+    caller: fileCaller.optional(),
+    fileId: namedFileId,
+  }),
+  response: z.object({
+    fileTp: z.enum(['BLOB', 'CRDT', 'RTDB', 'FLDR']),
+    level: z.enum(['R', 'C', 'W', 'A']),
+  }),
 });

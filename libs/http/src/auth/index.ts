@@ -4,3 +4,4 @@ export { AUTH_POLICY, Authenticated, OptionalAuth, Public, type AuthPolicy } fro
 export { ApiKey, AuthUser, OptionalAuthUser } from './auth-user.decorator';
 export { AuthGuard } from './auth.guard';
 export { authProviders } from './auth.providers';
+export { requestUrl, UpgradeAuthenticator, type UpgradeCaller } from './upgrade-auth';

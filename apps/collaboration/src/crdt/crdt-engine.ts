@@ -1,0 +1,103 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis as RedisFanOut } from '@hocuspocus/extension-redis';
+import { type Extension, Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
+import { type WebSocket } from 'ws';
+
+import { type CollaborationConfig } from '../config';
+import { type FileSocket } from '../socket/file-sockets';
+import { COLLAB_CONFIG } from '../tokens';
+import { AwarenessGuardExtension } from './awareness-guard.extension';
+import { type CrdtContext } from './crdt-context';
+import { documentName } from './document-name';
+import { UpdateLogExtension } from './update-log.extension';
+import { UpdateLogRepository } from './update-log.repository';
+import { HocuspocusWire, YWebsocketWire } from './wires';
+
+/** The extension's connection settings for a `redis://` URL. */
+function redisAddress(url: string): { host: string; port: number; options: object } {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1) || 0);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    options: {
+      ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+      ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+      ...(db ? { db } : {}),
+      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  };
+}
+
+/** The two wires a document socket may speak. */
+export type CrdtWire = 'y-websocket' | 'hocuspocus';
+
+/**
+ * The collaborative-document engine: Hocuspocus with the update log (durability), the awareness
+ * guard and, with Redis configured, fan-out between replicas. Sockets arrive authenticated; the
+ * engine only learns whether each may write.
+ */
+@Injectable()
+export class CrdtEngine implements OnApplicationShutdown {
+  readonly hocuspocus: Hocuspocus<CrdtContext>;
+
+  constructor(@Inject(COLLAB_CONFIG) config: CollaborationConfig, log: UpdateLogRepository) {
+    const extensions: Extension[] = [
+      new UpdateLogExtension(log, {
+        documentBytes: config.limits.documentBytes,
+        compactAfter: config.compactAfter,
+      }),
+      new AwarenessGuardExtension(),
+    ];
+    if (config.redis) {
+      const { url, prefix } = config.redis;
+      extensions.push(new RedisFanOut({ ...redisAddress(url), prefix: `${prefix}:crdt` }));
+    }
+    this.hocuspocus = new Hocuspocus<CrdtContext>({
+      name: 'collaboration',
+      quiet: true,
+      // Clients send awareness every 15 s; a socket silent for longer than this is gone.
+      timeout: 60_000,
+      extensions,
+      onAuthenticate: async ({ context, connectionConfig }: onAuthenticatePayload<CrdtContext>) => {
+        connectionConfig.readOnly = !context.writable;
+      },
+    });
+  }
+
+  /** Serves one authenticated socket's document on the wire it speaks; `early` frames first. */
+  connect(ws: WebSocket, file: FileSocket, wireKind: CrdtWire, early: Uint8Array[]): void {
+    const name = documentName({ tnId: file.tenant.tnId, docId: file.fileId });
+    const wire =
+      wireKind === 'hocuspocus'
+        ? new HocuspocusWire(ws, file.fileId, name)
+        : new YWebsocketWire(ws, name);
+    const context: CrdtContext = { identity: file.identity, writable: file.writable };
+    const client = this.hocuspocus.handleConnection(
+      wire,
+      new Request('http://collaboration.invalid/'),
+      context,
+    );
+    const receive = (frame: Uint8Array): void => {
+      const inbound = wire.inbound(frame);
+      if (inbound) client.handleMessage(inbound);
+    };
+    ws.on('close', (code, reason) => client.handleClose({ code, reason: reason.toString() }));
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) receive(data);
+      else wire.close(4400, 'binary frames only');
+    });
+    if (wire instanceof YWebsocketWire) client.handleMessage(wire.hello());
+    for (const frame of early) receive(frame);
+  }
+
+  get documents(): number {
+    return this.hocuspocus.getDocumentsCount();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.hocuspocus.closeConnections();
+    this.hocuspocus.flushPendingStores();
+    await this.hocuspocus.hooks('onDestroy', { instance: this.hocuspocus });
+  }
+}
