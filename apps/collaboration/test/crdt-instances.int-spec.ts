@@ -1,0 +1,95 @@
+import { type ChildProcess } from 'node:child_process';
+
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { freePort, waitFor } from '@cloudillo/testing';
+import * as Y from 'yjs';
+
+import { type CollabStack, hostedWebSocket, startCollabStack } from './collab-stack';
+import { spawnCollaboration } from './collaboration-process';
+import { type DocClient, openDoc } from './crdt-clients';
+
+const ALICE = 'alice.localhost';
+
+describe('documents across clients, instances and crashes (protocol §6)', () => {
+  let stack: CollabStack;
+  const clients: DocClient[] = [];
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await startCollabStack({ tenants: [ALICE] });
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+  afterAll(() => stack?.close());
+
+  /** A y-websocket client straight to one instance (no gateway: it resolves the tenant itself). */
+  const openAt = async (port: number, fileId: string) => {
+    const client = await openDoc(port, ALICE, fileId, { token: stack.tokens[ALICE] ?? '' });
+    clients.push(client);
+    return client;
+  };
+
+  it('a @hocuspocus/provider client on the native path edits with a y-websocket client', async () => {
+    const fileId = await stack.createFile(ALICE, 'CRDT');
+    const plain = await openAt(stack.gatewayPort, fileId);
+    const doc = new Y.Doc();
+    const socket = new HocuspocusProviderWebsocket({
+      url: `ws://127.0.0.1:${stack.gatewayPort}/ws/hocuspocus/${fileId}?token=${stack.tokens[ALICE]}`,
+      WebSocketPolyfill: hostedWebSocket(ALICE),
+    });
+    const native = new HocuspocusProvider({
+      websocketProvider: socket,
+      name: fileId,
+      document: doc,
+      token: 'the upgrade already authenticated this socket',
+    });
+    native.attach(); // a socket passed in is shared: providers attach themselves
+    try {
+      await waitFor(async () => native.isSynced, 10_000, 'native provider synced');
+      doc.getText('t').insert(0, 'native');
+      await waitFor(async () => plain.text.toString() === 'native', 5_000, 'plain sees native');
+      plain.text.insert(6, ' + plain');
+      await waitFor(async () => doc.getText('t').toString() === 'native + plain');
+    } finally {
+      native.destroy();
+      socket.destroy();
+      doc.destroy();
+    }
+  });
+
+  it('two instances serve one document: clients of either converge (Redis fan-out)', async () => {
+    const replica = await stack.startReplica();
+    try {
+      const fileId = await stack.createFile(ALICE, 'CRDT');
+      const a = await openAt(stack.config.http.port, fileId);
+      const b = await openAt(replica.port, fileId);
+      a.text.insert(0, 'from instance 1');
+      await waitFor(async () => b.text.toString() === 'from instance 1', 5_000, 'b sees a');
+      b.text.insert(0, '2 and ');
+      await waitFor(async () => a.text.toString() === '2 and from instance 1', 5_000, 'a sees b');
+    } finally {
+      for (const client of clients.splice(0)) client.close();
+      await replica.close();
+    }
+  });
+
+  it('kill -9 after an update reached another client loses nothing', async () => {
+    const fileId = await stack.createFile(ALICE, 'CRDT');
+    const port = await freePort();
+    const config = { ...stack.config, http: { ...stack.config.http, port } };
+    children.push(await spawnCollaboration(config));
+    const writer = await openAt(port, fileId);
+    const witness = await openAt(port, fileId);
+    writer.text.insert(0, 'acknowledged');
+    await waitFor(async () => witness.text.toString() === 'acknowledged', 5_000, 'broadcast');
+    const [crashed] = children.splice(0);
+    crashed?.kill('SIGKILL');
+    await new Promise((resolve) => crashed?.once('exit', resolve));
+    for (const client of clients.splice(0)) client.close();
+    children.push(await spawnCollaboration(config));
+    const after = await openAt(port, fileId);
+    expect(after.text.toString()).toBe('acknowledged');
+  });
+});
