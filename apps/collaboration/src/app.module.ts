@@ -3,6 +3,8 @@ import { type CollabDb, createCollabDb } from '@cloudillo/db-collab';
 import { authProviders, HealthController } from '@cloudillo/http';
 import { MessagingModule } from '@cloudillo/messaging';
 
+import { BusEvents } from './bus/bus-events';
+import { BusSockets } from './bus/bus-sockets';
 import { type CollaborationConfig } from './config';
 import { CrdtEngine } from './crdt/crdt-engine';
 import { UpdateLogRepository } from './crdt/update-log.repository';
@@ -39,6 +41,8 @@ export class AppModule {
         UpdateLogRepository,
         CrdtEngine,
         FileSockets,
+        BusSockets,
+        BusEvents,
         SocketServer,
       ],
     };

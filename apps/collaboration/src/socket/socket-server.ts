@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { requestUrl } from '@cloudillo/http';
 import { type WebSocket, WebSocketServer } from 'ws';
 
+import { BusSockets } from '../bus/bus-sockets';
 import { type CollaborationConfig } from '../config';
 import { CrdtEngine, type CrdtWire } from '../crdt/crdt-engine';
 import { COLLAB_CONFIG } from '../tokens';
@@ -50,6 +51,7 @@ export class SocketServer implements OnApplicationShutdown {
     @Inject(COLLAB_CONFIG) private readonly config: CollaborationConfig,
     private readonly files: FileSockets,
     private readonly crdt: CrdtEngine,
+    private readonly bus: BusSockets,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.frameBytes });
   }
@@ -86,6 +88,14 @@ export class SocketServer implements OnApplicationShutdown {
     };
     ws.on('message', hold);
     try {
+      // The notification bus (protocol §7.1) is no file's socket: its own auth, its own frames.
+      if (requestUrl(req).pathname === '/ws/bus') {
+        const caller = await this.bus.open(req);
+        if (ws.readyState !== ws.OPEN) return;
+        ws.off('message', hold);
+        this.bus.connect(ws, caller, early);
+        return;
+      }
       const { wire, id } = routeOf(requestUrl(req).pathname);
       const file = await this.files.open(req, id, 'CRDT');
       if (ws.readyState !== ws.OPEN) return;
