@@ -9,15 +9,27 @@ import { connect, type NatsConnection } from 'nats';
 
 import { benchStore, dropSchema, ROOT, startApp, stopApp } from './harness';
 
-/** A whole deployment as separate processes (identity, access-token, action-federation, blob, gateway). */
+/**
+ * A whole deployment as separate processes (identity, access-token, action-federation, blob,
+ * gateway; collaboration when asked for).
+ */
 export interface Deployment {
-  ports: { identity: number; auth: number; federation: number; blob: number; gateway: number };
-  schemas: { identity: string; auth: string; federation: string; blob: string };
+  ports: {
+    identity: number;
+    auth: number;
+    federation: number;
+    blob: number;
+    gateway: number;
+    collaboration: number;
+  };
+  schemas: { identity: string; auth: string; federation: string; blob: string; collab?: string };
   /** The blob service's bucket (its own; removed with everything in it when stopped). */
   bucket: string;
   nats: TestNatsServer;
   rpc: ContractClient;
-  processes: Record<'identity' | 'auth' | 'federation' | 'blob' | 'gateway', ChildProcess>;
+  processes: Record<'identity' | 'auth' | 'federation' | 'blob' | 'gateway', ChildProcess> & {
+    collaboration?: ChildProcess;
+  };
   stop(): Promise<void>;
 }
 
@@ -40,6 +52,9 @@ export async function startDeployment(options: {
   federationEnv?: Record<string, string>;
   blobEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
+  /** Also start the collaboration service (the gateway routes /ws/* to it); off by default. */
+  collaboration?: boolean;
+  collaborationEnv?: Record<string, string>;
 }): Promise<Deployment> {
   const { databaseUrl, name, basePort } = options;
   // Closed newest first by `stop`, or at once when a later step of start-up fails.
@@ -50,13 +65,15 @@ export async function startDeployment(options: {
       auth: basePort + 2,
       federation: basePort + 3,
       blob: basePort + 4,
+      collaboration: basePort + 5,
       gateway: basePort,
     };
-    const schemas = {
+    const schemas: Deployment['schemas'] = {
       identity: `bench_${name}_id_${process.pid}`,
       auth: `bench_${name}_auth_${process.pid}`,
       federation: `bench_${name}_fed_${process.pid}`,
       blob: `bench_${name}_blob_${process.pid}`,
+      ...(options.collaboration ? { collab: `bench_${name}_collab_${process.pid}` } : {}),
     };
     const bucket = `bench-${name}-${process.pid}`.toLowerCase().replaceAll('_', '-');
     teardown.add(schemas, async (all) => {
@@ -67,6 +84,7 @@ export async function startDeployment(options: {
     await migrate(databaseUrl, 'access-token', schemas.auth);
     await migrate(databaseUrl, 'action-federation', schemas.federation);
     await migrate(databaseUrl, 'blob', schemas.blob);
+    if (schemas.collab) await migrate(databaseUrl, 'collaboration', schemas.collab);
     const common = {
       NATS_URL: nats.url,
       FEDERATION_PEER_MAP: Object.entries(options.peers ?? {})
@@ -107,6 +125,17 @@ export async function startDeployment(options: {
       NODE_OPTIONS: '--max-semi-space-size=1',
       ...options.blobEnv,
     });
+    // As deployed (helm: REDIS_URL from the infra env, so documents are shared through Redis).
+    const collaboration = schemas.collab
+      ? await start('collaboration', {
+          ...common,
+          COLLAB_DB_SCHEMA: schemas.collab,
+          COLLAB_HTTP_PORT: String(ports.collaboration),
+          COLLAB_REDIS_PREFIX: schemas.collab,
+          COLLAB_COMPACT_AFTER: '500',
+          ...options.collaborationEnv,
+        })
+      : undefined;
     const gateway = await start('gateway', {
       ...common,
       GATEWAY_PORT: String(ports.gateway),
@@ -115,13 +144,21 @@ export async function startDeployment(options: {
         `access-token=http://127.0.0.1:${ports.auth}`,
         `action-federation=http://127.0.0.1:${ports.federation}`,
         `blob=http://127.0.0.1:${ports.blob}`,
+        ...(collaboration ? [`collaboration=http://127.0.0.1:${ports.collaboration}`] : []),
       ].join(','),
       // One client address sending thousands of requests: per-IP limits would measure themselves
       // (their behaviour is tested in apps/gateway and the federation bad-input suite).
       GATEWAY_RATE_LIMITS: 'false',
       ...options.gatewayEnv,
     });
-    const processes = { identity, auth, federation, blob, gateway };
+    const processes = {
+      identity,
+      auth,
+      federation,
+      blob,
+      gateway,
+      ...(collaboration ? { collaboration } : {}),
+    };
     const nc: NatsConnection = teardown.add(await connect({ servers: nats.url }), (c) => c.drain());
     return {
       ports,
