@@ -9,6 +9,9 @@ import { type CollaborationConfig } from './config';
 import { CrdtEngine } from './crdt/crdt-engine';
 import { UpdateLogRepository } from './crdt/update-log.repository';
 import { collaborationReadiness } from './health/readiness';
+import { RtdbHub } from './rtdb/rtdb-hub';
+import { RtdbRepository } from './rtdb/rtdb.repository';
+import { RtdbService } from './rtdb/rtdb.service';
 import { FileSockets } from './socket/file-sockets';
 import { SocketServer } from './socket/socket-server';
 import { COLLAB_CONFIG, COLLAB_DB } from './tokens';
@@ -44,6 +47,9 @@ export class AppModule {
         BusSockets,
         BusEvents,
         SocketServer,
+        RtdbRepository,
+        RtdbService,
+        RtdbHub,
       ],
     };
   }

@@ -60,3 +60,4 @@ export {
   type FileCaller,
   syncFile,
 } from './blob/files';
+export { rtdbChanged, type RtdbChange } from './collab/rtdb';

@@ -8,6 +8,9 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { BusSockets } from '../bus/bus-sockets';
 import { type CollaborationConfig } from '../config';
 import { CrdtEngine, type CrdtWire } from '../crdt/crdt-engine';
+import { RtdbHub } from '../rtdb/rtdb-hub';
+import { RtdbSession } from '../rtdb/rtdb-session';
+import { RtdbService } from '../rtdb/rtdb.service';
 import { COLLAB_CONFIG } from '../tokens';
 import { CLOSE, closeCodeFor, CloseError, closeReason } from './close-codes';
 import { FileSockets } from './file-sockets';
@@ -15,20 +18,27 @@ import { FileSockets } from './file-sockets';
 /** Frames a client may send while its socket is still being authorised. */
 const MAX_EARLY_FRAMES = 64;
 
-const ROUTES: Record<string, CrdtWire> = { crdt: 'y-websocket', hocuspocus: 'hocuspocus' };
+/** File sockets: the file type each path serves, and how. */
+type FileRoute = { fileTp: 'CRDT'; wire: CrdtWire } | { fileTp: 'RTDB' };
+
+const ROUTES: Record<string, FileRoute> = {
+  crdt: { fileTp: 'CRDT', wire: 'y-websocket' },
+  hocuspocus: { fileTp: 'CRDT', wire: 'hocuspocus' },
+  rtdb: { fileTp: 'RTDB' },
+};
 
 /**
  * `/ws/{kind}/{id}` of a kind served here; a malformed path of such a kind (empty or extra
  * segments, bad escapes; `..` fails the id check later) is 4400, any other path 4404.
  */
-function routeOf(path: string): { wire: CrdtWire; id: string } {
+function routeOf(path: string): { route: FileRoute; id: string } {
   const kind = /^\/ws\/([a-z]+)(\/|$)/.exec(path)?.[1];
-  const wire = kind === undefined ? undefined : ROUTES[kind];
-  if (!wire) throw new CloseError(CLOSE.notFound, 'no such socket');
+  const route = kind === undefined ? undefined : ROUTES[kind];
+  if (!route) throw new CloseError(CLOSE.notFound, 'no such socket');
   const match = /^\/ws\/[a-z]+\/([^/]+)$/.exec(path);
   if (!match) throw new CloseError(CLOSE.badRequest, 'the path is /ws/<kind>/<file id>');
   try {
-    return { wire, id: decodeURIComponent(match[1] ?? '') };
+    return { route, id: decodeURIComponent(match[1] ?? '') };
   } catch {
     throw new CloseError(CLOSE.badRequest, 'the path is /ws/<kind>/<file id>');
   }
@@ -52,6 +62,8 @@ export class SocketServer implements OnApplicationShutdown {
     private readonly files: FileSockets,
     private readonly crdt: CrdtEngine,
     private readonly bus: BusSockets,
+    private readonly rtdb: RtdbService,
+    private readonly rtdbHub: RtdbHub,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.frameBytes });
   }
@@ -96,11 +108,12 @@ export class SocketServer implements OnApplicationShutdown {
         this.bus.connect(ws, caller, early);
         return;
       }
-      const { wire, id } = routeOf(requestUrl(req).pathname);
-      const file = await this.files.open(req, id, 'CRDT');
+      const { route, id } = routeOf(requestUrl(req).pathname);
+      const file = await this.files.open(req, id, route.fileTp);
       if (ws.readyState !== ws.OPEN) return;
       ws.off('message', hold);
-      this.crdt.connect(ws, file, wire, early);
+      if (route.fileTp === 'RTDB') new RtdbSession(ws, file, this.rtdb, this.rtdbHub).start(early);
+      else this.crdt.connect(ws, file, route.wire, early);
     } finally {
       ws.off('message', hold);
     }
