@@ -19,6 +19,8 @@ import { ShareOffers } from './access/share-offers';
 import { SharesRepository } from './access/shares.repository';
 import { SharesService } from './access/shares.service';
 import { type BlobConfig } from './config';
+import { CollabChangesHandler } from './files/collab-changes.handler';
+import { FileDuplicatesService } from './files/file-duplicates.service';
 import { FileRecordsController } from './files/file-records.controller';
 import { FileRecordsRepository } from './files/file-records.repository';
 import { FileRecordsService } from './files/file-records.service';
@@ -75,6 +77,7 @@ export class AppModule {
         FileOpenHandler,
         AttachmentsHandler,
         TenantPurgeHandler,
+        CollabChangesHandler,
         HealthController,
       ],
       providers: [
@@ -99,6 +102,7 @@ export class AppModule {
         ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
         FilesRepository,
         FileRecordsRepository,
+        FileDuplicatesService,
         SharesRepository,
         ShareOffers,
         FileAccess,

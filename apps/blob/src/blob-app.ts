@@ -10,9 +10,9 @@ import { type BlobConfig } from './config';
 
 /**
  * `POST /api/files/{preset}/{fileName}`: the body is the file, streamed by the handler. (The
- * same shape `POST /api/files/{id}/shares` and `…/restore` are JSON routes.)
+ * same shape `POST /api/files/{id}/shares`, `…/restore` and `…/duplicate` are JSON routes.)
  */
-const UPLOAD = /^\/api\/files\/[^/?]+\/(?!(shares|restore)(\?|$))[^/?]+(\?|$)/;
+const UPLOAD = /^\/api\/files\/[^/?]+\/(?!(shares|restore|duplicate)(\?|$))[^/?]+(\?|$)/;
 
 export function isUpload(req: IncomingMessage): boolean {
   return req.method === 'POST' && UPLOAD.test(req.url ?? '');

@@ -8,6 +8,10 @@ import { BusSockets } from './bus/bus-sockets';
 import { type CollaborationConfig } from './config';
 import { CrdtEngine } from './crdt/crdt-engine';
 import { UpdateLogRepository } from './crdt/update-log.repository';
+import { FileChanges } from './files/file-changes';
+import { FileCopyHandler } from './files/file-copy.handler';
+import { FileStateController } from './files/file-state.controller';
+import { TenantPurgeHandler } from './files/tenant-purge.handler';
 import { collaborationReadiness } from './health/readiness';
 import { RtdbHub } from './rtdb/rtdb-hub';
 import { RtdbRepository } from './rtdb/rtdb.repository';
@@ -30,7 +34,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MessagingModule.forRoot({ natsUrl: config.natsUrl, name: 'collaboration' })],
-      controllers: [HealthController],
+      controllers: [HealthController, FileStateController, FileCopyHandler, TenantPurgeHandler],
       providers: [
         { provide: COLLAB_CONFIG, useValue: config },
         {
@@ -42,6 +46,7 @@ export class AppModule {
         collaborationReadiness,
         ...authProviders({ tenantHeaderSecret: config.tenantHeaderSecret }),
         UpdateLogRepository,
+        FileChanges,
         CrdtEngine,
         FileSockets,
         BusSockets,

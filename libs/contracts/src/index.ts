@@ -61,3 +61,4 @@ export {
   syncFile,
 } from './blob/files';
 export { rtdbChanged, type RtdbChange } from './collab/rtdb';
+export { collabFileChanged, copyCollabFile } from './collab/files';

@@ -5,6 +5,7 @@ import { type TenantContext } from '@cloudillo/tenancy';
 import { z } from 'zod';
 
 import { refuseScoped } from '../access/file-access';
+import { FileDuplicatesService } from './file-duplicates.service';
 import { FileRecordsService } from './file-records.service';
 
 const anyFileId = z.string().regex(FILE_ID, 'not a file id');
@@ -32,6 +33,10 @@ const patchBody = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+const duplicateBody = z
+  .object({ fileName: z.string().max(255).optional(), parentId: anyFileId.optional() })
+  .strict()
+  .optional();
 const userBody = z
   .object({ pinned: z.boolean().optional(), starred: z.boolean().optional() })
   .strict()
@@ -43,7 +48,10 @@ const userBody = z
  */
 @Controller('api')
 export class FileRecordsController {
-  constructor(private readonly records: FileRecordsService) {}
+  constructor(
+    private readonly records: FileRecordsService,
+    private readonly duplicates: FileDuplicatesService,
+  ) {}
 
   @Post('files')
   @Authenticated({ role: 'contributor' })
@@ -54,6 +62,19 @@ export class FileRecordsController {
   ): Promise<{ fileId: string }> {
     refuseScoped(caller);
     return this.records.create(tenant, body);
+  }
+
+  /** A copy of a document or database the caller can read, as a new file of the tenant. */
+  @Post('files/:fileId/duplicate')
+  @Authenticated({ role: 'contributor' })
+  duplicate(
+    @Tenant() tenant: TenantContext,
+    @AuthUser() caller: AuthContext,
+    @Param('fileId', fileIdParam) fileId: string,
+    @Body(new ZodPipe(duplicateBody)) body: z.output<typeof duplicateBody>,
+  ): Promise<{ fileId: string }> {
+    refuseScoped(caller);
+    return this.duplicates.duplicate(tenant, caller, fileId, body ?? {});
   }
 
   /** Renames and moves; a folder cannot move into itself or below itself. */

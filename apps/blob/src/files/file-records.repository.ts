@@ -52,6 +52,18 @@ export class FileRecordsRepository {
     }
   }
 
+  /** Removes a record nothing else refers to yet (a duplicate whose content was not copied). */
+  async deleteRecord(tnId: number, fileId: string): Promise<void> {
+    await this.db.file.deleteMany({ where: { tnId, fileId } });
+  }
+
+  /** A document's content changed at `at`: its `modifiedAt` moves forward, never back. */
+  async touch(tnId: number, fileId: string, at: Date): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE files SET modified_at = greatest(modified_at, ${at})
+      WHERE tn_id = ${tnId} AND file_id = ${fileId} AND file_tp IN ('CRDT', 'RTDB')`;
+  }
+
   /** A live file of the tenant, or (with `trashed`) one in its trash. */
   find(tnId: number, fileId: string, trashed = false): Promise<File | null> {
     return this.db.file.findFirst({

@@ -15,7 +15,7 @@ import { FilesRepository } from './files.repository';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Documents and folders are not content-addressed: a random 24-character id (protocol §3.4). */
-function randomFileId(): string {
+export function randomFileId(): string {
   let id = '';
   for (let i = 0; i < 24; i++) id += ALNUM[randomInt(ALNUM.length)];
   return id;

@@ -4,6 +4,7 @@ import { type Extension, Hocuspocus, type onAuthenticatePayload } from '@hocuspo
 import { type WebSocket } from 'ws';
 
 import { type CollaborationConfig } from '../config';
+import { FileChanges } from '../files/file-changes';
 import { type FileSocket } from '../socket/file-sockets';
 import { COLLAB_CONFIG } from '../tokens';
 import { AwarenessGuardExtension } from './awareness-guard.extension';
@@ -41,12 +42,17 @@ export type CrdtWire = 'y-websocket' | 'hocuspocus';
 export class CrdtEngine implements OnApplicationShutdown {
   readonly hocuspocus: Hocuspocus<CrdtContext>;
 
-  constructor(@Inject(COLLAB_CONFIG) config: CollaborationConfig, log: UpdateLogRepository) {
+  constructor(
+    @Inject(COLLAB_CONFIG) config: CollaborationConfig,
+    log: UpdateLogRepository,
+    changes: FileChanges,
+  ) {
     const extensions: Extension[] = [
-      new UpdateLogExtension(log, {
-        documentBytes: config.limits.documentBytes,
-        compactAfter: config.compactAfter,
-      }),
+      new UpdateLogExtension(
+        log,
+        { documentBytes: config.limits.documentBytes, compactAfter: config.compactAfter },
+        (key) => changes.touched(key.tnId, key.docId),
+      ),
       new AwarenessGuardExtension(),
     ];
     if (config.redis) {
@@ -89,6 +95,12 @@ export class CrdtEngine implements OnApplicationShutdown {
     });
     if (wire instanceof YWebsocketWire) client.handleMessage(wire.hello());
     for (const frame of early) receive(frame);
+  }
+
+  /** Closes every open document of a tenant (its purge); clients are refused when they return. */
+  closeTenant(tnId: number): void {
+    for (const name of [...this.hocuspocus.documents.keys()])
+      if (name.startsWith(`${tnId}:`)) this.hocuspocus.closeConnections(name);
   }
 
   get documents(): number {

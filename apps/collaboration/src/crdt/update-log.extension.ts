@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import { CLOSE } from '../socket/close-codes';
 import { docKeyOf } from './document-name';
 import { MESSAGE, SYNC } from './sync-frames';
-import { type UpdateLogRepository } from './update-log.repository';
+import { type DocKey, type UpdateLogRepository } from './update-log.repository';
 
 /** Sync reply: Hocuspocus's own variant of a sync message (same payload). */
 const SYNC_REPLY = 4;
@@ -60,6 +60,8 @@ export class UpdateLogExtension implements Extension {
   constructor(
     private readonly log: UpdateLogRepository,
     private readonly limits: { documentBytes: number; compactAfter: number },
+    /** Told after each stored update (the file's `modifiedAt`). */
+    private readonly written: (key: DocKey) => void = () => undefined,
   ) {}
 
   /** The stored state (nothing for a new document: the engine starts it empty). */
@@ -89,7 +91,9 @@ export class UpdateLogExtension implements Extension {
     const doc = this.open.get(documentName) ?? { bytes: 0, sinceCompaction: 0 };
     if (doc.bytes + fresh.byteLength > this.limits.documentBytes)
       refuse(connection, 'document too large');
-    await this.log.append(docKeyOf(documentName), fresh);
+    const key = docKeyOf(documentName);
+    await this.log.append(key, fresh);
+    this.written(key);
     doc.bytes += fresh.byteLength;
     doc.sinceCompaction += 1;
     this.open.set(documentName, doc);

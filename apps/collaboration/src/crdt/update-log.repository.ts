@@ -95,6 +95,20 @@ export class UpdateLogRepository {
     });
   }
 
+  /**
+   * A new document with another's content (duplicate): its snapshot is the source's state. An
+   * existing target is left alone; false when nothing was written.
+   */
+  async copy(from: DocKey, to: DocKey): Promise<boolean> {
+    const { state } = await this.load(from);
+    if (state.byteLength === 0) return false;
+    const { count } = await this.db.crdtSnapshot.createMany({
+      data: [{ ...to, state: Buffer.from(state), upToSeq: 0n }],
+      skipDuplicates: true,
+    });
+    return count > 0;
+  }
+
   /** Everything of a tenant (its purge). */
   async forgetTenant(tnId: number): Promise<void> {
     await this.db.$transaction([

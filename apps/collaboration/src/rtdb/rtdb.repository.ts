@@ -134,6 +134,23 @@ export class RtdbRepository {
     return rows.map((r) => r.path);
   }
 
+  /** A new database with another's documents (duplicate); documents already there are kept. */
+  async copy(from: DbKey, toDbId: string): Promise<number> {
+    return this.db.$executeRaw`
+      INSERT INTO rtdb_docs (tn_id, db_id, path, coll, data, updated_at)
+      SELECT tn_id, ${toDbId}, path, coll, data, now() FROM rtdb_docs
+      WHERE tn_id = ${from.tnId} AND db_id = ${from.dbId}
+      ON CONFLICT DO NOTHING`;
+  }
+
+  /** Everything of a tenant (its purge). */
+  async forgetTenant(tnId: number): Promise<void> {
+    await this.db.$transaction([
+      this.db.rtdbDoc.deleteMany({ where: { tnId } }),
+      this.db.rtdbLock.deleteMany({ where: { tnId } }),
+    ]);
+  }
+
   /** Every document of a database (export, duplicate). */
   async all(key: DbKey): Promise<StoredDoc[]> {
     const rows = await this.db.rtdbDoc.findMany({

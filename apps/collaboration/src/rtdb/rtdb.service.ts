@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { ContractClient, type RtdbChange, rtdbChanged } from '@cloudillo/contracts';
 import { AppError } from '@cloudillo/protocol';
 
+import { FileChanges } from '../files/file-changes';
 import { computeValues } from './rtdb-computed';
 import { type Operation } from './rtdb-frames';
 import { childPath, collectionPath, documentPath, withRefs } from './rtdb-paths';
@@ -67,6 +68,7 @@ export class RtdbService {
   constructor(
     private readonly repo: RtdbRepository,
     private readonly rpc: ContractClient,
+    private readonly fileChanges: FileChanges,
   ) {}
 
   async query(key: DbKey, path: string, options: QueryOptions = {}): Promise<Doc[]> {
@@ -143,7 +145,10 @@ export class RtdbService {
       }
       return out;
     });
-    if (changes.length > 0) await this.announce(key, changes);
+    if (changes.length > 0) {
+      this.fileChanges.touched(key.tnId, key.dbId);
+      await this.announce(key, changes);
+    }
     return results;
   }
 

@@ -44,27 +44,38 @@ export class FileSockets {
     private readonly rpc: ContractClient,
   ) {}
 
-  async open(req: IncomingMessage, fileId: string, fileTp: 'CRDT' | 'RTDB'): Promise<FileSocket> {
-    if (!NAMED_FILE_ID.test(fileId)) throw new CloseError(CLOSE.badRequest, 'not a file id');
-    const access = requestUrl(req).searchParams.get('access') ?? 'write';
-    if (!ACCESS.has(access))
-      throw new CloseError(CLOSE.badRequest, 'access must be read, comment or write');
-    const { tenant, auth } = await this.authenticator.authenticate(req);
-    const file = await this.rpc
+  /**
+   * The file's type and the caller's level (protocol §5.2, decided by blob). A file the caller
+   * cannot read is 404 (4404), for a guest 4401: log in, whether or not it exists.
+   */
+  async access(
+    tenant: TenantContext,
+    auth: AuthContext | undefined,
+    fileId: string,
+  ): Promise<{ fileTp: string; level: string }> {
+    return this.rpc
       .request(openFile, {
         tenant: tenant.idTag,
         ...(auth ? { caller: callerOf(auth) } : {}),
         fileId,
       })
       .catch((error: unknown) => {
-        // A guest is told to log in, whether or not the file exists (no existence oracle).
         if (!auth && isAppError(error) && error.status === 404)
           throw new CloseError(CLOSE.unauthorized, 'a token is required');
         throw error;
       });
+  }
+
+  async open(req: IncomingMessage, fileId: string, fileTp: 'CRDT' | 'RTDB'): Promise<FileSocket> {
+    if (!NAMED_FILE_ID.test(fileId)) throw new CloseError(CLOSE.badRequest, 'not a file id');
+    const asked = requestUrl(req).searchParams.get('access') ?? 'write';
+    if (!ACCESS.has(asked))
+      throw new CloseError(CLOSE.badRequest, 'access must be read, comment or write');
+    const { tenant, auth } = await this.authenticator.authenticate(req);
+    const file = await this.access(tenant, auth, fileId);
     if (file.fileTp !== fileTp)
       throw new CloseError(CLOSE.typeMismatch, `${fileId} is not a ${fileTp} file`);
-    const writable = access === 'write' && (file.level === 'W' || file.level === 'A');
+    const writable = asked === 'write' && (file.level === 'W' || file.level === 'A');
     return {
       tenant,
       ...(auth ? { auth } : {}),

@@ -41,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/actions', service: 'action-federation', body: 'json' },
   { prefix: '/api/inbox', service: 'action-federation', body: 'inbox', replays: true },
   { prefix: '/api/outbox', service: 'action-federation', body: 'json' },
+  { prefix: '/api/collab', service: 'collaboration', body: 'json' },
   { prefix: '/api/files', service: 'blob', body: 'stream' },
   { prefix: '/api/shares', service: 'blob', body: 'json' },
   { prefix: '/api/tags', service: 'blob', body: 'json' },
