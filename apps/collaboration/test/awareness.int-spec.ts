@@ -159,14 +159,10 @@ describe('awareness over y-websocket (protocol §6)', () => {
     expect(seenBy(late)).toEqual(seen);
   });
 
-  // PRODUCTION BUG (reported, not fixed here): a socket that names its client ids one awareness
-  // frame at a time gets only 4 of its 8, not 8. Hocuspocus 4.7 decodes each awareness frame
-  // into a scratch `Awareness` on a fresh `Y.Doc`, whose own local state (`{}`, under a new random
-  // client id, clock 0) is in the `states` map handed to `beforeHandleAwareness`. The guard
-  // (src/crdt/awareness-guard.extension.ts) counts that id as one the socket owns, so every frame
-  // spends a slot on a phantom (which never reaches anyone: clock 0 is ignored downstream). Flip
-  // this to `it` once fixed.
-  it.failing('a socket owns 8 client ids even when it names them one frame at a time', async () => {
+  // Hocuspocus 4.7 decodes each awareness frame into a scratch `Awareness` whose own empty state
+  // (a random client id) is among the states the guard sees; counting it spent a slot per frame,
+  // so a socket naming its ids one frame at a time got 4 of its 8.
+  it('a socket owns 8 client ids even when it names them one frame at a time', async () => {
     const fileId = await stack.createFile(ALICE, 'CRDT');
     const observer = await open(fileId);
     const raw = await rawSocket(fileId);
