@@ -10,6 +10,16 @@ export interface DocKey {
   docId: string;
 }
 
+/** Rows per INSERT when many appends arrive at once. */
+const MAX_BATCH = 500;
+
+interface PendingAppend {
+  key: DocKey;
+  update: Uint8Array;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
  * A document's durable form (protocol §6): a snapshot plus the updates appended after it. Updates
  * are appended before they are broadcast; compaction folds them into the snapshot in one
@@ -17,13 +27,39 @@ export interface DocKey {
  */
 @Injectable()
 export class UpdateLogRepository {
+  private readonly pending: PendingAppend[] = [];
+
   constructor(@Inject(COLLAB_DB) private readonly db: CollabDb) {}
 
-  async append(key: DocKey, update: Uint8Array): Promise<void> {
-    await this.db.crdtUpdate.create({
-      data: { tnId: key.tnId, docId: key.docId, update: Buffer.from(update) },
-      select: { seq: true },
+  /**
+   * Appends an update; resolves once it is committed. Appends arriving in the same event-loop
+   * turn (a hundred writers at once) share one multi-row INSERT: each still waits for its own
+   * commit, but the database sees one statement instead of a hundred.
+   */
+  append(key: DocKey, update: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ key, update, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0);
+    for (let i = 0; i < batch.length; i += MAX_BATCH) {
+      const part = batch.slice(i, i + MAX_BATCH);
+      this.db.crdtUpdate
+        .createMany({
+          data: part.map(({ key, update }) => ({
+            tnId: key.tnId,
+            docId: key.docId,
+            update: Buffer.from(update),
+          })),
+        })
+        .then(
+          () => part.forEach((a) => a.resolve()),
+          (error: unknown) => part.forEach((a) => a.reject(error)),
+        );
+    }
   }
 
   /** The document's whole state as one update (empty for a new document). */
