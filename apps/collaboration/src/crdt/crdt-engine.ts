@@ -77,7 +77,7 @@ export class CrdtEngine implements OnApplicationShutdown {
     const wire =
       wireKind === 'hocuspocus'
         ? new HocuspocusWire(ws, file.fileId, name)
-        : new YWebsocketWire(ws, name);
+        : new YWebsocketWire(ws, name, () => this.hocuspocus.documents.get(name)?.awareness);
     const context: CrdtContext = { identity: file.identity, writable: file.writable };
     const client = this.hocuspocus.handleConnection(
       wire,

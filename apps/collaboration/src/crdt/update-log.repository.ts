@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CollabDb } from '@cloudillo/db-collab';
+import { type CollabDb, Prisma } from '@cloudillo/db-collab';
 import * as Y from 'yjs';
 
 import { COLLAB_DB } from '../tokens';
@@ -47,18 +47,15 @@ export class UpdateLogRepository {
     const batch = this.pending.splice(0);
     for (let i = 0; i < batch.length; i += MAX_BATCH) {
       const part = batch.slice(i, i + MAX_BATCH);
-      this.db.crdtUpdate
-        .createMany({
-          data: part.map(({ key, update }) => ({
-            tnId: key.tnId,
-            docId: key.docId,
-            update: Buffer.from(update),
-          })),
-        })
-        .then(
-          () => part.forEach((a) => a.resolve()),
-          (error: unknown) => part.forEach((a) => a.reject(error)),
-        );
+      // Raw SQL: Prisma's query compiler would compile each batch size anew.
+      const rows = part.map(
+        ({ key, update }) => Prisma.sql`(${key.tnId}, ${key.docId}, ${Buffer.from(update)})`,
+      );
+      this.db
+        .$executeRaw`INSERT INTO crdt_updates (tn_id, doc_id, update) VALUES ${Prisma.join(rows)}`.then(
+        () => part.forEach((a) => a.resolve()),
+        (error: unknown) => part.forEach((a) => a.reject(error)),
+      );
     }
   }
 

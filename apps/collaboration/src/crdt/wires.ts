@@ -2,8 +2,10 @@ import { type WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { type WebSocket } from 'ws';
+import { type Awareness } from 'y-protocols/awareness';
 
 import { CLOSE, closeReason } from '../socket/close-codes';
+import { isStaleAwareness } from './stale-awareness';
 import { MESSAGE, readClientFrame } from './sync-frames';
 
 /** Hocuspocus message types the y-websocket wire passes on or rewrites. */
@@ -41,6 +43,8 @@ export class YWebsocketWire implements WebSocketLike {
   constructor(
     private readonly ws: WebSocket,
     private readonly name: string,
+    /** The open document's awareness, to drop echoes of what it has (none: keep everything). */
+    private readonly awareness: () => Awareness | undefined = () => undefined,
   ) {}
 
   get readyState(): number {
@@ -59,9 +63,14 @@ export class YWebsocketWire implements WebSocketLike {
 
   /** A client frame for the engine; undefined (and the socket closed 4400) when malformed. */
   inbound(frame: Uint8Array): Uint8Array | undefined {
-    if (!readClientFrame(frame)) {
+    const parsed = readClientFrame(frame);
+    if (!parsed) {
       this.close(CLOSE.badRequest, 'malformed frame');
       return undefined;
+    }
+    if (parsed.type === 'awareness') {
+      const awareness = this.awareness();
+      if (awareness && isStaleAwareness(awareness, parsed.payload)) return undefined;
     }
     return addressed(this.name, frame);
   }
