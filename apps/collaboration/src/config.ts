@@ -5,12 +5,6 @@ const schema = z.object({
   DATABASE_URL: envUrl(['postgresql', 'postgres']),
   NATS_URL: envUrl(['nats']),
   TENANT_HEADER_SECRET: envTenantHeaderSecret,
-  /** Replicas share documents through Redis; unset: one instance serves every document. */
-  REDIS_URL: envUrl(['redis', 'rediss']).optional(),
-  COLLAB_REDIS_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_-]+$/)
-    .default('cloudillo-collab'),
   COLLAB_HTTP_HOST: z.string().default('127.0.0.1'),
   COLLAB_HTTP_PORT: envPort(8105),
   COLLAB_DB_SCHEMA: z
@@ -33,7 +27,6 @@ export interface CollaborationConfig {
   natsUrl: string;
   /** Checks the gateway's tenant header; unset: the tenant is resolved from the Host. */
   tenantHeaderSecret?: string | undefined;
-  redis?: { url: string; prefix: string } | undefined;
   http: { host: string; port: number; jsonLimitBytes: number };
   limits: { frameBytes: number; documentBytes: number };
   compactAfter: number;
@@ -49,7 +42,6 @@ export function loadCollaborationConfig(
     dbSchema: e.COLLAB_DB_SCHEMA,
     natsUrl: e.NATS_URL,
     tenantHeaderSecret: e.TENANT_HEADER_SECRET,
-    ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL, prefix: e.COLLAB_REDIS_PREFIX } } : {}),
     http: { host: e.COLLAB_HTTP_HOST, port: e.COLLAB_HTTP_PORT, jsonLimitBytes: 1024 * 1024 },
     limits: { frameBytes: e.COLLAB_MAX_FRAME, documentBytes: e.COLLAB_MAX_DOCUMENT },
     compactAfter: e.COLLAB_COMPACT_AFTER,

@@ -44,7 +44,7 @@ export interface CollabStack {
   tokens: Record<string, string>;
   /** A new file of the tenant's (CRDT or RTDB), as its owner. */
   createFile(idTag: string, fileTp: 'CRDT' | 'RTDB' | 'FLDR'): Promise<string>;
-  /** Another collaboration instance on the same database, NATS and Redis. */
+  /** Another collaboration instance on the same database and NATS. */
   startReplica(): Promise<{ port: number; close(): Promise<void> }>;
   close(): Promise<void>;
 }
@@ -89,7 +89,6 @@ export async function startCollabStack(options: {
       dbSchema: schema.schema,
       natsUrl: identity.nats.url,
       tenantHeaderSecret: TENANT_HEADER_SECRET,
-      redis: { url: testInfra().redisUrl, prefix: uniqueName('collab').toLowerCase() },
       http: { host: '127.0.0.1', port: await freePort(), jsonLimitBytes: 1024 * 1024 },
       limits: { frameBytes: 4 * 1024 * 1024, documentBytes: 16 * 1024 * 1024 },
       compactAfter: 500,

@@ -12,9 +12,6 @@ export function collaborationEnv(config: CollaborationConfig): Record<string, st
     COLLAB_DB_SCHEMA: config.dbSchema,
     NATS_URL: config.natsUrl,
     ...(config.tenantHeaderSecret ? { TENANT_HEADER_SECRET: config.tenantHeaderSecret } : {}),
-    ...(config.redis
-      ? { REDIS_URL: config.redis.url, COLLAB_REDIS_PREFIX: config.redis.prefix }
-      : {}),
     COLLAB_HTTP_HOST: config.http.host,
     COLLAB_HTTP_PORT: String(config.http.port),
     COLLAB_MAX_FRAME: String(config.limits.frameBytes),

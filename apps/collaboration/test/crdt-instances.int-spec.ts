@@ -59,7 +59,7 @@ describe('documents across clients, instances and crashes (protocol §6)', () =>
     }
   });
 
-  it('two instances serve one document: clients of either converge (Redis fan-out)', async () => {
+  it('two instances serve one document: clients of either converge, presence included (NATS fan-out)', async () => {
     const replica = await stack.startReplica();
     try {
       const fileId = await stack.createFile(ALICE, 'CRDT');
@@ -69,6 +69,20 @@ describe('documents across clients, instances and crashes (protocol §6)', () =>
       await waitFor(async () => b.text.toString() === 'from instance 1', 5_000, 'b sees a');
       b.text.insert(0, '2 and ');
       await waitFor(async () => a.text.toString() === '2 and from instance 1', 5_000, 'a sees b');
+      // Presence crosses instances too, and leaves with its client.
+      a.provider.awareness.setLocalStateField('user', { name: 'A' });
+      const seenByB = () => b.provider.awareness.getStates().get(a.doc.clientID);
+      await waitFor(async () => seenByB()?.['user']?.name === 'A', 5_000, 'b sees a’s presence');
+      expect(seenByB()?.['user']).toEqual({ name: 'A', idTag: ALICE });
+      const bId = b.doc.clientID;
+      b.provider.awareness.setLocalStateField('user', { name: 'B' });
+      await waitFor(async () => a.provider.awareness.getStates().has(bId), 5_000, 'a sees b');
+      b.provider.disconnect();
+      await waitFor(
+        async () => !a.provider.awareness.getStates().has(bId),
+        5_000,
+        'b’s presence gone',
+      );
     } finally {
       for (const client of clients.splice(0)) client.close();
       await replica.close();

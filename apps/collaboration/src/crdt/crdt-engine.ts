@@ -1,41 +1,28 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis as RedisFanOut } from '@hocuspocus/extension-redis';
 import { type Extension, Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
 import { type WebSocket } from 'ws';
+
+import { NATS_CONNECTION } from '@cloudillo/messaging';
+import { type NatsConnection } from 'nats';
 
 import { type CollaborationConfig } from '../config';
 import { FileChanges } from '../files/file-changes';
 import { type FileSocket } from '../socket/file-sockets';
 import { COLLAB_CONFIG } from '../tokens';
 import { AwarenessGuardExtension } from './awareness-guard.extension';
+import { ReplicaFanOutExtension } from './replica-fan-out.extension';
 import { type CrdtContext } from './crdt-context';
 import { documentName } from './document-name';
 import { UpdateLogExtension } from './update-log.extension';
 import { UpdateLogRepository } from './update-log.repository';
 import { HocuspocusWire, YWebsocketWire } from './wires';
 
-/** The extension's connection settings for a `redis://` URL. */
-function redisAddress(url: string): { host: string; port: number; options: object } {
-  const parsed = new URL(url);
-  const db = Number(parsed.pathname.slice(1) || 0);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    options: {
-      ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-      ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-      ...(db ? { db } : {}),
-      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
-    },
-  };
-}
-
 /** The two wires a document socket may speak. */
 export type CrdtWire = 'y-websocket' | 'hocuspocus';
 
 /**
  * The collaborative-document engine: Hocuspocus with the update log (durability), the awareness
- * guard and, with Redis configured, fan-out between replicas. Sockets arrive authenticated; the
+ * guard and fan-out between replicas over NATS. Sockets arrive authenticated; the
  * engine only learns whether each may write.
  */
 @Injectable()
@@ -46,6 +33,7 @@ export class CrdtEngine implements OnApplicationShutdown {
     @Inject(COLLAB_CONFIG) config: CollaborationConfig,
     log: UpdateLogRepository,
     changes: FileChanges,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
     const extensions: Extension[] = [
       new UpdateLogExtension(
@@ -54,11 +42,8 @@ export class CrdtEngine implements OnApplicationShutdown {
         (key) => changes.touched(key.tnId, key.docId),
       ),
       new AwarenessGuardExtension(),
+      new ReplicaFanOutExtension(nc, log),
     ];
-    if (config.redis) {
-      const { url, prefix } = config.redis;
-      extensions.push(new RedisFanOut({ ...redisAddress(url), prefix: `${prefix}:crdt` }));
-    }
     this.hocuspocus = new Hocuspocus<CrdtContext>({
       name: 'collaboration',
       quiet: true,
