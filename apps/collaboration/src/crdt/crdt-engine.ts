@@ -28,6 +28,8 @@ export type CrdtWire = 'y-websocket' | 'hocuspocus';
 @Injectable()
 export class CrdtEngine implements OnApplicationShutdown {
   readonly hocuspocus: Hocuspocus<CrdtContext>;
+  private readonly updateLog: UpdateLogExtension;
+  private readonly replicas: ReplicaFanOutExtension;
 
   constructor(
     @Inject(COLLAB_CONFIG) config: CollaborationConfig,
@@ -35,15 +37,16 @@ export class CrdtEngine implements OnApplicationShutdown {
     changes: FileChanges,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
-    const extensions: Extension[] = [
-      new UpdateLogExtension(
-        log,
-        { documentBytes: config.limits.documentBytes, compactAfter: config.compactAfter },
-        (key) => changes.touched(key.tnId, key.docId),
-      ),
-      new AwarenessGuardExtension(),
-      new ReplicaFanOutExtension(nc, log),
-    ];
+    this.replicas = new ReplicaFanOutExtension(nc, log);
+    this.updateLog = new UpdateLogExtension(
+      log,
+      { documentBytes: config.limits.documentBytes, compactAfter: config.compactAfter },
+      {
+        written: (key) => changes.touched(key.tnId, key.docId),
+        loadFailed: (name) => this.replicas.forget(name),
+      },
+    );
+    const extensions: Extension[] = [this.updateLog, new AwarenessGuardExtension(), this.replicas];
     this.hocuspocus = new Hocuspocus<CrdtContext>({
       name: 'collaboration',
       quiet: true,
@@ -88,8 +91,31 @@ export class CrdtEngine implements OnApplicationShutdown {
       if (name.startsWith(`${tnId}:`)) this.hocuspocus.closeConnections(name);
   }
 
-  get documents(): number {
-    return this.hocuspocus.getDocumentsCount();
+  /**
+   * What the engine holds: open documents, their connections and awareness states, and the
+   * extensions' per-document state. Everything is zero once every client has left (tests check
+   * it; metrics will read it).
+   */
+  stats(): {
+    documents: number;
+    connections: number;
+    awarenessStates: number;
+    logBookkeeping: number;
+    relaySubscriptions: number;
+    relayLoading: number;
+  } {
+    let awarenessStates = 0;
+    for (const document of this.hocuspocus.documents.values())
+      awarenessStates += document.awareness.getStates().size;
+    const { subscriptions, loading } = this.replicas.held;
+    return {
+      documents: this.hocuspocus.getDocumentsCount(),
+      connections: this.hocuspocus.getConnectionsCount(),
+      awarenessStates,
+      logBookkeeping: this.updateLog.held,
+      relaySubscriptions: subscriptions,
+      relayLoading: loading,
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -65,6 +65,11 @@ export class ReplicaFanOutExtension implements Extension {
     private readonly log: UpdateLogRepository,
   ) {}
 
+  /** Per-document subscriptions and loading buffers held (both empty when nothing is open). */
+  get held(): { subscriptions: number; loading: number } {
+    return { subscriptions: this.subscriptions.size, loading: this.loading.size };
+  }
+
   async onConfigure({ instance }: onConfigurePayload): Promise<void> {
     this.engine = instance;
   }
@@ -92,6 +97,11 @@ export class ReplicaFanOutExtension implements Extension {
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     if (this.engine?.documents.has(documentName)) return; // loaded again meanwhile
+    this.forget(documentName);
+  }
+
+  /** Drops a document's subscription (unloaded, or its load failed: no unload follows then). */
+  forget(documentName: string): void {
     this.subscriptions.get(documentName)?.unsubscribe();
     this.subscriptions.delete(documentName);
     this.loading.delete(documentName);

@@ -60,13 +60,33 @@ export class UpdateLogExtension implements Extension {
   constructor(
     private readonly log: UpdateLogRepository,
     private readonly limits: { documentBytes: number; compactAfter: number },
-    /** Told after each stored update (the file's `modifiedAt`). */
-    private readonly written: (key: DocKey) => void = () => undefined,
+    private readonly hooks: {
+      /** Told after each stored update (the file's `modifiedAt`). */
+      written?: (key: DocKey) => void;
+      /** Told when a document could not be loaded (the engine then drops it without unloading). */
+      loadFailed?: (documentName: string) => void;
+    } = {},
   ) {}
 
+  /** Documents whose bookkeeping is held (none when nothing is open). */
+  get held(): number {
+    return this.open.size;
+  }
+
   /** The stored state (nothing for a new document: the engine starts it empty). */
-  async onLoadDocument({ documentName }: onLoadDocumentPayload): Promise<Uint8Array | undefined> {
-    const { state, updates } = await this.log.load(docKeyOf(documentName));
+  async onLoadDocument({
+    documentName,
+    document,
+  }: onLoadDocumentPayload): Promise<Uint8Array | undefined> {
+    const { state, updates } = await this.log
+      .load(docKeyOf(documentName))
+      .catch((error: unknown) => {
+        // The engine neither keeps nor unloads a document whose load failed, so nothing would stop
+        // its awareness timer: destroy it here (a known Hocuspocus leak path).
+        document.destroy();
+        this.hooks.loadFailed?.(documentName);
+        throw error;
+      });
     this.open.set(documentName, { bytes: state.byteLength, sinceCompaction: updates });
     return state.byteLength > 0 ? state : undefined;
   }
@@ -93,7 +113,7 @@ export class UpdateLogExtension implements Extension {
       refuse(connection, 'document too large');
     const key = docKeyOf(documentName);
     await this.log.append(key, fresh);
-    this.written(key);
+    this.hooks.written?.(key);
     doc.bytes += fresh.byteLength;
     doc.sinceCompaction += 1;
     this.open.set(documentName, doc);

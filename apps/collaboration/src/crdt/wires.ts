@@ -10,8 +10,9 @@ import { MESSAGE, readClientFrame } from './sync-frames';
 
 /** Hocuspocus message types the y-websocket wire passes on or rewrites. */
 const HOCUSPOCUS = { syncReply: 4, close: 7 } as const;
-/** Hocuspocus's auth sub-type for a token. */
+/** Hocuspocus's auth sub-types: a token (client → engine), a refusal (engine → client). */
 const AUTH_TOKEN = 0;
+const AUTH_PERMISSION_DENIED = 1;
 
 /** Prefixes a frame with a document address (Hocuspocus frames name their document first). */
 function addressed(address: string, frame: Uint8Array): Uint8Array {
@@ -85,6 +86,10 @@ export class YWebsocketWire implements WebSocketLike {
       copy[0] = MESSAGE.sync;
       this.ws.send(copy);
     } else if (type === HOCUSPOCUS.close) this.close(1000, 'closed by the server');
+    else if (type === MESSAGE.auth && rest[1] === AUTH_PERMISSION_DENIED)
+      // The upgrade authorised the socket, so a refusal here is the engine failing to open the
+      // document (its load failed): a server error the client retries, not a silent socket.
+      this.close(CLOSE.serverError, 'the document could not be opened');
   }
 
   close(code?: number, reason?: string): void {
