@@ -89,6 +89,36 @@ describe('documents across clients, instances and crashes (protocol §6)', () =>
     }
   });
 
+  it('edits made while another instance opens the document reach it (no gap while replicas meet)', async () => {
+    const replica = await stack.startReplica();
+    try {
+      const fileId = await stack.createFile(ALICE, 'CRDT');
+      const a = await openAt(stack.config.http.port, fileId);
+      let typing = true;
+      const typed = (async () => {
+        for (let i = 0; typing && i < 400; i++) {
+          a.text.insert(a.text.length, `${i % 10}`);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      const b = await openAt(replica.port, fileId); // joins while a types
+      b.text.insert(0, 'B:');
+      await new Promise((r) => setTimeout(r, 100));
+      typing = false;
+      await typed;
+      await waitFor(async () => a.text.toString() === b.text.toString(), 5_000, 'converged').catch(
+        (error) => {
+          throw new Error(`${String(error)}: a=${a.text.length} b=${b.text.length}`);
+        },
+      );
+      expect(a.text.toString().startsWith('B:')).toBe(true);
+    } finally {
+      for (const client of clients.splice(0)) client.close();
+      await replica.close();
+    }
+  });
+
   it('kill -9 after an update reached another client loses nothing', async () => {
     const fileId = await stack.createFile(ALICE, 'CRDT');
     const port = await freePort();

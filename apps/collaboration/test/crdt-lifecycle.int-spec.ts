@@ -17,6 +17,7 @@ const EMPTY = {
   logBookkeeping: 0,
   relaySubscriptions: 0,
   relayLoading: 0,
+  relayPeers: 0,
 };
 
 describe('documents leave nothing behind; limits hold (protocol §6)', () => {

@@ -103,11 +103,12 @@ export class CrdtEngine implements OnApplicationShutdown {
     logBookkeeping: number;
     relaySubscriptions: number;
     relayLoading: number;
+    relayPeers: number;
   } {
     let awarenessStates = 0;
     for (const document of this.hocuspocus.documents.values())
       awarenessStates += document.awareness.getStates().size;
-    const { subscriptions, loading } = this.replicas.held;
+    const { subscriptions, loading, peers } = this.replicas.held;
     return {
       documents: this.hocuspocus.getDocumentsCount(),
       connections: this.hocuspocus.getConnectionsCount(),
@@ -115,6 +116,7 @@ export class CrdtEngine implements OnApplicationShutdown {
       logBookkeeping: this.updateLog.held,
       relaySubscriptions: subscriptions,
       relayLoading: loading,
+      relayPeers: peers,
     };
   }
 
