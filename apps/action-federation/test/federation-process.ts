@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import { type ServiceProcess, spawnService } from '@cloudillo/testing';
 
 import { type FederationConfig } from '../src/config';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 /** The environment `loadFederationConfig` reads back into `config`. */
 export function federationEnv(config: FederationConfig): Record<string, string> {
@@ -45,36 +42,9 @@ export function federationEnv(config: FederationConfig): Record<string, string> 
   };
 }
 
-export interface FederationProcess {
-  child: ChildProcess;
-  output: () => string;
-}
+export type FederationProcess = ServiceProcess;
 
-/**
- * The action-federation service from its sources in a process of its own (compiled on load by
- * @swc-node/register, decorator metadata included), resolved once it reports ready: for tests that
- * must kill it for real.
- */
-export async function spawnFederation(config: FederationConfig): Promise<FederationProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(ROOT, 'apps/action-federation/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...federationEnv(config), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const collect = (chunk: Buffer) => (output += chunk.toString());
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  await new Promise<void>((resolve, reject) => {
-    const onData = () => output.includes('ready on') && resolve();
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) =>
-      reject(new Error(`action-federation exited (${code}): ${output}`)),
-    );
-  });
-  return { child, output: () => output };
+/** The action-federation service in a process of its own, for tests that must kill it for real. */
+export function spawnFederation(config: FederationConfig): Promise<FederationProcess> {
+  return spawnService('action-federation', federationEnv(config));
 }

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import { type ChildProcess } from 'node:child_process';
+
+import { spawnService } from '@cloudillo/testing';
 
 import { type CollaborationConfig } from '../src/config';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 /** The environment `loadCollaborationConfig` reads back into `config`. */
 export function collaborationEnv(config: CollaborationConfig): Record<string, string> {
@@ -21,27 +20,7 @@ export function collaborationEnv(config: CollaborationConfig): Record<string, st
   };
 }
 
-/**
- * The collaboration service from its sources in a process of its own (compiled on load by
- * @swc-node/register), resolved once it reports ready: for tests that must kill it for real.
- */
+/** The collaboration service in a process of its own, for tests that must kill it for real. */
 export async function spawnCollaboration(config: CollaborationConfig): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(ROOT, 'apps/collaboration/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...collaborationEnv(config), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const collect = (chunk: Buffer) => (output += chunk.toString());
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', () => output.includes('ready on') && resolve());
-    child.once('exit', (code) => reject(new Error(`collaboration exited (${code}): ${output}`)));
-  });
-  return child;
+  return (await spawnService('collaboration', collaborationEnv(config))).child;
 }

@@ -1,9 +1,9 @@
-import { request } from 'node:http';
-
 import { resolveTenant, tenantPurged } from '@cloudillo/contracts';
 import { dataOf, waitFor } from '@cloudillo/testing';
 import * as Y from 'yjs';
 
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bytesCall } from '../../blob/test/bytes-call';
 import { UpdateLogRepository } from '../src/crdt/update-log.repository';
 import { type CollabStack, startCollabStack } from './collab-stack';
 import { type DocClient, openDoc } from './crdt-clients';
@@ -49,30 +49,10 @@ describe('documents and databases as files: duplicate, export, modifiedAt, purge
     return client;
   };
   /** The raw export, as a migration tool would fetch it (bytes, not text). */
-  const exportOf = (fileId: string, idTag = ALICE) =>
-    new Promise<{ status: number; type: string | undefined; body: Buffer }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: stack.gatewayPort,
-          path: `/api/collab/files/${fileId}/state`,
-          headers: { Host: `cl-o.${idTag}`, Authorization: `Bearer ${stack.tokens[idTag]}` },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              type: res.headers['content-type'],
-              body: Buffer.concat(chunks),
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  const exportOf = async (fileId: string, idTag = ALICE) => {
+    const res = await bytesCall(stack, idTag, 'GET', `/api/collab/files/${fileId}/state`);
+    return { ...res, type: res.headers['content-type'] };
+  };
 
   it('duplicates a document: the copy has the content and lives on its own', async () => {
     const original = await stack.createFile(ALICE, 'CRDT');

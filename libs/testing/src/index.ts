@@ -13,3 +13,4 @@ export {
   type ApiCallOptions,
 } from './api-client';
 export { buildStack, Teardown } from './teardown';
+export { spawnService, type ServiceProcess } from './service-process';

@@ -85,10 +85,25 @@ export class CrdtEngine implements OnApplicationShutdown {
     for (const frame of early) receive(frame);
   }
 
-  /** Closes every open document of a tenant (its purge); clients are refused when they return. */
-  closeTenant(tnId: number): void {
-    for (const name of [...this.hocuspocus.documents.keys()])
-      if (name.startsWith(`${tnId}:`)) this.hocuspocus.closeConnections(name);
+  /**
+   * Closes every open document of a tenant (its purge) and resolves once they are unloaded, their
+   * last compaction done: nothing of the tenant is written after that. Clients are refused when
+   * they return (the tenant is gone).
+   */
+  async closeTenant(tnId: number, timeoutMs = 10_000): Promise<void> {
+    const prefix = `${tnId}:`;
+    const open = () =>
+      [
+        ...this.hocuspocus.documents.keys(),
+        ...this.hocuspocus.loadingDocuments.keys(),
+        ...this.hocuspocus.unloadingDocuments.keys(),
+      ].filter((name) => name.startsWith(prefix));
+    const deadline = Date.now() + timeoutMs;
+    for (let names = open(); names.length > 0; names = open()) {
+      for (const name of names) this.hocuspocus.closeConnections(name);
+      if (Date.now() > deadline) throw new Error(`documents of tenant ${tnId} still open`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /**

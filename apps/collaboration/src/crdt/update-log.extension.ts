@@ -120,17 +120,22 @@ export class UpdateLogExtension implements Extension {
     if (doc.sinceCompaction >= this.limits.compactAfter) this.compact(documentName);
   }
 
+  /** The last compaction of a closed document, awaited: once unloaded, nothing more is written. */
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     const doc = this.open.get(documentName);
     this.open.delete(documentName);
-    if (doc && doc.sinceCompaction > 0) this.compact(documentName);
+    if (doc && doc.sinceCompaction > 0) await this.compactNow(documentName);
   }
 
   /** In the background: a failed compaction loses nothing (the log stays) and is retried later. */
   private compact(documentName: string): void {
     const doc = this.open.get(documentName);
     if (doc) doc.sinceCompaction = 0;
-    this.log.compact(docKeyOf(documentName)).catch((error: unknown) => {
+    void this.compactNow(documentName);
+  }
+
+  private async compactNow(documentName: string): Promise<void> {
+    await this.log.compact(docKeyOf(documentName)).catch((error: unknown) => {
       this.logger.warn(`compaction of ${documentName} failed: ${String(error)}`);
     });
   }

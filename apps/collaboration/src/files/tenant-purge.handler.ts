@@ -22,7 +22,7 @@ export class TenantPurgeHandler {
 
   @HandleEvent(tenantPurged)
   async purged({ tnId, idTag }: EventPayload<typeof tenantPurged>): Promise<void> {
-    this.engine.closeTenant(tnId);
+    await this.engine.closeTenant(tnId);
     await this.documents.forgetTenant(tnId);
     await this.databases.forgetTenant(tnId);
     this.logger.log(`purged ${idTag}: documents and databases deleted`);
