@@ -58,6 +58,20 @@ describe('login-init and QR login (sessions in the real Redis)', () => {
       ipAddress: expect.any(String),
     });
 
+    // The body is the upstream client's (`{approved}`); anything else is refused, nothing decided.
+    for (const body of [{ approve: true }, { approved: 'yes' }, {}]) {
+      const refused = await call(
+        'alice.localhost',
+        'POST',
+        `/api/auth/qr-login/${sessionId}/respond`,
+        {
+          token: ownerToken,
+          body,
+        },
+      );
+      expect(refused.status).toBe(400);
+    }
+
     // A long poll that is answered as soon as the owner approves.
     const waiting = poll(10_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -67,7 +81,7 @@ describe('login-init and QR login (sessions in the real Redis)', () => {
       `/api/auth/qr-login/${sessionId}/respond`,
       {
         token: ownerToken,
-        body: { approve: true },
+        body: { approved: true },
       },
     );
     expect(data(approved)).toEqual({ status: 'approved' });
@@ -97,7 +111,7 @@ describe('login-init and QR login (sessions in the real Redis)', () => {
       (
         await call('bob.localhost', 'POST', `/api/auth/qr-login/${sessionId}/respond`, {
           token: bobToken,
-          body: { approve: true },
+          body: { approved: true },
         })
       ).status,
     ).toBe(404);
@@ -110,7 +124,7 @@ describe('login-init and QR login (sessions in the real Redis)', () => {
     ).toEqual({ status: 'expired' });
     await call('alice.localhost', 'POST', `/api/auth/qr-login/${sessionId}/respond`, {
       token: ownerToken,
-      body: { approve: false },
+      body: { approved: false },
     });
     expect(
       data(
@@ -123,7 +137,7 @@ describe('login-init and QR login (sessions in the real Redis)', () => {
       (
         await call('alice.localhost', 'POST', `/api/auth/qr-login/${sessionId}/respond`, {
           token: ownerToken,
-          body: { approve: true },
+          body: { approved: true },
         })
       ).status,
     ).toBe(409);

@@ -10,7 +10,8 @@ import { type LoginResult } from '../login/login.service';
 import { QrLoginService } from './qr-login.service';
 
 const sessionParam = new ZodPipe(z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a QR login id'));
-const respondBody = z.object({ approve: z.boolean() }).strict();
+/** What the upstream client sends (`respondQrLogin`): `{approved}`. */
+const respondBody = z.object({ approved: z.boolean() }).strict();
 const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(15_000).optional() });
 
 /** `/api/auth/qr-login/*` (protocol §8.1). */
@@ -59,6 +60,6 @@ export class QrLoginController {
     @Param('sessionId', sessionParam) sessionId: string,
     @Body(new ZodPipe(respondBody)) body: z.output<typeof respondBody>,
   ): Promise<{ status: string }> {
-    return this.qr.respond(tenant, sessionId, body.approve);
+    return this.qr.respond(tenant, sessionId, body.approved);
   }
 }

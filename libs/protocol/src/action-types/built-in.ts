@@ -48,7 +48,8 @@ export const BUILT_IN_ACTION_TYPES: readonly ActionTypeDefinition[] = [
   },
   {
     type: 'MSG',
-    subTypes: ['DEL'],
+    // TEXT: what the upstream messages app sends (a plain message, as a bare MSG).
+    subTypes: ['TEXT', 'DEL'],
     fields: { c: 'required' },
     content: text(50_000),
     behaviour: { approvable: true, requiresSubscription: true },

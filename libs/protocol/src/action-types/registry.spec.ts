@@ -57,6 +57,8 @@ describe('ActionTypeRegistry (protocol §2.3)', () => {
     ['a POST', { t: 'POST', c: 'hello' }],
     ['a POST:DEL without content', { t: 'POST:DEL', sub: ACTION }],
     ['a CMNT on a parent', { t: 'CMNT', c: 'nice', p: ACTION }],
+    // What the upstream messages app sends (issue 24).
+    ['a MSG:TEXT in a conversation', { t: 'MSG:TEXT', c: 'hello', p: ACTION }],
     ['a REACT:LIKE on a subject', { t: 'REACT:LIKE', sub: ACTION }],
     ['a STAT object', { t: 'STAT', p: ACTION, c: { c: 3, r: 'L2' } }],
     [
@@ -86,6 +88,8 @@ describe('ActionTypeRegistry (protocol §2.3)', () => {
   it.each([
     ['an unknown type', { t: 'TASK', c: 'x' }, 'unknown action type'],
     ['an undeclared subtype', { t: 'POST:GIF', c: 'x' }, 'unknown action type'],
+    ['a MSG of an undeclared subtype', { t: 'MSG:BOLD', c: 'x' }, 'unknown action type'],
+    ['a MSG:TEXT without content', { t: 'MSG:TEXT', p: ACTION }, 'requires c'],
     ['a CONN without audience', { t: 'CONN' }, 'requires aud'],
     ['a CONN with a parent', { t: 'CONN', aud: 'bob.example.com', p: ACTION }, 'must not carry p'],
     ['a POST without content', { t: 'POST' }, 'requires c'],
