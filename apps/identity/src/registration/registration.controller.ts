@@ -29,6 +29,8 @@ const communityBody = z
     appDomain: z.string().max(253).optional(),
     profilePic: z.string().max(128).optional(),
     inviteRef: z.string().max(128).optional(),
+    /** In the upstream client's request type; the reference reads nothing from it, nor do we. */
+    token: z.string().max(1024).optional(),
   })
   .strict();
 
@@ -58,6 +60,7 @@ export class RegistrationController {
     @Param('idTag') idTag: string,
     @Body(new ZodPipe(communityBody)) body: z.output<typeof communityBody>,
   ): Promise<CommunityCreated> {
-    return this.registration.createCommunity(creator, { ...body, idTag });
+    const { token: _unused, ...community } = body;
+    return this.registration.createCommunity(creator, { ...community, idTag });
   }
 }
