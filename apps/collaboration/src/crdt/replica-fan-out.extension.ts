@@ -70,6 +70,11 @@ export class ReplicaFanOutExtension implements Extension {
   private readonly peers = new Map<string, Set<string>>();
   /** Frames that arrived while their document was loading. */
   private readonly loading = new Map<string, Uint8Array[]>();
+  /**
+   * Loaded documents, ours to look up: the engine lists a document only after its load hooks
+   * have run, and frames arriving meanwhile must not be lost.
+   */
+  private readonly documents = new Map<string, Document>();
   private engine: Hocuspocus | undefined;
 
   constructor(
@@ -106,9 +111,12 @@ export class ReplicaFanOutExtension implements Extension {
   }
 
   async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+    // Frames arriving while these are applied join the queue: it is empty when loading ends.
     const early = this.loading.get(documentName) ?? [];
+    for (let frame = early.shift(); frame; frame = early.shift())
+      await this.apply(document, documentName, frame);
     this.loading.delete(documentName);
-    for (const frame of early) await this.apply(document, documentName, frame);
+    this.documents.set(documentName, document);
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
@@ -122,6 +130,7 @@ export class ReplicaFanOutExtension implements Extension {
     this.subscriptions.get(documentName)?.unsubscribe();
     this.subscriptions.delete(documentName);
     this.loading.delete(documentName);
+    this.documents.delete(documentName);
     this.peers.delete(documentName);
   }
 
@@ -170,7 +179,7 @@ export class ReplicaFanOutExtension implements Extension {
       early.push(frame);
       return;
     }
-    const document = this.engine?.documents.get(documentName);
+    const document = this.documents.get(documentName);
     if (document) void this.apply(document, documentName, frame);
   }
 
