@@ -1,4 +1,4 @@
-import { COMMUNITY_ROLES, SERVER_ADMIN_ROLE } from '@cloudillo/protocol';
+import { COMMUNITY_ROLES, SERVER_ADMIN_ROLE, UnauthorizedError } from '@cloudillo/protocol';
 import { type Request } from 'express';
 
 /** Who is calling, as a verified access token says (protocol §4.1). */
@@ -23,6 +23,15 @@ export interface AuthContext {
 }
 
 export type AuthRequest = Request & { cloudillo?: { auth?: AuthContext; apiKey?: string } };
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** The value of an `Authorization` header; anything but `Bearer <value>` is 401. */
+export function bearerOf(header: string): string {
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw new UnauthorizedError('Authorization must be "Bearer <token>"');
+  return match[1];
+}
 
 /** API keys travel as Bearer values too (`cl_…`, `idp_…`); routes that take one verify it. */
 export const API_KEY_PREFIXES = ['cl_', 'idp_'] as const;

@@ -10,10 +10,9 @@ import { type Request } from 'express';
 
 import { RequestTenants } from '../tenancy/request-tenants';
 import { AccessTokenVerifier } from './access-token-verifier';
-import { API_KEY_PREFIXES, holdsRole, setApiKey, setAuth } from './auth-context';
+import { API_KEY_PREFIXES, bearerOf, holdsRole, setApiKey, setAuth } from './auth-context';
 import { AUTH_POLICY, type AuthPolicy } from './auth-policy';
 
-const BEARER = /^Bearer\s+(\S+)$/i;
 const REQUIRED: AuthPolicy = { kind: 'required' };
 
 /**
@@ -28,11 +27,7 @@ function queryTokenAllowed(path: string, method: string): boolean {
 
 function tokenOf(req: Request, path: string): string | undefined {
   const header = req.headers.authorization;
-  if (header !== undefined) {
-    const match = BEARER.exec(header);
-    if (!match) throw new UnauthorizedError('Authorization must be "Bearer <token>"');
-    return match[1];
-  }
+  if (header !== undefined) return bearerOf(header);
   const query = req.query['token'];
   if (query === undefined || !queryTokenAllowed(path, req.method)) return undefined;
   if (typeof query !== 'string' || query === '')

@@ -6,9 +6,7 @@ import { type TenantContext } from '@cloudillo/tenancy';
 
 import { RequestTenants } from '../tenancy/request-tenants';
 import { AccessTokenVerifier } from './access-token-verifier';
-import { type AuthContext } from './auth-context';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
+import { type AuthContext, bearerOf } from './auth-context';
 
 /** Who opens a WebSocket: the Host's tenant and, when a token came, the verified caller. */
 export interface UpgradeCaller {
@@ -49,11 +47,7 @@ export class UpgradeAuthenticator {
 
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers.authorization;
-  if (header !== undefined) {
-    const match = BEARER.exec(header);
-    if (!match) throw new UnauthorizedError('Authorization must be "Bearer <token>"');
-    return match[1];
-  }
+  if (header !== undefined) return bearerOf(header);
   const query = url.searchParams.getAll('token');
   if (query.length === 0) return undefined;
   if (query.length > 1 || query[0] === '') throw new UnauthorizedError('one token, please');
