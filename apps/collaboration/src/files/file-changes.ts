@@ -5,6 +5,8 @@ import { collabFileChanged, ContractClient } from '@cloudillo/contracts';
 export const CHANGE_WINDOW_MS = 5_000;
 
 interface Pending {
+  tnId: number;
+  fileId: string;
   timer: NodeJS.Timeout;
   /** The latest write since the last announcement, if any. */
   at: number | undefined;
@@ -31,6 +33,8 @@ export class FileChanges implements OnApplicationShutdown {
     }
     this.announce(tnId, fileId, at);
     const entry: Pending = {
+      tnId,
+      fileId,
       at: undefined,
       timer: setTimeout(() => {
         this.pending.delete(key);
@@ -49,12 +53,8 @@ export class FileChanges implements OnApplicationShutdown {
 
   /** Writes still inside a window are announced before the process goes. */
   onApplicationShutdown(): void {
-    for (const [key, { timer, at }] of this.pending) {
+    for (const { tnId, fileId, timer, at } of this.pending.values()) {
       clearTimeout(timer);
-      const [tnId, fileId] = [
-        Number(key.slice(0, key.indexOf(':'))),
-        key.slice(key.indexOf(':') + 1),
-      ];
       if (at !== undefined) this.announce(tnId, fileId, at);
     }
     this.pending.clear();
